@@ -1,0 +1,215 @@
+"""Who may do what to which SIP — the one access policy, deny by default [QUALITY 4].
+
+Every view and every service asks ``can(actor, action, case)`` (or ``require``). An actor's roles towards a
+case are worked out from facts in the database (custody, mandates, participation, unit membership,
+coordinator assignment); each role then grants a fixed set of actions in ``POLICY``. A role not in the table,
+or an action not granted to any of the actor's roles, is denied.
+
+Rules that depend on more than the relationship (consent in force, the step of the case, a plan being
+approved) live in the services; this module answers only "is this actor in a position to ask?".
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from flask import g, has_request_context
+
+from citizen_app.models import ParticipantRole, Person, RelationKind, RepresentativeType, SipCase, StaffUser
+from citizen_app.models.units import StaffRole
+from citizen_app.services import NotAllowed
+from citizen_app.services.relations import person_ties, staff_ties
+
+
+class Role(enum.StrEnum):
+    PERSON = "person"  # the adult the SIP is about
+    CHILD_SELF = "child_self"  # the child the SIP is about, signed in themselves
+    GUARDIAN_WITH_CUSTODY = "guardian_with_custody"
+    GUARDIAN_WITHOUT_CUSTODY = "guardian_without_custody"
+    REPRESENTATIVE = "representative"  # god man or förvaltare with a valid mandate
+    REPRESENTATIVE_FUTURE_POWER = "representative_future_power"  # framtidsfullmakt: not for health care
+    RELATIVE = "relative"  # a relative taking part in the case
+    COORDINATOR = "coordinator"  # the case's current coordinator
+    UNIT_COORDINATOR = "unit_coordinator"  # a coordinator of the unit that owns the case
+    UNIT_MEMBER = "unit_member"  # other staff of the owning unit
+    PARTICIPATING_STAFF = "participating_staff"  # staff of a unit taking part in the case
+    OTHER_STAFF = "other_staff"
+
+
+class Action(enum.StrEnum):
+    # citizen side
+    VIEW_CASE = "view_case"
+    CANCEL_REQUEST = "cancel_request"
+    ACCEPT_SUGGESTION = "accept_suggestion"
+    GIVE_CONSENT = "give_consent"
+    WITHDRAW_CONSENT = "withdraw_consent"
+    RECORD_CHILD_VIEW = "record_child_view"
+    GIVE_OWN_CHILD_VIEW = "give_own_child_view"
+    GIVE_CHILD_ACCESS = "give_child_access"
+    PREPARE_MEETING = "prepare_meeting"
+    VIEW_PLAN = "view_plan"
+    APPROVE_PLAN = "approve_plan"
+    COMMENT_PLAN = "comment_plan"
+    SHARE_PLAN = "share_plan"
+    GIVE_FEEDBACK = "give_feedback"
+    REPORT_PROBLEM = "report_problem"
+    VIEW_ACCESS_LOG = "view_access_log"
+    VIEW_INVITATION = "view_invitation"
+    ANSWER_INVITATION = "answer_invitation"
+    SUGGEST_TOPIC = "suggest_topic"
+    # staff side
+    STAFF_VIEW_CASE = "staff_view_case"
+    STAFF_ACCEPT_CASE = "staff_accept_case"
+    STAFF_FORWARD_CASE = "staff_forward_case"
+    STAFF_CHANGE_COORDINATOR = "staff_change_coordinator"
+    STAFF_RECORD_CONSENT = "staff_record_consent"
+    STAFF_INVITE = "staff_invite"
+    STAFF_ANSWER_INVITATION = "staff_answer_invitation"
+    STAFF_DOCUMENT_PLAN = "staff_document_plan"
+    STAFF_CLOSE_CASE = "staff_close_case"
+    STAFF_HANDLE_PROBLEM = "staff_handle_problem"
+
+
+A = Action
+
+# What the person themself may do; guardians with custody and valid representatives act in their place.
+_ACTING_FOR_THE_PERSON = frozenset(
+    {
+        A.VIEW_CASE,
+        A.CANCEL_REQUEST,
+        A.ACCEPT_SUGGESTION,
+        A.GIVE_CONSENT,
+        A.WITHDRAW_CONSENT,
+        A.PREPARE_MEETING,
+        A.VIEW_PLAN,
+        A.APPROVE_PLAN,
+        A.COMMENT_PLAN,
+        A.SHARE_PLAN,
+        A.GIVE_FEEDBACK,
+        A.REPORT_PROBLEM,
+        A.VIEW_ACCESS_LOG,
+        A.VIEW_INVITATION,
+    }
+)
+
+_COORDINATING = frozenset(
+    {
+        A.STAFF_VIEW_CASE,
+        A.STAFF_ACCEPT_CASE,
+        A.STAFF_FORWARD_CASE,
+        A.STAFF_CHANGE_COORDINATOR,
+        A.STAFF_RECORD_CONSENT,
+        A.STAFF_INVITE,
+        A.STAFF_DOCUMENT_PLAN,
+        A.STAFF_CLOSE_CASE,
+        A.STAFF_HANDLE_PROBLEM,
+    }
+)
+
+POLICY: dict[Role, frozenset[Action]] = {
+    Role.PERSON: _ACTING_FOR_THE_PERSON,
+    # A child signs in to give their own view [DA 4.2]; the guardians consent and decide for them.
+    Role.CHILD_SELF: frozenset(
+        {A.VIEW_CASE, A.GIVE_OWN_CHILD_VIEW, A.VIEW_PLAN, A.GIVE_FEEDBACK, A.REPORT_PROBLEM, A.VIEW_INVITATION}
+    ),
+    Role.GUARDIAN_WITH_CUSTODY: _ACTING_FOR_THE_PERSON | {A.RECORD_CHILD_VIEW, A.GIVE_CHILD_ACCESS},
+    # Without custody a parent has no say in the child's care, and sees nothing of the case [DA 4.2].
+    Role.GUARDIAN_WITHOUT_CUSTODY: frozenset(),
+    Role.REPRESENTATIVE: _ACTING_FOR_THE_PERSON,
+    # The consent service narrows what a framtidsfullmakt may consent to (no health care).
+    Role.REPRESENTATIVE_FUTURE_POWER: _ACTING_FOR_THE_PERSON,
+    # Relatives see their invitation, not the case, consent or plan [issue 5].
+    Role.RELATIVE: frozenset({A.VIEW_INVITATION, A.ANSWER_INVITATION, A.SUGGEST_TOPIC, A.GIVE_FEEDBACK}),
+    Role.COORDINATOR: _COORDINATING,
+    Role.UNIT_COORDINATOR: frozenset(
+        {A.STAFF_VIEW_CASE, A.STAFF_ACCEPT_CASE, A.STAFF_FORWARD_CASE, A.STAFF_CHANGE_COORDINATOR}
+    ),
+    Role.UNIT_MEMBER: frozenset({A.STAFF_VIEW_CASE}),
+    Role.PARTICIPATING_STAFF: frozenset({A.STAFF_VIEW_CASE, A.STAFF_ANSWER_INVITATION}),
+    Role.OTHER_STAFF: frozenset(),
+}
+
+Actor = Person | StaffUser | None
+
+
+def roles_of(actor: Actor, case: SipCase, today: date | None = None) -> frozenset[Role]:
+    """The roles ``actor`` holds towards ``case``, cached for the request."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return frozenset()
+    key = (actor.get_id(), case.id)
+    cache = _request_cache()
+    if cache is not None and key in cache:
+        return cache[key]
+    day = today or date.today()
+    roles = _staff_roles(actor, case) if isinstance(actor, StaffUser) else _person_roles(actor, case, day)
+    if cache is not None:
+        cache[key] = roles
+    return roles
+
+
+def _person_roles(person: Person, case: SipCase, day: date) -> frozenset[Role]:
+    roles: set[Role] = set()
+    if person.id == case.subject_id:
+        # A relative's suggestion is still shown to the person, who must agree to it.
+        roles.add(Role.CHILD_SELF if person.is_child_on(day) else Role.PERSON)
+    ties = person_ties(person, case)
+    subject_is_child = case.subject.is_child_on(day)
+    for rel in ties.relationships:
+        if rel.kind == RelationKind.GUARDIAN and subject_is_child:
+            roles.add(Role.GUARDIAN_WITH_CUSTODY if rel.has_custody else Role.GUARDIAN_WITHOUT_CUSTODY)
+        elif rel.kind == RelationKind.REPRESENTATIVE and rel.is_valid_on(day):
+            if rel.representative_type == RepresentativeType.FRAMTIDSFULLMAKT:
+                roles.add(Role.REPRESENTATIVE_FUTURE_POWER)
+            else:
+                roles.add(Role.REPRESENTATIVE)
+    if ParticipantRole.RELATIVE in ties.participant_roles or ParticipantRole.SUPPORT_PERSON in (
+        ties.participant_roles
+    ):
+        roles.add(Role.RELATIVE)
+    return frozenset(roles)
+
+
+def _staff_roles(staff: StaffUser, case: SipCase) -> frozenset[Role]:
+    ties = staff_ties(staff.id, case)
+    roles: set[Role] = set()
+    if ties.is_coordinator:
+        roles.add(Role.COORDINATOR)
+    if ties.owning_unit_role == StaffRole.COORDINATOR:
+        roles.add(Role.UNIT_COORDINATOR)
+    elif ties.owning_unit_role == StaffRole.MEMBER:
+        roles.add(Role.UNIT_MEMBER)
+    if ties.in_participating_unit:
+        roles.add(Role.PARTICIPATING_STAFF)
+    return frozenset(roles) or frozenset({Role.OTHER_STAFF})
+
+
+def allowed_actions(actor: Actor, case: SipCase) -> frozenset[Action]:
+    granted: set[Action] = set()
+    for role in roles_of(actor, case):
+        granted |= POLICY.get(role, frozenset())
+    # A suggestion from a relative is only the person's to see until they agree [issue 3].
+    if case.awaiting_person_agreement:
+        granted &= {A.VIEW_CASE, A.ACCEPT_SUGGESTION, A.CANCEL_REQUEST} | _COORDINATING_READ
+    return frozenset(granted)
+
+
+_COORDINATING_READ = frozenset({A.STAFF_VIEW_CASE})
+
+
+def can(actor: Actor, action: Action, case: SipCase) -> bool:
+    return action in allowed_actions(actor, case)
+
+
+def require(actor: Actor, action: Action, case: SipCase) -> None:
+    """Raise NotAllowed unless the policy grants ``action``. Views turn it into a 404 for citizens."""
+    if not can(actor, action, case):
+        raise NotAllowed("Du har inte behörighet till det här.")
+
+
+def _request_cache() -> dict | None:
+    if not has_request_context():
+        return None
+    if "access_roles" not in g:
+        g.access_roles = {}
+    return g.access_roles

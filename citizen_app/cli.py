@@ -1,0 +1,63 @@
+"""Flask commands: ``demo`` (migrate, load demo people, serve), ``upgrade-db``, ``load-demo``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from citizen_app import database
+
+
+def init_app(app: Flask) -> None:
+    # ``demo`` is registered as a Flask plugin command (pyproject entry point), so it runs without first
+    # building a production app that would refuse to start without secrets.
+    app.cli.add_command(upgrade_db_command)
+    app.cli.add_command(load_demo_command)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True, help="The interface to bind to.")
+@click.option("--port", default=5000, show_default=True, type=int, help="The port to bind to.")
+@click.option("--no-serve", is_flag=True, help="Only migrate and load the demo data.")
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Migrate a SQLite database in instance/, load the demo people and serve the app."""
+    from citizen_app import create_app
+
+    app = create_app("demo")
+    with app.app_context():
+        database.upgrade()
+        _load_demo()
+        click.echo(f"Databasen är klar: {app.config['SQLALCHEMY_DATABASE_URI']}")
+    if no_serve:
+        return
+    click.echo(f"Min SIP (demo) på http://{host}:{port}/  — Ctrl+C avslutar.")
+    # app.run() refuses to run inside the flask CLI, so serve with werkzeug directly.
+    from werkzeug.serving import run_simple
+
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+
+
+@click.command("upgrade-db")
+@with_appcontext
+def upgrade_db_command() -> None:
+    """Run the database migrations up to the newest."""
+    database.upgrade()
+    click.echo("Migrations done.")
+
+
+@click.command("load-demo")
+@with_appcontext
+def load_demo_command() -> None:
+    """Load the demo people (demo and test modes only)."""
+    if not current_app.config["DEMO_LOGIN_ENABLED"]:
+        raise click.ClickException("Demo data is never loaded in production.")
+    _load_demo()
+
+
+def _load_demo() -> None:
+    from citizen_app.extensions import db
+    from citizen_app.services.demo import load_demo_data
+
+    load_demo_data()
+    db.session.commit()

@@ -1,0 +1,124 @@
+"""Settings, read from environment variables.
+
+Three modes:
+- ``demo``: the README's first command. SQLite in instance/, a test-identity sign-in page, generated keys.
+- ``test``: like demo but with a throw-away database chosen by the tests.
+- ``production``: the default when MINSIP_ENV is unset. Refuses to start without its secrets, and can never
+  show the test-identity page (see ``demo_login_enabled``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+ENV_PREFIX = "MINSIP_"
+
+
+class ConfigError(RuntimeError):
+    """Raised when production configuration is missing a required secret."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(ENV_PREFIX + name, default)
+
+
+@dataclass(frozen=True)
+class Secrets:
+    secret_key: str
+    identity_hash_key: str
+    identity_encryption_key: str
+
+
+# Fixed, public keys for demo and test only. Production must set its own (ConfigError otherwise).
+_DEMO_SECRETS = Secrets(
+    secret_key="demo-only-secret-key-not-for-production",
+    identity_hash_key="demo-only-identity-hash-key",
+    identity_encryption_key="ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",
+)
+
+
+def build_config(mode: str | None, instance_path: str, overrides: dict | None = None) -> dict:
+    """Return the Flask config for ``mode`` ("production", "demo" or "test")."""
+    mode = mode or _env("ENV", "production")
+    if mode not in {"production", "demo", "test"}:
+        raise ConfigError(f"MINSIP_ENV must be production, demo or test, not {mode!r}")
+    production = mode == "production"
+
+    if production:
+        missing = [
+            ENV_PREFIX + n
+            for n in ("SECRET_KEY", "IDENTITY_HASH_KEY", "IDENTITY_ENCRYPTION_KEY", "DATABASE_URL")
+            if not _env(n)
+        ]
+        if missing:
+            raise ConfigError("Production needs these environment variables: " + ", ".join(missing))
+        secrets = Secrets(
+            secret_key=_env("SECRET_KEY") or "",
+            identity_hash_key=_env("IDENTITY_HASH_KEY") or "",
+            identity_encryption_key=_env("IDENTITY_ENCRYPTION_KEY") or "",
+        )
+    else:
+        secrets = Secrets(
+            secret_key=_env("SECRET_KEY", _DEMO_SECRETS.secret_key) or "",
+            identity_hash_key=_env("IDENTITY_HASH_KEY", _DEMO_SECRETS.identity_hash_key) or "",
+            identity_encryption_key=_env("IDENTITY_ENCRYPTION_KEY", _DEMO_SECRETS.identity_encryption_key)
+            or "",
+        )
+
+    default_db = "sqlite:///" + os.path.join(instance_path, "minsip.sqlite")
+    config: dict = {
+        "MINSIP_MODE": mode,
+        "SECRET_KEY": secrets.secret_key,
+        "IDENTITY_HASH_KEY": secrets.identity_hash_key,
+        "IDENTITY_ENCRYPTION_KEY": secrets.identity_encryption_key,
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # The test-identity page exists only outside production; nothing in the environment can turn it on
+        # for a production app, because this value is computed from the mode, not read from a variable.
+        "DEMO_LOGIN_ENABLED": not production,
+        # Sessions [QUALITY 4]: Secure, HttpOnly, SameSite=Lax, 30 min idle, 12 h absolute.
+        "SESSION_COOKIE_SECURE": production or _env("COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_NAME": "minsip_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's own lifetime bounds the token
+        "WTF_CSRF_SSL_STRICT": production,
+        "MAX_CONTENT_LENGTH": 256 * 1024,
+        "BABEL_DEFAULT_LOCALE": "sv",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
+        "LANGUAGES": ("sv", "en"),
+        # OpenID Connect against the county's e-ID broker (BankID / Freja eID).
+        "OIDC_ISSUER": _env("OIDC_ISSUER"),
+        "OIDC_CLIENT_ID": _env("OIDC_CLIENT_ID"),
+        "OIDC_CLIENT_SECRET": _env("OIDC_CLIENT_SECRET"),
+        "OIDC_IDENTITY_CLAIM": _env("OIDC_IDENTITY_CLAIM", "personal_identity_number"),
+        "OIDC_NAME_CLAIM": _env("OIDC_NAME_CLAIM", "name"),
+        "OIDC_SCOPES": _env("OIDC_SCOPES", "openid profile"),
+        "STAFF_OIDC_ISSUER": _env("STAFF_OIDC_ISSUER") or _env("OIDC_ISSUER"),
+        "STAFF_OIDC_CLIENT_ID": _env("STAFF_OIDC_CLIENT_ID") or _env("OIDC_CLIENT_ID"),
+        "STAFF_OIDC_CLIENT_SECRET": _env("STAFF_OIDC_CLIENT_SECRET") or _env("OIDC_CLIENT_SECRET"),
+        # Rate limits [QUALITY 4]; REDIS_URL shares the counters between app servers.
+        "RATELIMIT_STORAGE_URI": _env("REDIS_URL") or os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGN_IN_RATE_LIMIT": _env("SIGN_IN_RATE_LIMIT", "10 per minute"),
+        "REDIS_URL": _env("REDIS_URL") or os.environ.get("REDIS_URL"),
+        "SERVICE_CONTACT_EMAIL": _env("CONTACT_EMAIL", "minsip@example.se"),
+        "SERVICE_CONTACT_PHONE": _env("CONTACT_PHONE", "010-123 45 67"),
+        "SERVICE_ORGANISATION": _env("ORGANISATION", "Region Exempel och länets kommuner"),
+    }
+    if mode == "test":
+        config.update(
+            TESTING=True,
+            SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL")
+            or "sqlite:///" + os.path.join(instance_path, "test.sqlite"),
+            RATELIMIT_STORAGE_URI="memory://",
+        )
+    if overrides:
+        config.update(overrides)
+    return config

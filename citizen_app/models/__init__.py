@@ -1,0 +1,43 @@
+"""All models, imported here so Alembic and the app see one metadata."""
+
+from citizen_app.models.audit import AuditEntry
+from citizen_app.models.base import Base, utcnow
+from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
+from citizen_app.models.sips import (
+    CaseEvent,
+    ClosingReason,
+    CoordinatorAssignment,
+    EventKind,
+    Initiator,
+    Participant,
+    ParticipantRole,
+    SipCase,
+    Step,
+)
+from citizen_app.models.units import Principal, PrincipalKind, StaffMembership, StaffRole, StaffUser, Unit, UnitKind
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "CaseEvent",
+    "ClosingReason",
+    "CoordinatorAssignment",
+    "EventKind",
+    "Initiator",
+    "Participant",
+    "ParticipantRole",
+    "Person",
+    "Principal",
+    "PrincipalKind",
+    "RelationKind",
+    "Relationship",
+    "RepresentativeType",
+    "SipCase",
+    "StaffMembership",
+    "StaffRole",
+    "StaffUser",
+    "Step",
+    "Unit",
+    "UnitKind",
+    "utcnow",
+]

@@ -1,0 +1,75 @@
+"""Reading SIP cases: a person's overview and a single case for someone allowed to see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from citizen_app import access
+from citizen_app.access import Action
+from citizen_app.extensions import db
+from citizen_app.models import Person, Relationship, RelationKind, RepresentativeType, SipCase
+from citizen_app.services import NotFound
+
+
+@dataclass
+class OverviewGroup:
+    """One person whose SIPs the signed-in person may follow, and how they are related."""
+
+    subject: Person
+    relation: str  # "self", "child", "child_no_custody", "represented"
+    representative_type: RepresentativeType | None = None
+    cases: list[SipCase] = field(default_factory=list)
+
+
+def overview_for(person: Person, today: date | None = None) -> list[OverviewGroup]:
+    """The person's own SIPs, then each child's (guardians) and each represented person's. Two queries."""
+    day = today or date.today()
+    groups = [OverviewGroup(subject=person, relation="self")]
+    rels = db.session.scalars(
+        select(Relationship)
+        .where(
+            Relationship.holder_id == person.id,
+            Relationship.kind.in_([RelationKind.GUARDIAN, RelationKind.REPRESENTATIVE]),
+        )
+        .options(selectinload(Relationship.subject))
+        .order_by(Relationship.id)
+    ).all()
+    for rel in rels:
+        if rel.kind == RelationKind.GUARDIAN and rel.subject.is_child_on(day):
+            relation = "child" if rel.has_custody else "child_no_custody"
+            groups.append(OverviewGroup(subject=rel.subject, relation=relation))
+        elif rel.kind == RelationKind.REPRESENTATIVE and rel.is_valid_on(day):
+            groups.append(
+                OverviewGroup(
+                    subject=rel.subject, relation="represented", representative_type=rel.representative_type
+                )
+            )
+    # A parent without custody sees that the child exists here, but none of the child's SIPs [DA 4.2].
+    visible_ids = [g.subject.id for g in groups if g.relation != "child_no_custody"]
+    cases = db.session.scalars(
+        select(SipCase).where(SipCase.subject_id.in_(visible_ids)).order_by(SipCase.requested_at.desc())
+    ).all()
+    by_subject: dict[int, list[SipCase]] = {}
+    for case in cases:
+        by_subject.setdefault(case.subject_id, []).append(case)
+    for group in groups:
+        if group.relation != "child_no_custody":
+            group.cases = by_subject.get(group.subject.id, [])
+    return groups
+
+
+def get_case_for(actor, public_id: str, action: Action) -> SipCase:
+    """The case with ``public_id`` if ``actor`` may do ``action`` on it; otherwise NotFound.
+
+    Citizens get "not found" rather than "forbidden" so a guessed id tells nothing about whether it exists.
+    """
+    case = db.session.scalar(
+        select(SipCase).where(SipCase.public_id == public_id).options(selectinload(SipCase.subject))
+    )
+    if case is None or not access.can(actor, action, case):
+        raise NotFound("Sidan finns inte.")
+    return case

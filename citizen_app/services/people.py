@@ -1,0 +1,77 @@
+"""Finding people and staff: sign-in look-ups, the signed-in actor, and a person's family ties."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from citizen_app.extensions import db
+from citizen_app.models import Person, StaffUser
+from citizen_app.services import identity
+
+
+def load_actor(user_id: str) -> Person | StaffUser | None:
+    """flask-login's loader: ``p:<public_id>`` is a citizen, ``s:<public_id>`` is staff."""
+    kind, _, public_id = user_id.partition(":")
+    if kind == "p":
+        return db.session.scalar(select(Person).where(Person.public_id == public_id))
+    if kind == "s":
+        return db.session.scalar(select(StaffUser).where(StaffUser.public_id == public_id))
+    return None
+
+
+def find_person_by_identity(raw_identity_number: str) -> Person | None:
+    number = identity.normalise(raw_identity_number)
+    return db.session.scalar(select(Person).where(Person.identity_hash == identity.identity_hash(number)))
+
+
+def find_staff_by_identity(raw_identity_number: str) -> StaffUser | None:
+    number = identity.normalise(raw_identity_number)
+    return db.session.scalar(select(StaffUser).where(StaffUser.identity_hash == identity.identity_hash(number)))
+
+
+def get_or_create_person(raw_identity_number: str, display_name: str) -> Person:
+    """At e-ID sign-in: the person with this number, created on first visit (birth date from the number)."""
+    number = identity.normalise(raw_identity_number)
+    person = db.session.scalar(select(Person).where(Person.identity_hash == identity.identity_hash(number)))
+    if person is None:
+        person = Person(
+            identity_hash=identity.identity_hash(number),
+            identity_encrypted=identity.encrypt(number),
+            display_name=(display_name or "").strip()[:200] or "Okänt namn",
+            birth_date=identity.birth_date_of(number),
+        )
+        db.session.add(person)
+        db.session.flush()
+    return person
+
+
+def create_person(raw_identity_number: str, display_name: str, **fields) -> Person:
+    number = identity.normalise(raw_identity_number)
+    person = Person(
+        identity_hash=identity.identity_hash(number),
+        identity_encrypted=identity.encrypt(number),
+        display_name=display_name,
+        birth_date=fields.pop("birth_date", None) or identity.birth_date_of(number),
+        **fields,
+    )
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def create_staff(raw_identity_number: str, display_name: str, **fields) -> StaffUser:
+    number = identity.normalise(raw_identity_number)
+    staff = StaffUser(identity_hash=identity.identity_hash(number), display_name=display_name, **fields)
+    db.session.add(staff)
+    db.session.flush()
+    return staff
+
+
+def identity_number_of(person: Person) -> str:
+    return identity.decrypt(person.identity_encrypted)
+
+
+def is_child(person: Person, today: date | None = None) -> bool:
+    return person.is_child_on(today or date.today())

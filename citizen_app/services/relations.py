@@ -1,0 +1,132 @@
+"""Look-ups of how an actor stands to a case: family ties, participation, unit membership, coordinator.
+
+Kept small and query-counted because the access policy asks these on every case page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from citizen_app.extensions import db
+from citizen_app.models import (
+    CoordinatorAssignment,
+    Participant,
+    ParticipantRole,
+    Person,
+    Relationship,
+    RelationKind,
+    SipCase,
+    StaffMembership,
+    StaffRole,
+)
+
+
+@dataclass(frozen=True)
+class PersonTies:
+    """How a citizen stands to a case's subject and to the case itself."""
+
+    relationships: tuple[Relationship, ...]
+    participant_roles: frozenset[ParticipantRole]
+
+
+def person_ties(person: Person, case: SipCase) -> PersonTies:
+    rels = db.session.scalars(
+        select(Relationship).where(
+            Relationship.holder_id == person.id, Relationship.subject_id == case.subject_id
+        )
+    ).all()
+    roles = db.session.scalars(
+        select(Participant.role).where(
+            Participant.case_id == case.id,
+            Participant.person_id == person.id,
+            Participant.removed_at.is_(None),
+        )
+    ).all()
+    return PersonTies(tuple(rels), frozenset(roles))
+
+
+@dataclass(frozen=True)
+class StaffTies:
+    is_coordinator: bool
+    owning_unit_role: StaffRole | None
+    in_participating_unit: bool
+
+
+def staff_ties(staff_id: int, case: SipCase) -> StaffTies:
+    is_coordinator = (
+        db.session.scalar(
+            select(CoordinatorAssignment.id).where(
+                CoordinatorAssignment.case_id == case.id,
+                CoordinatorAssignment.staff_id == staff_id,
+                CoordinatorAssignment.ended_at.is_(None),
+            )
+        )
+        is not None
+    )
+    memberships = db.session.execute(
+        select(StaffMembership.unit_id, StaffMembership.role).where(StaffMembership.staff_id == staff_id)
+    ).all()
+    unit_roles = {unit_id: role for unit_id, role in memberships}
+    participating = set()
+    if unit_roles:
+        participating = set(
+            db.session.scalars(
+                select(Participant.unit_id).where(
+                    Participant.case_id == case.id,
+                    Participant.unit_id.in_(unit_roles),
+                    Participant.removed_at.is_(None),
+                )
+            )
+        )
+    return StaffTies(
+        is_coordinator=is_coordinator,
+        owning_unit_role=unit_roles.get(case.owning_unit_id) if case.owning_unit_id else None,
+        in_participating_unit=bool(participating),
+    )
+
+
+def guardian_relationships_of(holder: Person, on: date) -> list[Relationship]:
+    """The children a person is guardian of (with or without custody), oldest relationship first."""
+    return list(
+        db.session.scalars(
+            select(Relationship)
+            .where(Relationship.holder_id == holder.id, Relationship.kind == RelationKind.GUARDIAN)
+            .order_by(Relationship.id)
+        )
+    )
+
+
+def representative_relationships_of(holder: Person, on: date) -> list[Relationship]:
+    return [
+        r
+        for r in db.session.scalars(
+            select(Relationship)
+            .where(Relationship.holder_id == holder.id, Relationship.kind == RelationKind.REPRESENTATIVE)
+            .order_by(Relationship.id)
+        )
+        if r.is_valid_on(on)
+    ]
+
+
+def guardians_of(child: Person) -> list[Relationship]:
+    return list(
+        db.session.scalars(
+            select(Relationship)
+            .where(Relationship.subject_id == child.id, Relationship.kind == RelationKind.GUARDIAN)
+            .order_by(Relationship.id)
+        )
+    )
+
+
+__all__ = [
+    "PersonTies",
+    "StaffTies",
+    "guardian_relationships_of",
+    "guardians_of",
+    "person_ties",
+    "representative_relationships_of",
+    "staff_ties",
+]

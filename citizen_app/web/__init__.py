@@ -1,0 +1,10 @@
+"""The user-facing areas, one blueprint each. Views are thin: parse, call a service, render or redirect."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from citizen_app.web import auth, pages, staff, start
+
+    for module in (start, auth, pages, staff):
+        app.register_blueprint(module.bp)

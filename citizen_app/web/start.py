@@ -1,0 +1,19 @@
+"""The start page: an explanation when signed out, the person's overview when signed in."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from citizen_app.services import cases
+from citizen_app.web.guards import public
+
+bp = Blueprint("start", __name__)
+
+
+@bp.route("/")
+@public
+def show_start():
+    if current_user.is_authenticated:
+        if current_user.is_staff:
+            return redirect(url_for("staff.show_start"), 303)
+        return render_template("start/overview.html", groups=cases.overview_for(current_user))
+    return render_template("start/show_start.html")

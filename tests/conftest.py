@@ -1,0 +1,109 @@
+"""Shared fixtures: the app on a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL), a clean
+database for every test, the page-checking client, and a query counter."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+from sqlalchemy import event, text
+
+from citizen_app import create_app, database
+from citizen_app.extensions import db
+from citizen_app.models import Base
+from tests.support.clients import CheckingClient
+
+
+def _database_url(tmp_dir: str) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + os.path.join(tmp_dir, "test.sqlite")
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    with tempfile.TemporaryDirectory() as tmp:
+        url = _database_url(tmp)
+        app = create_app("test", {"SQLALCHEMY_DATABASE_URI": url})
+        with app.app_context():
+            _drop_everything()
+            database.upgrade(url)
+            db.engine.dispose()
+        yield url
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _drop_everything() -> None:
+    """Start from empty so the migrations really run from nothing (also on a reused PostgreSQL)."""
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        else:
+            Base.metadata.drop_all(conn)
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app("test", {"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_NAME": "localhost"})
+    app.test_client_class = CheckingClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 (names from our own metadata)
+
+
+@pytest.fixture
+def client(app) -> CheckingClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_data(app):
+    from citizen_app.services.demo import load_demo_data
+
+    load_demo_data()
+    db.session.commit()
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts the SQL statements run while the test runs (use as ``with count_queries() as q``)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+                counter.statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", before)
+
+    return counting

@@ -1,0 +1,52 @@
+"""A Flask test client that checks every HTML page it receives, and signs people in by demo key."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+
+from tests.support.page_checks import check_html
+
+_NONCE = re.compile(r"'nonce-([^']+)'")
+
+
+class CheckingClient(FlaskClient):
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        if response.mimetype == "text/html" and not response.is_streamed:
+            html = response.get_data(as_text=True)
+            if "<html" in html[:200].lower():
+                match = _NONCE.search(response.headers.get("Content-Security-Policy", ""))
+                check_html(html, match.group(1) if match else None, url=str(args[0]) if args else "")
+        return response
+
+    def csrf_token(self, path: str = "/") -> str:
+        html = self.get(path).get_data(as_text=True)
+        match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+        assert match, "no csrf token on page"
+        return match.group(1)
+
+    def sign_in_as(self, actor) -> None:
+        """Put ``actor`` in the session the way sessions.sign_in does (any person, not only demo ones)."""
+        from datetime import UTC, datetime
+
+        from flask_login.utils import _create_identifier
+
+        with self.application.test_request_context(environ_base=self.environ_base):
+            identifier = _create_identifier()
+        now = datetime.now(UTC).timestamp()
+        with self.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = actor.get_id()
+            session["_fresh"] = True
+            session["_id"] = identifier
+            session["signed_in_at"] = now
+            session["last_seen"] = now
+            session.permanent = True
+
+    def sign_in_with_demo_page(self, actor) -> None:
+        """Sign in through the real test-identity page (demo people only)."""
+        token = self.csrf_token("/logga-in/testidentitet")
+        response = self.post("/logga-in/testidentitet", data={"identity": actor.get_id(), "csrf_token": token})
+        assert response.status_code == 303, response.status_code

@@ -1,0 +1,73 @@
+"""Every public page renders, passes the page checks and carries the shared layout."""
+
+import pytest
+
+PUBLIC_PAGES = ["/", "/logga-in", "/personal/logga-in", "/logga-in/testidentitet", "/om-min-sip", "/kontakt",
+                "/tillganglighet", "/ordlista", "/utloggad"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_page_has_the_shared_layout(client, demo_data, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'class="skip-link" href="#main"' in html
+    assert 'href="/tillganglighet"' in html and 'href="/kontakt"' in html and 'href="/om-min-sip"' in html
+    assert "English" in html
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_start_page_explains_sip_when_signed_out(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "samordnad individuell plan" in html
+    assert "Logga in" in html
+
+
+def test_language_switch_keeps_the_page(client):
+    response = client.get("/sprak/en?next=/kontakt")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/kontakt")
+    html = client.get("/kontakt").get_data(as_text=True)
+    assert '<html lang="en">' in html
+    assert "Svenska" in html
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/sprak/en?next=//evil.example/x")
+    assert response.headers["Location"].endswith("/")
+    assert "evil" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize("status,path", [(404, "/finns-inte"), (405, "/logga-ut")])
+def test_error_pages_are_plain_swedish_with_a_way_back(client, status, path):
+    response = client.get(path)
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    assert 'href="/"' in html and "Gå till startsidan" in html
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in csp and "'unsafe-eval'" not in csp
+    for part in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "'nonce-"):
+        assert part in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+    assert response.headers["Referrer-Policy"]
+    assert response.headers["Permissions-Policy"]
+
+
+def test_static_files_have_fingerprints_and_long_cache(client):
+    html = client.get("/").get_data(as_text=True)
+    import re
+
+    css = re.search(r'href="(/static/css/app\.[0-9a-f]{10}\.css)"', html).group(1)
+    response = client.get(css)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    response.close()
+    stale = client.get("/static/css/app.0000000000.css")
+    assert stale.headers["Cache-Control"] == "no-cache"
+    stale.close()
+    assert client.get("/static/../pyproject.toml").status_code == 404
