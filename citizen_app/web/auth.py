@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from citizen_app.ratelimit import limiter
 from citizen_app.services import demo
-from citizen_app.sessions import clear_site_data, sign_in, sign_out
+from citizen_app import sessions
 from citizen_app.web.guards import public
 from citizen_app.web.pages import _safe_next
 
@@ -44,7 +44,7 @@ def sign_in_test_identity():
         chosen = request.form.get("identity", "")
         actor = demo.actor_for_test_identity(chosen)
         if actor is not None:
-            sign_in(actor)
+            sessions.sign_in(actor)
             default = url_for("staff.show_start") if actor.is_staff else url_for("start.show_start")
             target = request.args.get("next")
             return redirect(_safe_next(target) if target else default, 303)
@@ -56,9 +56,9 @@ def sign_in_test_identity():
 @bp.route("/logga-ut", methods=["POST"])
 @public
 def sign_out_now():
-    sign_out()
+    sessions.sign_out()
     response = redirect(url_for("auth.signed_out"), 303)
-    return clear_site_data(response)
+    return sessions.clear_site_data(response)
 
 
 @bp.route("/utloggad")

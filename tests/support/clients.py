@@ -13,7 +13,17 @@ _NONCE = re.compile(r"'nonce-([^']+)'")
 
 class CheckingClient(FlaskClient):
     def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
+        """Each request runs in its own app context, as in production: its own ``g`` and db session.
+
+        What the test wrote so far is committed first (the request could not see it otherwise), and the
+        test's session is expired afterwards so it reads what the request wrote.
+        """
+        from citizen_app.extensions import db
+
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
         if response.mimetype == "text/html" and not response.is_streamed:
             html = response.get_data(as_text=True)
             if "<html" in html[:200].lower():
