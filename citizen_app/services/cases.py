@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.extensions import db
-from citizen_app.models import Person, Relationship, RelationKind, RepresentativeType, SipCase
+from citizen_app.models import Person, Relationship, RelationKind, RepresentativeType, SipCase, Step
 from citizen_app.services import NotFound
 
 
@@ -73,3 +73,34 @@ def get_case_for(actor, public_id: str, action: Action) -> SipCase:
     if case is None or not access.can(actor, action, case):
         raise NotFound("Sidan finns inte.")
     return case
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    step: str
+    state: str  # "done", "current" or "next"
+    done_at: object | None  # the UTC datetime the step was reached, if it was
+
+
+def timeline_of(case: SipCase) -> list[TimelineStep]:
+    """The steps of SIP.md 3 in order, each done (with its date), current, or still to come.
+
+    A closed case shows the steps it passed and then "closed" as current; steps it never reached are left out.
+    """
+    reached: dict[str, object] = {}
+    for event in case.events:
+        if event.step is not None and event.step not in reached:
+            reached[event.step] = event.at
+    reached.setdefault(Step.REQUESTED, case.requested_at)
+    current = case.step
+    steps = []
+    for step in Step:
+        if step.position < current.position:
+            if case.is_closed and step not in reached:
+                continue
+            steps.append(TimelineStep(step.value, "done", reached.get(step)))
+        elif step == current:
+            steps.append(TimelineStep(step.value, "current", reached.get(step)))
+        elif not case.is_closed:
+            steps.append(TimelineStep(step.value, "next", None))
+    return steps
