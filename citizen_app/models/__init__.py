@@ -2,6 +2,7 @@
 
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
+from citizen_app.models.notifications import Notification, NotificationKind
 from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
 from citizen_app.models.sips import (
     CaseEvent,
@@ -14,6 +15,7 @@ from citizen_app.models.sips import (
     SipCase,
     Step,
 )
+from citizen_app.models.requests import RequestDraft
 from citizen_app.models.units import Principal, PrincipalKind, StaffMembership, StaffRole, StaffUser, Unit, UnitKind
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "CoordinatorAssignment",
     "EventKind",
     "Initiator",
+    "Notification",
+    "NotificationKind",
     "Participant",
     "ParticipantRole",
     "Person",
@@ -32,6 +36,7 @@ __all__ = [
     "RelationKind",
     "Relationship",
     "RepresentativeType",
+    "RequestDraft",
     "SipCase",
     "StaffMembership",
     "StaffRole",

@@ -65,6 +65,9 @@ class SipCase(PublicIdMixin, Base):
     initiated_by: Mapped[Initiator] = mapped_column(Enum(Initiator, native_enum=False, length=20))
     # A relative's suggestion stays "awaiting the person" until the person agrees [issue 3].
     awaiting_person_agreement: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who asked: the person, a guardian, a representative, a relative (citizens) or a staff user.
+    requested_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    requested_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     need_description: Mapped[str | None] = mapped_column(Text)
     # "Utskrivningsklar": the invitation must go out within 3 days of this [ST] [VM].
@@ -78,7 +81,7 @@ class SipCase(PublicIdMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    subject: Mapped[Person] = relationship()
+    subject: Mapped[Person] = relationship(foreign_keys=[subject_id])
     owning_unit: Mapped[Unit | None] = relationship()
     coordinator_assignments: Mapped[list[CoordinatorAssignment]] = relationship(
         back_populates="case", order_by="CoordinatorAssignment.assigned_at"
@@ -144,6 +147,7 @@ class EventKind(enum.StrEnum):
     FORWARDED = "forwarded"
     COORDINATOR_CHANGED = "coordinator_changed"
     STEP_CHANGED = "step_changed"
+    SUGGESTION_ACCEPTED = "suggestion_accepted"
     CANCELLED = "cancelled"
     CLOSED = "closed"
     NOTE = "note"
