@@ -55,7 +55,8 @@ class SipCase(PublicIdMixin, Base):
         Index("ix_sip_case_unit_step", "owning_unit_id", "step"),
     )
 
-    subject_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    # None only for a relative's suggestion about someone not yet identified: the coordinator links the person.
+    subject_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     owning_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     step: Mapped[Step] = mapped_column(Enum(Step, native_enum=False, length=20), default=Step.REQUESTED)
     closing_reason: Mapped[ClosingReason | None] = mapped_column(
@@ -81,7 +82,7 @@ class SipCase(PublicIdMixin, Base):
 
     __mapper_args__ = {"version_id_col": version}
 
-    subject: Mapped[Person] = relationship(foreign_keys=[subject_id])
+    subject: Mapped[Person | None] = relationship(foreign_keys=[subject_id])
     owning_unit: Mapped[Unit | None] = relationship()
     coordinator_assignments: Mapped[list[CoordinatorAssignment]] = relationship(
         back_populates="case", order_by="CoordinatorAssignment.assigned_at"

@@ -1,0 +1,102 @@
+"""In-app messages. ``notify`` is the one function every part of Min SIP calls to tell someone something.
+
+Delivery channels (Web Push comes in a later issue) register with ``register_channel`` and are called for
+every new message, so callers never change when a channel is added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from citizen_app.extensions import db
+from citizen_app.models import Notification, NotificationKind, Person, SipCase, StaffUser, utcnow
+from citizen_app.services import NotFound
+
+Channel = Callable[[Notification], None]
+_channels: list[Channel] = []
+
+
+def register_channel(channel: Channel) -> None:
+    if channel not in _channels:
+        _channels.append(channel)
+
+
+def notify(
+    recipient: Person | StaffUser,
+    kind: NotificationKind,
+    case: SipCase | None = None,
+    data: dict | None = None,
+    dedupe_key: str | None = None,
+) -> Notification | None:
+    """Create a message for ``recipient``. With ``dedupe_key``, a repeated call does nothing."""
+    if dedupe_key is not None:
+        exists = db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))
+        if exists is not None:
+            return None
+    message = Notification(
+        recipient_person_id=recipient.id if isinstance(recipient, Person) else None,
+        recipient_staff_id=recipient.id if isinstance(recipient, StaffUser) else None,
+        kind=kind,
+        case_id=case.id if case is not None else None,
+        data=data or {},
+        dedupe_key=dedupe_key,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(message)
+    except IntegrityError:  # the same reminder raced in from another worker
+        return None
+    for channel in _channels:
+        channel(message)
+    return message
+
+
+def _owner_clause(actor: Person | StaffUser):
+    if isinstance(actor, StaffUser):
+        return Notification.recipient_staff_id == actor.id
+    return Notification.recipient_person_id == actor.id
+
+
+def unread_count(actor: Person | StaffUser) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(Notification.id)).where(_owner_clause(actor), Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def list_for(actor: Person | StaffUser, limit: int = 100) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(_owner_clause(actor))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_read(actor: Person | StaffUser, public_id: str) -> Notification:
+    """Mark one of the actor's own messages as read. Someone else's message is "not found"."""
+    message = db.session.scalar(
+        select(Notification).where(Notification.public_id == public_id, _owner_clause(actor))
+    )
+    if message is None:
+        raise NotFound("Meddelandet finns inte.")
+    if message.read_at is None:
+        message.read_at = utcnow()
+        db.session.flush()
+    return message
+
+
+def mark_all_read(actor: Person | StaffUser) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(_owner_clause(actor), Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount or 0

@@ -1,0 +1,69 @@
+"""Who on the citizen side is told about a case, and who the staff contacts are."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from citizen_app.extensions import db
+from citizen_app.models import (
+    CoordinatorAssignment,
+    Person,
+    RelationKind,
+    Relationship,
+    SipCase,
+    StaffMembership,
+    StaffRole,
+    StaffUser,
+)
+
+
+def citizen_recipients(case: SipCase, today: date | None = None) -> list[Person]:
+    """The person (unless a child), every guardian with custody of a child, and valid representatives.
+
+    A parent without custody is never told anything about the child's SIP [DA 4.2]. A relative's
+    suggestion not yet agreed to goes to the person only.
+    """
+    if case.subject is None:
+        return []
+    day = today or date.today()
+    people: list[Person] = []
+    subject_is_child = case.subject.is_child_on(day)
+    # A child follows their SIP through their guardians; the child's own pages come with "Min röst".
+    if not subject_is_child:
+        people.append(case.subject)
+    if case.awaiting_person_agreement:
+        return people
+    rels = db.session.scalars(
+        select(Relationship).where(
+            Relationship.subject_id == case.subject_id,
+            Relationship.kind.in_([RelationKind.GUARDIAN, RelationKind.REPRESENTATIVE]),
+        )
+    ).all()
+    for rel in rels:
+        if rel.kind == RelationKind.GUARDIAN and subject_is_child and rel.has_custody:
+            people.append(rel.holder)
+        elif rel.kind == RelationKind.REPRESENTATIVE and rel.is_valid_on(day):
+            people.append(rel.holder)
+    seen: set[int] = set()
+    return [p for p in people if not (p.id in seen or seen.add(p.id))]
+
+
+def unit_coordinators(unit_id: int) -> list[StaffUser]:
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .join(StaffMembership, StaffMembership.staff_id == StaffUser.id)
+            .where(StaffMembership.unit_id == unit_id, StaffMembership.role == StaffRole.COORDINATOR)
+            .order_by(StaffUser.display_name)
+        )
+    )
+
+
+def current_coordinator(case: SipCase) -> StaffUser | None:
+    return db.session.scalar(
+        select(StaffUser)
+        .join(CoordinatorAssignment, CoordinatorAssignment.staff_id == StaffUser.id)
+        .where(CoordinatorAssignment.case_id == case.id, CoordinatorAssignment.ended_at.is_(None))
+    )
