@@ -16,7 +16,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import NotAllowed, requests
+from citizen_app.services import NotAllowed, intake, requests
 from tests.support import factories
 
 ANSWERS = {
@@ -33,6 +33,10 @@ def _fill(author, who="self", **who_extra):
     for step, values in ANSWERS.items():
         assert requests.save_step(author, draft, step, values) == {}, step
     return draft
+
+
+def _suggest(relative):
+    return _fill(relative, "someone_close", close_name="Bo", close_contact="070-1234567")
 
 
 @pytest.fixture
@@ -86,9 +90,7 @@ def test_a_double_submit_makes_one_case(app, intake_unit):
 
 def test_a_relatives_suggestion_is_not_readable_by_the_relative(app, intake_unit):
     relative = factories.person("Närstående")
-    case = requests.submit(
-        relative, _fill(relative, "someone_close", close_name="Bo", close_contact="070-1234567")
-    )
+    case = requests.submit(relative, _suggest(relative))
     assert case.awaiting_person_agreement and case.subject_id is None
     assert not access.can(relative, Action.VIEW_CASE, case)
     assert case.id not in [
@@ -99,13 +101,9 @@ def test_a_relatives_suggestion_is_not_readable_by_the_relative(app, intake_unit
 
 
 def test_the_suggested_person_must_say_yes_before_anything_else_happens(app, intake_unit):
-    from citizen_app.services import intake
-
     relative = factories.person("Närstående")
     bo = factories.person("Bo")
-    case = requests.submit(
-        relative, _fill(relative, "someone_close", close_name="Bo", close_contact="070-1234567")
-    )
+    case = requests.submit(relative, _suggest(relative))
     coordinator = factories.staff(intake_unit, StaffRole.COORDINATOR)
     intake.link_suggested_person(
         coordinator,
