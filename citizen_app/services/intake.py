@@ -30,6 +30,7 @@ from citizen_app.models import (
     utcnow,
 )
 from citizen_app.services import (
+    N_,
     DomainError,
     NotAllowed,
     NotFound,
@@ -84,7 +85,7 @@ def get_case(staff: StaffUser, public_id: str, action: Action = Action.STAFF_VIE
         select(SipCase).where(SipCase.public_id == public_id).options(selectinload(SipCase.subject))
     )
     if case is None or not access.can(staff, action, case):
-        raise NotFound("Ärendet finns inte.")
+        raise NotFound(N_("Ärendet finns inte."))
     audit.record(staff, "case.read", case)
     return case
 
@@ -115,7 +116,7 @@ def _coordinator_in_unit(case: SipCase, public_id: str | None, fallback: StaffUs
         return fallback
     chosen = db.session.scalar(select(StaffUser).where(StaffUser.public_id == public_id))
     if chosen is None or chosen.id not in {c.id for c in coordinators_for(case)}:
-        raise DomainError("Välj en samordnare i enheten")
+        raise DomainError(N_("Välj en samordnare i enheten"))
     return chosen
 
 
@@ -123,9 +124,9 @@ def accept(staff: StaffUser, case: SipCase, coordinator_public_id: str | None = 
     """Take the request: the staff user (or a chosen colleague) becomes coordinator; next step is consent."""
     access.require(staff, Action.STAFF_ACCEPT_CASE, case)
     if case.step != Step.REQUESTED:
-        raise DomainError("Förfrågan är redan hanterad.")
+        raise DomainError(N_("Förfrågan är redan hanterad."))
     if case.awaiting_person_agreement:
-        raise DomainError("Personen har inte sagt ja till förslaget än.")
+        raise DomainError(N_("Personen har inte sagt ja till förslaget än."))
     coordinator = _coordinator_in_unit(case, coordinator_public_id, staff)
     _assign(case, coordinator, staff)
     case.step = Step.CONSENT
@@ -153,15 +154,15 @@ def forward(staff: StaffUser, case: SipCase, unit_public_id: str, reason: str) -
     """Send the request on to the right unit, with a reason the person can read [DA 4.1]."""
     access.require(staff, Action.STAFF_FORWARD_CASE, case)
     if case.step != Step.REQUESTED:
-        raise DomainError("Bara nya förfrågningar kan skickas vidare.")
+        raise DomainError(N_("Bara nya förfrågningar kan skickas vidare."))
     reason = (reason or "").strip()
     if not reason:
-        raise DomainError("Skriv varför förfrågan skickas vidare")
+        raise DomainError(N_("Skriv varför förfrågan skickas vidare"))
     if len(reason) > MAX_REASON:
-        raise DomainError("Skriv högst 1000 tecken")
+        raise DomainError(N_("Skriv högst 1000 tecken"))
     target = db.session.scalar(select(Unit).where(Unit.public_id == unit_public_id))
     if target is None or target.id == case.owning_unit_id:
-        raise DomainError("Välj en annan enhet")
+        raise DomainError(N_("Välj en annan enhet"))
     source = case.owning_unit
     case.owning_unit_id = target.id
     db.session.add(
@@ -186,11 +187,11 @@ def change_coordinator(staff: StaffUser, case: SipCase, new_public_id: str) -> S
     """A new coordinator; the history is kept [VN]. The person is told who it is now."""
     access.require(staff, Action.STAFF_CHANGE_COORDINATOR, case)
     if case.is_closed:
-        raise DomainError("SIP:en är avslutad.")
+        raise DomainError(N_("SIP:en är avslutad."))
     current = recipients.current_coordinator(case)
     new = _coordinator_in_unit(case, new_public_id, staff)
     if current is not None and current.id == new.id:
-        raise DomainError("Välj en annan samordnare")
+        raise DomainError(N_("Välj en annan samordnare"))
     _assign(case, new, staff)
     db.session.add(
         CaseEvent(
@@ -233,14 +234,14 @@ def start_case(
     """Staff take the initiative for a person [DA 1, 4], e.g. at discharge ("utskrivningsklar" date)."""
     unit_ids = coordinator_unit_ids(staff)
     if not unit_ids:
-        raise NotAllowed("Bara samordnare kan starta en SIP.")
+        raise NotAllowed(N_("Bara samordnare kan starta en SIP."))
     try:
         person = people.find_person_by_identity(identity_number)
     except identity.InvalidIdentityNumber as exc:
-        raise DomainError("Skriv ett giltigt personnummer, 12 siffror") from exc
+        raise DomainError(N_("Skriv ett giltigt personnummer, 12 siffror")) from exc
     if person is None:
         if not (name or "").strip():
-            raise DomainError("Skriv personens namn")
+            raise DomainError(N_("Skriv personens namn"))
         person = people.create_person(identity_number, name.strip()[:200])
     case = SipCase(
         subject_id=person.id,
@@ -288,14 +289,14 @@ def link_suggested_person(staff: StaffUser, case: SipCase, identity_number: str,
     """After talking to the suggested person, the coordinator links them; they then say yes or no."""
     access.require(staff, Action.STAFF_ACCEPT_CASE, case)
     if case.subject_id is not None or not case.awaiting_person_agreement:
-        raise DomainError("Förslaget har redan en person.")
+        raise DomainError(N_("Förslaget har redan en person."))
     try:
         person = people.find_person_by_identity(identity_number)
     except identity.InvalidIdentityNumber as exc:
-        raise DomainError("Skriv ett giltigt personnummer, 12 siffror") from exc
+        raise DomainError(N_("Skriv ett giltigt personnummer, 12 siffror")) from exc
     if person is None:
         if not (name or "").strip():
-            raise DomainError("Skriv personens namn")
+            raise DomainError(N_("Skriv personens namn"))
         person = people.create_person(identity_number, name.strip()[:200])
     case.subject_id = person.id
     db.session.add(Participant(case_id=case.id, person_id=person.id, role=ParticipantRole.PERSON))

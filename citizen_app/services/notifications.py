@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from citizen_app.extensions import db
 from citizen_app.models import Notification, NotificationKind, Person, SipCase, StaffUser, utcnow
-from citizen_app.services import NotFound
+from citizen_app.services import N_, NotFound
 
 Channel = Callable[[Notification], None]
 _channels: list[Channel] = []
@@ -86,7 +86,7 @@ def mark_read(actor: Person | StaffUser, public_id: str) -> Notification:
         select(Notification).where(Notification.public_id == public_id, _owner_clause(actor))
     )
     if message is None:
-        raise NotFound("Meddelandet finns inte.")
+        raise NotFound(N_("Meddelandet finns inte."))
     if message.read_at is None:
         message.read_at = utcnow()
         db.session.flush()

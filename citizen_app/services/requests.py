@@ -36,7 +36,7 @@ from citizen_app.models import (
     Step,
     Unit,
 )
-from citizen_app.services import DomainError, NotAllowed, NotFound, audit, notifications, recipients
+from citizen_app.services import N_, DomainError, NotAllowed, NotFound, audit, notifications, recipients
 
 STEPS = ("who", "need", "services", "urgency", "contact")
 MAX_TEXT = 2000
@@ -46,7 +46,7 @@ CONTACT_WAYS = ("app", "phone", "email")
 
 class AlreadySent(DomainError):
     def __init__(self, case: SipCase) -> None:
-        super().__init__("Din förfrågan är redan skickad.")
+        super().__init__(N_("Din förfrågan är redan skickad."))
         self.case = case
 
 
@@ -109,7 +109,7 @@ def get_draft(author: Person, public_id: str) -> RequestDraft:
         select(RequestDraft).where(RequestDraft.public_id == public_id, RequestDraft.author_id == author.id)
     )
     if draft is None:
-        raise NotFound("Förfrågan finns inte.")
+        raise NotFound(N_("Förfrågan finns inte."))
     return draft
 
 
@@ -126,7 +126,7 @@ def save_step(author: Person, draft: RequestDraft, step: str, values: dict) -> d
         raise AlreadySent(db.session.get(SipCase, draft.submitted_case_id))
     validator = _VALIDATORS.get(step)
     if validator is None:
-        raise NotFound("Frågan finns inte.")
+        raise NotFound(N_("Frågan finns inte."))
     clean, errors = validator(author, values)
     if errors:
         return errors
@@ -151,20 +151,20 @@ def _validate_who(author: Person, values: dict):
     choice = values.get("for_whom") or ""
     allowed = {o.value for o in who_options(author)}
     if choice not in allowed:
-        return {}, {"for_whom": "Välj vem SIP:en är till"}
+        return {}, {"for_whom": N_("Välj vem SIP:en är till")}
     clean: dict = {"for_whom": choice, "close_name": "", "close_contact": ""}
     errors: dict[str, str] = {}
     if choice == "someone_close":
         name = _text(values, "close_name", MAX_SHORT)
         contact = _text(values, "close_contact", MAX_SHORT)
         if not name:
-            errors["close_name"] = "Skriv personens namn"
+            errors["close_name"] = N_("Skriv personens namn")
         elif _too_long(name, MAX_SHORT):
-            errors["close_name"] = "Namnet får vara högst 200 tecken"
+            errors["close_name"] = N_("Namnet får vara högst 200 tecken")
         if not contact:
-            errors["close_contact"] = "Skriv hur vi når personen, till exempel ett telefonnummer"
+            errors["close_contact"] = N_("Skriv hur vi når personen, till exempel ett telefonnummer")
         elif _too_long(contact, MAX_SHORT):
-            errors["close_contact"] = "Skriv högst 200 tecken"
+            errors["close_contact"] = N_("Skriv högst 200 tecken")
         clean.update(close_name=name, close_contact=contact)
     return clean, errors
 
@@ -172,9 +172,9 @@ def _validate_who(author: Person, values: dict):
 def _validate_need(author: Person, values: dict):
     need = _text(values, "need", MAX_TEXT)
     if not need:
-        return {}, {"need": "Skriv vad du vill ha hjälp med"}
+        return {}, {"need": N_("Skriv vad du vill ha hjälp med")}
     if _too_long(need, MAX_TEXT):
-        return {}, {"need": "Skriv högst 2000 tecken"}
+        return {}, {"need": N_("Skriv högst 2000 tecken")}
     return {"need": need}, {}
 
 
@@ -192,11 +192,11 @@ def _validate_services(author: Person, values: dict):
     other = _text(values, "other_services", MAX_SHORT * 2)
     errors = {}
     if set(unit_ids) - known:
-        errors["units"] = "Välj bland verksamheterna i listan"
+        errors["units"] = N_("Välj bland verksamheterna i listan")
     elif not unit_ids and not dont_know and not other:
-        errors["units"] = "Välj minst en verksamhet, skriv en annan, eller välj Vet inte"
+        errors["units"] = N_("Välj minst en verksamhet, skriv en annan, eller välj Vet inte")
     if _too_long(other, MAX_SHORT * 2):
-        errors["other_services"] = "Skriv högst 400 tecken"
+        errors["other_services"] = N_("Skriv högst 400 tecken")
     return {"units": sorted(known), "dont_know": dont_know, "other_services": other}, errors
 
 
@@ -205,20 +205,20 @@ def _validate_urgency(author: Person, values: dict):
     leaving = values.get("leaving_hospital")
     errors = {}
     if urgent not in ("yes", "no"):
-        errors["urgent"] = "Välj om det är bråttom"
+        errors["urgent"] = N_("Välj om det är bråttom")
     if leaving not in ("yes", "no"):
-        errors["leaving_hospital"] = "Välj om du snart ska skrivas ut från sjukhus"
+        errors["leaving_hospital"] = N_("Välj om du snart ska skrivas ut från sjukhus")
     discharge = None
     if leaving == "yes":
         raw = (values.get("discharge_date") or "").strip()
         try:
             discharge = date.fromisoformat(raw)
         except ValueError:
-            errors["discharge_date"] = "Skriv datumet som år-månad-dag, till exempel 2026-12-01"
+            errors["discharge_date"] = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
         else:
             today = date.today()
             if not today - timedelta(days=30) <= discharge <= today + timedelta(days=365):
-                errors["discharge_date"] = "Skriv ett datum inom ett år från i dag"
+                errors["discharge_date"] = N_("Skriv ett datum inom ett år från i dag")
     return {
         "urgent": urgent == "yes",
         "leaving_hospital": leaving == "yes",
@@ -232,22 +232,22 @@ def _validate_contact(author: Person, values: dict):
     phone = _text(values, "phone", 40)
     email = _text(values, "email", MAX_SHORT)
     if way not in CONTACT_WAYS:
-        errors["contact_way"] = "Välj hur vi ska kontakta dig"
+        errors["contact_way"] = N_("Välj hur vi ska kontakta dig")
     if way == "phone" and not _looks_like_phone(phone):
-        errors["phone"] = "Skriv ett telefonnummer, till exempel 070-123 45 67"
+        errors["phone"] = N_("Skriv ett telefonnummer, till exempel 070-123 45 67")
     if way == "email" and not _looks_like_email(email):
-        errors["email"] = "Skriv en e-postadress, till exempel namn@exempel.se"
+        errors["email"] = N_("Skriv en e-postadress, till exempel namn@exempel.se")
     interpreter = values.get("interpreter")
     language = _text(values, "interpreter_language", 80)
     if interpreter not in ("yes", "no"):
-        errors["interpreter"] = "Välj om du behöver tolk"
+        errors["interpreter"] = N_("Välj om du behöver tolk")
     elif interpreter == "yes" and not language:
-        errors["interpreter_language"] = "Skriv vilket språk tolken ska tala"
+        errors["interpreter_language"] = N_("Skriv vilket språk tolken ska tala")
     elif len(language) > 80:
-        errors["interpreter_language"] = "Skriv högst 80 tecken"
+        errors["interpreter_language"] = N_("Skriv högst 80 tecken")
     adaptations = _text(values, "adaptations", MAX_TEXT)
     if _too_long(adaptations, MAX_TEXT):
-        errors["adaptations"] = "Skriv högst 2000 tecken"
+        errors["adaptations"] = N_("Skriv högst 2000 tecken")
     return {
         "contact_way": way,
         "phone": phone if way == "phone" else "",
@@ -285,7 +285,7 @@ def submit(author: Person, draft: RequestDraft) -> SipCase:
     if draft.submitted_case_id is not None:
         raise AlreadySent(db.session.get(SipCase, draft.submitted_case_id))
     if first_unanswered_step(draft) is not None:
-        raise DomainError("Svara på alla frågor först.")
+        raise DomainError(N_("Svara på alla frågor först."))
     a = draft.answers
     subject, initiator = _subject_and_initiator(author, a["for_whom"])
     unit_ids = a.get("units", [])
@@ -375,7 +375,7 @@ def _subject_and_initiator(author: Person, for_whom: str) -> tuple[Person | None
     kind, _, public_id = for_whom.partition(":")
     # Re-check the relationship now: custody or a mandate may have ended since the question was answered.
     if for_whom not in {o.value for o in who_options(author)}:
-        raise NotAllowed("Du kan inte längre be om en SIP för den personen.")
+        raise NotAllowed(N_("Du kan inte längre be om en SIP för den personen."))
     subject = db.session.scalar(select(Person).where(Person.public_id == public_id))
     return subject, Initiator.GUARDIAN if kind == "child" else Initiator.REPRESENTATIVE
 
@@ -445,7 +445,7 @@ def can_cancel(actor, case: SipCase) -> bool:
 
 def cancel(actor: Person, case: SipCase) -> SipCase:
     if not can_cancel(actor, case):
-        raise NotAllowed("Den här SIP:en går inte att avbryta.")
+        raise NotAllowed(N_("Den här SIP:en går inte att avbryta."))
     previous = case.step
     case.step = Step.CLOSED
     case.closing_reason = ClosingReason.CANCELLED_BY_PERSON
@@ -476,7 +476,7 @@ def cancel(actor: Person, case: SipCase) -> SipCase:
 def accept_suggestion(actor: Person, case: SipCase) -> SipCase:
     """The person agrees to a SIP someone close suggested; only then does anything else happen [issue 3]."""
     if not (case.awaiting_person_agreement and access.can(actor, Action.ACCEPT_SUGGESTION, case)):
-        raise NotAllowed("Det finns inget förslag att svara på.")
+        raise NotAllowed(N_("Det finns inget förslag att svara på."))
     case.awaiting_person_agreement = False
     db.session.add(CaseEvent(case_id=case.id, kind=EventKind.SUGGESTION_ACCEPTED, actor_person_id=actor.id))
     db.session.flush()
@@ -488,7 +488,7 @@ def accept_suggestion(actor: Person, case: SipCase) -> SipCase:
 
 def decline_suggestion(actor: Person, case: SipCase) -> SipCase:
     if not (case.awaiting_person_agreement and access.can(actor, Action.ACCEPT_SUGGESTION, case)):
-        raise NotAllowed("Det finns inget förslag att svara på.")
+        raise NotAllowed(N_("Det finns inget förslag att svara på."))
     case.step = Step.CLOSED
     case.closing_reason = ClosingReason.DECLINED_BY_PERSON
     db.session.add(
