@@ -186,12 +186,20 @@ def _staff_roles(staff: StaffUser, case: SipCase) -> frozenset[Role]:
 
 def allowed_actions(actor: Actor, case: SipCase) -> frozenset[Action]:
     granted: set[Action] = set()
-    for role in roles_of(actor, case):
+    roles = roles_of(actor, case)
+    for role in roles:
         granted |= POLICY.get(role, frozenset())
     # A suggestion from a relative is only the person's to see until they agree [issue 3].
     if case.awaiting_person_agreement:
         granted &= {A.VIEW_CASE, A.ACCEPT_SUGGESTION, A.CANCEL_REQUEST} | _COORDINATING_READ
+        # Units the relative named are told nothing before the person agrees (no consent exists yet); only
+        # the owning unit, which must reach the person, may read it.
+        if not roles & _OWNING_UNIT_ROLES:
+            granted -= _COORDINATING_READ
     return frozenset(granted)
+
+
+_OWNING_UNIT_ROLES = frozenset({Role.COORDINATOR, Role.UNIT_COORDINATOR, Role.UNIT_MEMBER})
 
 
 _COORDINATING_READ = frozenset({A.STAFF_VIEW_CASE})
