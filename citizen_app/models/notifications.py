@@ -11,9 +11,10 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
+from citizen_app.models.sips import SipCase
 
 
 class NotificationKind(enum.StrEnum):
@@ -44,3 +45,5 @@ class Notification(PublicIdMixin, Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Idempotency for scheduled reminders and retried requests: the same key never makes a second message.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+
+    case: Mapped[SipCase | None] = relationship()

@@ -67,7 +67,7 @@ class StaffUser(PublicIdMixin, Base):
     email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    memberships: Mapped[list[StaffMembership]] = relationship(back_populates="staff", lazy="selectin")
+    memberships: Mapped[list[StaffMembership]] = relationship(back_populates="staff")
 
     is_authenticated = True
     is_active = True

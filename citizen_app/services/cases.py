@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.extensions import db
-from citizen_app.models import Person, Relationship, RelationKind, RepresentativeType, SipCase, Step
-from citizen_app.services import NotFound
+from citizen_app.models import Person, RelationKind, Relationship, RepresentativeType, SipCase, Step
+from citizen_app.services import N_, NotFound
 
 
 @dataclass
@@ -68,10 +68,10 @@ def get_case_for(actor, public_id: str, action: Action) -> SipCase:
     Citizens get "not found" rather than "forbidden" so a guessed id tells nothing about whether it exists.
     """
     case = db.session.scalar(
-        select(SipCase).where(SipCase.public_id == public_id).options(selectinload(SipCase.subject))
+        select(SipCase).where(SipCase.public_id == public_id).options(joinedload(SipCase.subject))
     )
     if case is None or not access.can(actor, action, case):
-        raise NotFound("Sidan finns inte.")
+        raise NotFound(N_("Sidan finns inte."))
     return case
 
 
@@ -104,3 +104,34 @@ def timeline_of(case: SipCase) -> list[TimelineStep]:
         elif not case.is_closed:
             steps.append(TimelineStep(step.value, "next", None))
     return steps
+
+
+@dataclass
+class CasePage:
+    """Everything the citizen's case page shows, decided here so the template only displays it."""
+
+    case: SipCase
+    timeline: list[TimelineStep]
+    deadlines: list
+    coordinator: object | None
+    events: list
+    can_cancel: bool
+    must_answer_suggestion: bool
+    is_own: bool
+
+
+def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
+    from citizen_app.services import deadlines, recipients, requests
+
+    case = get_case_for(actor, public_id, Action.VIEW_CASE)
+    day = today or date.today()
+    return CasePage(
+        case=case,
+        timeline=timeline_of(case),
+        deadlines=[] if case.is_closed else deadlines.deadlines_for(case, day),
+        coordinator=recipients.current_coordinator(case),
+        events=[e for e in case.events if e.visible_to_person],
+        can_cancel=requests.can_cancel(actor, case) and not case.awaiting_person_agreement,
+        must_answer_suggestion=case.awaiting_person_agreement and access.can(actor, Action.ACCEPT_SUGGESTION, case),
+        is_own=case.subject_id == actor.id,
+    )

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from citizen_app.extensions import db
 from citizen_app.models import Notification, NotificationKind, Person, SipCase, StaffUser, utcnow
@@ -74,6 +75,7 @@ def list_for(actor: Person | StaffUser, limit: int = 100) -> list[Notification]:
         db.session.scalars(
             select(Notification)
             .where(_owner_clause(actor))
+            .options(selectinload(Notification.case))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
         )

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from citizen_app.web import auth, cases, pages, staff, start
+    from citizen_app.web import auth, cases, messages, pages, staff, start
 
-    for module in (start, auth, pages, cases, staff):
+    for module in (start, auth, pages, cases, messages, staff):
         app.register_blueprint(module.bp)

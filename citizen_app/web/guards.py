@@ -3,6 +3,7 @@
 - ``public``: anyone, signed in or not.
 - ``citizen``: a signed-in person (not staff). Case-level checks are then made with ``access.can``.
 - ``staff``: a signed-in staff user.
+- ``signed_in``: any signed-in user (their own messages, settings).
 """
 
 from __future__ import annotations
@@ -47,3 +48,15 @@ def staff(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return _mark(wrapped, "staff")
+
+
+def signed_in(view: Callable) -> Callable:
+    """Any signed-in user, citizen or staff: for pages that belong to the user, not to a case."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")), 303)
+        return view(*args, **kwargs)
+
+    return _mark(wrapped, "signed_in")

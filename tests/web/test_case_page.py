@@ -40,3 +40,86 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, app):
     case = factories.case(factories.person())
     response = client.get(f"/sip/{case.public_id}")
     assert response.status_code == 303 and "/logga-in" in response.headers["Location"]
+
+
+def test_the_person_sees_their_coordinator_what_happens_now_and_the_deadline(client, app):
+    from citizen_app.services import intake
+
+    unit = factories.unit("Socialtjänsten")
+    kim = factories.staff(unit, name="Kim Samordnare")
+    kim.phone = "010-123 45 67"
+    person = factories.person("Ada")
+    case = factories.case(person, unit)
+    intake.accept(kim, case)
+    client.sign_in_as(person)
+    html = client.get(f"/sip/{case.public_id}").get_data(as_text=True)
+    assert "<h1>Din SIP</h1>" in html
+    assert '<body hx-history="false">' in html  # health data: no htmx history copy
+    assert "Kim Samordnare" in html and "010-123 45 67" in html
+    assert "Målet är ett första möte senast" in html
+    assert "Kim Samordnare blev samordnare." in html
+
+
+def test_a_forward_reason_is_shown_to_the_person(client, app):
+    from citizen_app.services import intake
+
+    unit = factories.unit("Socialtjänsten")
+    kim = factories.staff(unit)
+    target = factories.unit("Psykiatrin")
+    person = factories.person()
+    case = factories.case(person, unit)
+    intake.forward(kim, case, target.public_id, "De kan hjälpa dig bäst.")
+    client.sign_in_as(person)
+    html = client.get(f"/sip/{case.public_id}").get_data(as_text=True)
+    assert "Förfrågan skickades vidare till Psykiatrin." in html and "De kan hjälpa dig bäst." in html
+
+
+def test_cancel_needs_a_confirmation_page_and_a_post(client, app):
+    person = factories.person()
+    case = factories.case(person, factories.unit())
+    client.sign_in_as(person)
+    confirm = client.get(f"/sip/{case.public_id}/avbryt")
+    assert confirm.status_code == 200 and "Vill du avbryta din SIP?" in confirm.get_data(as_text=True)
+    assert factories.db.session.get(type(case), case.id).step == Step.REQUESTED
+    token = client.csrf_token(f"/sip/{case.public_id}/avbryt")
+    response = client.post(f"/sip/{case.public_id}/avbryt", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert factories.db.session.get(type(case), case.id).step == Step.CLOSED
+    html = client.get(f"/sip/{case.public_id}").get_data(as_text=True)
+    assert "Den här SIP:en är avslutad." in html and "Avbryt din SIP" not in html
+    assert client.get(f"/sip/{case.public_id}/avbryt").status_code == 403
+
+
+def test_cancel_is_gone_once_a_meeting_is_held(client, app):
+    person = factories.person()
+    case = factories.case(person, step=Step.MEETING_HELD)
+    client.sign_in_as(person)
+    assert "Avbryt din SIP" not in client.get(f"/sip/{case.public_id}").get_data(as_text=True)
+    token = client.csrf_token("/")
+    assert client.post(f"/sip/{case.public_id}/avbryt", data={"csrf_token": token}).status_code == 403
+
+
+def test_a_suggested_person_answers_yes_on_the_case_page(client, app):
+    person = factories.person("Bo")
+    case = factories.case(person, factories.unit(), awaiting_person_agreement=True)
+    client.sign_in_as(person)
+    html = client.get(f"/sip/{case.public_id}").get_data(as_text=True)
+    assert "Vill du ha en SIP?" in html
+    token = client.csrf_token("/")
+    response = client.post(f"/sip/{case.public_id}/forslag", data={"csrf_token": token, "answer": "yes"})
+    assert response.status_code == 303
+    assert factories.db.session.get(type(case), case.id).awaiting_person_agreement is False
+
+
+def test_the_case_page_stays_within_eight_queries(client, app, count_queries):
+    from citizen_app.services import intake
+
+    unit = factories.unit()
+    kim = factories.staff(unit)
+    person = factories.person()
+    case = factories.case(person, unit)
+    intake.accept(kim, case)
+    client.sign_in_as(person)
+    with count_queries() as q:
+        assert client.get(f"/sip/{case.public_id}").status_code == 200
+    assert q.count <= 8, q.statements

@@ -1,0 +1,46 @@
+"""In-app messages ("Meddelanden") for citizens and staff, with the unread count in every page's header."""
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from citizen_app.services import notifications
+from citizen_app.web.guards import signed_in
+
+bp = Blueprint("messages", __name__)
+
+
+@bp.app_context_processor
+def unread_messages():
+    """The header's "Meddelanden (2)" — one cheap count query on pages for a signed-in user."""
+    if current_user.is_authenticated:
+        return {"unread_message_count": notifications.unread_count(current_user)}
+    return {"unread_message_count": 0}
+
+
+@bp.route("/meddelanden")
+@signed_in
+def list_messages():
+    return render_template("messages/list_messages.html", messages=notifications.list_for(current_user))
+
+
+@bp.route("/meddelanden/<string(length=22):public_id>/last", methods=["POST"])
+@signed_in
+def mark_read(public_id: str):
+    """Works as a plain form (303 back to the list) and with htmx (the updated message alone)."""
+    message = notifications.mark_read(current_user, public_id)
+    if request.htmx:
+        response = render_template(
+            "messages/_message.html",
+            message=message,
+            oob_count=True,
+            unread_message_count=notifications.unread_count(current_user),
+        )
+        return response
+    return redirect(url_for("messages.list_messages") + "#message-" + public_id, 303)
+
+
+@bp.route("/meddelanden/alla-lasta", methods=["POST"])
+@signed_in
+def mark_all_read():
+    notifications.mark_all_read(current_user)
+    return redirect(url_for("messages.list_messages"), 303)
