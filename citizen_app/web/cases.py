@@ -1,4 +1,4 @@
-"""A citizen's view of one SIP ("Din SIP"): where it is, what happens next, cancelling, answering a suggestion."""
+"""A citizen's view of one SIP ("Din SIP"): where it is, what happens next, cancel, answer a suggestion."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _

@@ -1,4 +1,4 @@
-"""Meddelanden: every status change is a message; unread count in the header; mark as read with and without JS."""
+"""Meddelanden: each status change is a message; unread count in the header; mark read with or without JS."""
 
 import re
 
