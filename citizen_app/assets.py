@@ -14,6 +14,7 @@ import re
 from flask import Flask, abort, send_from_directory, url_for
 
 from citizen_app import ROOT
+from citizen_app.web.guards import public
 
 STATIC_DIR = os.path.join(ROOT, "static")
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<ext>\.[A-Za-z0-9]+)$")
@@ -45,6 +46,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = assets.url
 
     @app.route("/static/<path:filename>", endpoint="static")
+    @public
     def static(filename: str):
         match = _FINGERPRINTED.match(filename)
         real = match.group("stem") + match.group("ext") if match else filename
