@@ -18,7 +18,7 @@ from flask import g, has_request_context
 
 from citizen_app.models import ParticipantRole, Person, RelationKind, RepresentativeType, SipCase, StaffUser
 from citizen_app.models.units import StaffRole
-from citizen_app.services import NotAllowed
+from citizen_app.services import N_, NotAllowed
 from citizen_app.services.relations import person_ties, staff_ties
 
 
@@ -153,8 +153,10 @@ def _person_roles(person: Person, case: SipCase, day: date) -> frozenset[Role]:
     if person.id == case.subject_id:
         # A relative's suggestion is still shown to the person, who must agree to it.
         roles.add(Role.CHILD_SELF if person.is_child_on(day) else Role.PERSON)
+    if case.subject_id is None:
+        return frozenset(roles)  # a suggestion nobody is linked to yet: only staff may see it
     ties = person_ties(person, case)
-    subject_is_child = case.subject.is_child_on(day)
+    subject_is_child = case.subject is not None and case.subject.is_child_on(day)
     for rel in ties.relationships:
         if rel.kind == RelationKind.GUARDIAN and subject_is_child:
             roles.add(Role.GUARDIAN_WITH_CUSTODY if rel.has_custody else Role.GUARDIAN_WITHOUT_CUSTODY)
@@ -202,7 +204,9 @@ def allowed_actions(actor: Actor, case: SipCase) -> frozenset[Action]:
 _OWNING_UNIT_ROLES = frozenset({Role.COORDINATOR, Role.UNIT_COORDINATOR, Role.UNIT_MEMBER})
 
 
-_COORDINATING_READ = frozenset({A.STAFF_VIEW_CASE})
+# Staff may read a suggestion, link the person it is about, or send it on; nothing more until the person
+# agrees.
+_COORDINATING_READ = frozenset({A.STAFF_VIEW_CASE, A.STAFF_ACCEPT_CASE, A.STAFF_FORWARD_CASE})
 
 
 def can(actor: Actor, action: Action, case: SipCase) -> bool:
@@ -212,7 +216,13 @@ def can(actor: Actor, action: Action, case: SipCase) -> bool:
 def require(actor: Actor, action: Action, case: SipCase) -> None:
     """Raise NotAllowed unless the policy grants ``action``. Views turn it into a 404 for citizens."""
     if not can(actor, action, case):
-        raise NotAllowed("Du har inte behörighet till det här.")
+        raise NotAllowed(N_("Du har inte behörighet till det här."))
+
+
+def forget_roles() -> None:
+    """Drop the request's cached roles: call after a change of ties (a new coordinator, a linked person)."""
+    if has_request_context():
+        g.pop("access_roles", None)
 
 
 def _request_cache() -> dict | None:
