@@ -6,10 +6,10 @@ Every staff read and change of a case is written to the audit log [QUALITY 4] [S
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from citizen_app import access
 from citizen_app.access import Action
@@ -22,7 +22,9 @@ from citizen_app.models import (
     NotificationKind,
     Participant,
     ParticipantRole,
+    Person,
     SipCase,
+    StaffMembership,
     StaffRole,
     StaffUser,
     Step,
@@ -43,6 +45,16 @@ from citizen_app.services import (
 from citizen_app.services.deadlines import Deadline, deadlines_for
 
 MAX_REASON = 1000
+MAX_NEED = 2000
+MAX_NAME = 200
+
+
+class InvalidAnswers(DomainError):
+    """One or more fields of a staff form broke a rule: ``errors`` maps field name to a Swedish msgid."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
 
 
 @dataclass
@@ -79,23 +91,165 @@ def queue_for(staff: StaffUser, today: date | None = None) -> list[QueueItem]:
     return items
 
 
-def get_case(staff: StaffUser, public_id: str, action: Action = Action.STAFF_VIEW_CASE) -> SipCase:
-    """A case the staff user may act on. Reading it is written to the audit log."""
-    case = db.session.scalar(
-        select(SipCase).where(SipCase.public_id == public_id).options(selectinload(SipCase.subject))
+def get_case(
+    staff: StaffUser, public_id: str, action: Action = Action.STAFF_VIEW_CASE, load: tuple = ()
+) -> SipCase:
+    """A case the staff user may act on. Reading it is written to the audit log.
+
+    ``load`` adds loader options (e.g. the coordinator history) so a page stays within its query budget;
+    those collections are then read afresh, also when the session already holds the case.
+    """
+    query = (
+        select(SipCase)
+        .where(SipCase.public_id == public_id)
+        .options(joinedload(SipCase.subject), joinedload(SipCase.owning_unit), *load)
     )
+    if load:
+        query = query.execution_options(populate_existing=True)
+    case = db.session.scalars(query).unique().one_or_none()
     if case is None or not access.can(staff, action, case):
         raise NotFound(N_("Ärendet finns inte."))
     audit.record(staff, "case.read", case)
     return case
 
 
+# Loader options for the coordinators of a case, without each colleague's memberships (one query less).
+WITH_COORDINATORS = (
+    joinedload(SipCase.coordinator_assignments)
+    .joinedload(CoordinatorAssignment.staff)
+    .options(lazyload(StaffUser.memberships)),
+)
+
+
+def current_assignment(case: SipCase) -> CoordinatorAssignment | None:
+    """The coordinator assignment in force, from the loaded history (load it with WITH_COORDINATORS)."""
+    return next((a for a in case.coordinator_assignments if a.ended_at is None), None)
+
+
+@dataclass
+class StaffCasePage:
+    """What the staff case page shows, and which actions the staff user may take now (decided here)."""
+
+    case: SipCase
+    deadlines: list[Deadline]
+    events: list[CaseEvent]
+    history: list[CoordinatorAssignment]
+    coordinator: StaffUser | None
+    named_units: list[Unit]  # the services the person said they are in contact with
+    can_accept: bool
+    can_forward: bool
+    can_change_coordinator: bool
+    can_link_person: bool
+
+    @property
+    def is_suggestion(self) -> bool:
+        return self.case.awaiting_person_agreement
+
+
+def case_page_for(staff: StaffUser, public_id: str, today: date | None = None) -> StaffCasePage:
+    """The case for the staff case page, read once (and audited) with everything the page shows.
+
+    Participants and the coordinator history are joined (a handful of rows each); the timeline, which
+    grows, comes in one more query. With the signed-in user, the access check and the audit row the page
+    stays within 8 queries [QUALITY 3].
+    """
+    case = get_case(
+        staff,
+        public_id,
+        load=(
+            *WITH_COORDINATORS,
+            joinedload(SipCase.participants).joinedload(Participant.unit),
+            selectinload(SipCase.events),
+        ),
+    )
+    day = today or date.today()
+    current = current_assignment(case)
+    requested = case.step == Step.REQUESTED
+    return StaffCasePage(
+        case=case,
+        deadlines=[] if case.is_closed else deadlines_for(case, day),
+        events=list(case.events),
+        history=list(case.coordinator_assignments),
+        coordinator=current.staff if current else None,
+        named_units=[
+            p.unit
+            for p in case.participants
+            if p.role == ParticipantRole.UNIT and p.unit is not None and p.removed_at is None
+        ],
+        can_accept=requested
+        and not case.awaiting_person_agreement
+        and access.can(staff, Action.STAFF_ACCEPT_CASE, case),
+        can_forward=requested and access.can(staff, Action.STAFF_FORWARD_CASE, case),
+        can_change_coordinator=current is not None
+        and not case.is_closed
+        and access.can(staff, Action.STAFF_CHANGE_COORDINATOR, case),
+        can_link_person=case.subject_id is None
+        and case.awaiting_person_agreement
+        and access.can(staff, Action.STAFF_ACCEPT_CASE, case),
+    )
+
+
+def is_coordinator(staff: StaffUser) -> bool:
+    """Only coordinators have a queue and may start a SIP."""
+    return bool(coordinator_unit_ids(staff))
+
+
+def memberships_of(staff: StaffUser) -> list[tuple[Unit, StaffRole]]:
+    """The staff user's units and role in each, in one query."""
+    return [
+        (unit, role)
+        for unit, role in db.session.execute(
+            select(Unit, StaffMembership.role)
+            .join(StaffMembership, StaffMembership.unit_id == Unit.id)
+            .where(StaffMembership.staff_id == staff.id)
+            .order_by(Unit.name)
+        )
+    ]
+
+
+def waiting_count(staff: StaffUser) -> int:
+    """How many requests wait in the staff user's queue (the same cases as queue_for), in one query."""
+    unit_ids = coordinator_unit_ids(staff)
+    if not unit_ids:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count(SipCase.id)).where(
+                SipCase.owning_unit_id.in_(unit_ids), SipCase.step == Step.REQUESTED
+            )
+        )
+        or 0
+    )
+
+
 def coordinators_for(case: SipCase) -> list[StaffUser]:
-    return recipients.unit_coordinators(case.owning_unit_id) if case.owning_unit_id else []
+    """The coordinators of the case's unit, by name (one query: their memberships are not loaded)."""
+    if not case.owning_unit_id:
+        return []
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .join(StaffMembership, StaffMembership.staff_id == StaffUser.id)
+            .where(
+                StaffMembership.unit_id == case.owning_unit_id,
+                StaffMembership.role == StaffRole.COORDINATOR,
+            )
+            .options(lazyload(StaffUser.memberships))
+            .order_by(StaffUser.display_name)
+        )
+    )
 
 
 def other_units(case: SipCase) -> list[Unit]:
-    return list(db.session.scalars(select(Unit).where(Unit.id != case.owning_unit_id).order_by(Unit.name)))
+    """Every unit but the case's own, with its principal (for grouping), in one query."""
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.id != case.owning_unit_id)
+            .options(joinedload(Unit.principal))
+            .order_by(Unit.name)
+        )
+    )
 
 
 def _assign(case: SipCase, coordinator: StaffUser, by: StaffUser) -> None:
@@ -109,6 +263,7 @@ def _assign(case: SipCase, coordinator: StaffUser, by: StaffUser) -> None:
     db.session.add(
         CoordinatorAssignment(case_id=case.id, staff_id=coordinator.id, assigned_by_id=by.id, assigned_at=now)
     )
+    access.forget_roles()  # the new coordinator's rights count from now, also in this request
 
 
 def _coordinator_in_unit(case: SipCase, public_id: str | None, fallback: StaffUser) -> StaffUser:
@@ -155,14 +310,20 @@ def forward(staff: StaffUser, case: SipCase, unit_public_id: str, reason: str) -
     access.require(staff, Action.STAFF_FORWARD_CASE, case)
     if case.step != Step.REQUESTED:
         raise DomainError(N_("Bara nya förfrågningar kan skickas vidare."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(N_("Skriv varför förfrågan skickas vidare"))
-    if len(reason) > MAX_REASON:
-        raise DomainError(N_("Skriv högst 1000 tecken"))
-    target = db.session.scalar(select(Unit).where(Unit.public_id == unit_public_id))
+    reason = (reason or "").replace("\r\n", "\n").replace("\x00", "").strip()
+    target = (
+        db.session.scalar(select(Unit).where(Unit.public_id == unit_public_id)) if unit_public_id else None
+    )
+    errors = {}
     if target is None or target.id == case.owning_unit_id:
-        raise DomainError(N_("Välj en annan enhet"))
+        errors["unit"] = N_("Välj en annan enhet")
+    if not reason:
+        errors["reason"] = N_("Skriv varför förfrågan skickas vidare")
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = N_("Skriv högst 1000 tecken")
+    if errors:
+        raise InvalidAnswers(errors)
+    assert target is not None
     source = case.owning_unit
     case.owning_unit_id = target.id
     db.session.add(
@@ -223,6 +384,43 @@ def coordinator_history(case: SipCase) -> list[CoordinatorAssignment]:
     )
 
 
+def _clean(text: str | None) -> str:
+    return (text or "").replace("\r\n", "\n").replace("\x00", "").strip() if isinstance(text, str) else ""
+
+
+def _find_person(identity_number: str, name: str) -> tuple[Person | None, dict[str, str]]:
+    """The person with this identity number, or the field errors that stop a new one being made."""
+    errors: dict[str, str] = {}
+    person = None
+    try:
+        person = people.find_person_by_identity(identity_number or "")
+    except identity.InvalidIdentityNumber:
+        errors["identity_number"] = N_("Skriv ett giltigt personnummer, 12 siffror")
+    else:
+        if person is None and not name:
+            errors["name"] = N_("Skriv personens namn")
+    if len(name) > MAX_NAME:
+        errors["name"] = N_("Namnet får vara högst 200 tecken")
+    return person, errors
+
+
+def new_case_errors(
+    identity_number: str, name: str, need: str, discharge_date: date | None = None, today: date | None = None
+) -> dict[str, str]:
+    """The field errors of a staff-started SIP (empty when it can be started)."""
+    _person, errors = _find_person(identity_number, _clean(name))
+    need = _clean(need)
+    if not need:
+        errors["need"] = N_("Skriv vad hjälpen gäller")
+    elif len(need) > MAX_NEED:
+        errors["need"] = N_("Skriv högst 2000 tecken")
+    day = today or date.today()
+    earliest, latest = day - timedelta(days=30), day + timedelta(days=365)
+    if discharge_date is not None and not earliest <= discharge_date <= latest:
+        errors["discharge_date"] = N_("Skriv ett datum inom ett år från i dag")
+    return errors
+
+
 def start_case(
     staff: StaffUser,
     identity_number: str,
@@ -235,21 +433,18 @@ def start_case(
     unit_ids = coordinator_unit_ids(staff)
     if not unit_ids:
         raise NotAllowed(N_("Bara samordnare kan starta en SIP."))
-    try:
-        person = people.find_person_by_identity(identity_number)
-    except identity.InvalidIdentityNumber as exc:
-        raise DomainError(N_("Skriv ett giltigt personnummer, 12 siffror")) from exc
-    if person is None:
-        if not (name or "").strip():
-            raise DomainError(N_("Skriv personens namn"))
-        person = people.create_person(identity_number, name.strip()[:200])
+    errors = new_case_errors(identity_number, name, need, discharge_date)
+    if errors:
+        raise InvalidAnswers(errors)
+    name, need = _clean(name), _clean(need)
+    person = people.find_person_by_identity(identity_number) or people.create_person(identity_number, name)
     case = SipCase(
         subject_id=person.id,
         owning_unit_id=unit_ids[0],
         step=Step.CONSENT,
         initiated_by=Initiator.STAFF,
         urgent=urgent,
-        need_description=(need or "").strip()[:2000],
+        need_description=need,
         discharge_date=discharge_date,
         requested_by_staff_id=staff.id,
     )
@@ -290,14 +485,11 @@ def link_suggested_person(staff: StaffUser, case: SipCase, identity_number: str,
     access.require(staff, Action.STAFF_ACCEPT_CASE, case)
     if case.subject_id is not None or not case.awaiting_person_agreement:
         raise DomainError(N_("Förslaget har redan en person."))
-    try:
-        person = people.find_person_by_identity(identity_number)
-    except identity.InvalidIdentityNumber as exc:
-        raise DomainError(N_("Skriv ett giltigt personnummer, 12 siffror")) from exc
-    if person is None:
-        if not (name or "").strip():
-            raise DomainError(N_("Skriv personens namn"))
-        person = people.create_person(identity_number, name.strip()[:200])
+    name = _clean(name)
+    person, errors = _find_person(identity_number, name)
+    if errors:
+        raise InvalidAnswers(errors)
+    person = person or people.create_person(identity_number, name)
     case.subject_id = person.id
     db.session.add(Participant(case_id=case.id, person_id=person.id, role=ParticipantRole.PERSON))
     db.session.flush()

@@ -10,12 +10,15 @@ from citizen_app.models import (
     AuditEntry,
     CaseEvent,
     EventKind,
+    Initiator,
     Notification,
     NotificationKind,
+    ParticipantRole,
+    SipCase,
     StaffRole,
     Step,
 )
-from citizen_app.services import DomainError, NotFound, deadlines, intake
+from citizen_app.services import DomainError, NotFound, deadlines, intake, people
 from tests.support import factories
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -155,3 +158,89 @@ def test_working_days_skip_weekends_and_holidays():
     assert deadlines.add_working_days(date(2026, 12, 23), 1) == date(2026, 12, 28)  # over Christmas
     assert deadlines.add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 7)  # Easter 2026: 3–6 April
     assert date(2026, 6, 19) in deadlines.swedish_public_holidays(2026)  # midsummer eve
+
+
+def test_the_staff_case_page_knows_what_can_be_done_now(app, unit_and_coordinator):
+    unit, kim = unit_and_coordinator
+    named = factories.unit("Vårdcentralen")
+    case = factories.case(factories.person("Ada"), unit)
+    factories.participant(case, ParticipantRole.UNIT, unit_=named)
+    page = intake.case_page_for(kim, case.public_id)
+    assert (page.can_accept, page.can_forward, page.can_change_coordinator, page.can_link_person) == (
+        True,
+        True,
+        False,
+        False,
+    )
+    assert page.named_units == [named] and page.coordinator is None
+    assert db.session.query(AuditEntry).one().action == "case.read"
+
+    intake.accept(kim, case)
+    page = intake.case_page_for(kim, case.public_id)
+    assert (page.can_accept, page.can_forward, page.can_change_coordinator) == (False, False, True)
+    assert page.coordinator.id == kim.id
+
+
+def test_a_member_of_the_unit_may_read_the_case_but_not_act(app, unit_and_coordinator):
+    unit, _kim = unit_and_coordinator
+    member = factories.staff(unit, StaffRole.MEMBER)
+    case = factories.case(factories.person(), unit)
+    page = intake.case_page_for(member, case.public_id)
+    assert not (page.can_accept or page.can_forward or page.can_change_coordinator)
+    assert intake.waiting_count(member) == 0 and not intake.is_coordinator(member)
+
+
+def test_the_waiting_count_matches_the_queue(app, unit_and_coordinator):
+    unit, kim = unit_and_coordinator
+    for _ in range(3):
+        factories.case(factories.person(), unit)
+    factories.case(factories.person(), unit, step=Step.CONSENT)
+    assert intake.waiting_count(kim) == len(intake.queue_for(kim)) == 3
+    assert intake.memberships_of(kim) == [(unit, StaffRole.COORDINATOR)]
+
+
+def test_forwarding_names_every_missing_answer(app, unit_and_coordinator):
+    unit, kim = unit_and_coordinator
+    case = factories.case(factories.person(), unit)
+    with pytest.raises(intake.InvalidAnswers) as caught:
+        intake.forward(kim, case, "", "")
+    assert set(caught.value.errors) == {"unit", "reason"}
+    with pytest.raises(intake.InvalidAnswers) as caught:
+        intake.forward(kim, case, unit.public_id, "x" * 1001)
+    assert set(caught.value.errors) == {"unit", "reason"}
+    assert case.owning_unit_id == unit.id
+
+
+def test_a_staff_started_sip_needs_a_valid_person_and_a_need(app, unit_and_coordinator):
+    from citizen_app.services import demo
+
+    _unit, kim = unit_and_coordinator
+    new_number = demo.test_identity_number(date(1950, 1, 2), 985)
+    assert intake.new_case_errors("19121212-1213", "X", "Hjälp") == {
+        "identity_number": "Skriv ett giltigt personnummer, 12 siffror"
+    }
+    assert set(intake.new_case_errors(new_number, "", "")) == {"name", "need"}
+    too_late = date.today() + timedelta(days=400)
+    assert set(intake.new_case_errors(new_number, "Nils", "Hjälp", too_late)) == {"discharge_date"}
+    with pytest.raises(intake.InvalidAnswers):
+        intake.start_case(kim, new_number, "Nils", "x" * 2001)
+    assert db.session.query(SipCase).count() == 0
+
+
+def test_linking_a_suggestion_needs_a_valid_identity_number(app, unit_and_coordinator):
+    unit, kim = unit_and_coordinator
+    case = SipCase(
+        owning_unit_id=unit.id,
+        step=Step.REQUESTED,
+        initiated_by=Initiator.RELATIVE,
+        awaiting_person_agreement=True,
+        details={"close_name": "Sven"},
+    )
+    db.session.add(case)
+    db.session.flush()
+    with pytest.raises(intake.InvalidAnswers) as caught:
+        intake.link_suggested_person(kim, case, "123", "Sven")
+    assert set(caught.value.errors) == {"identity_number"}
+    person = factories.person("Sven")
+    intake.link_suggested_person(kim, case, people.identity_number_of(person), "")
+    assert case.subject_id == person.id
