@@ -33,6 +33,7 @@ from citizen_app.models import (
     SipCase,
     StaffMembership,
     StaffRole,
+    StaffUser,
     Step,
     Unit,
 )
@@ -432,6 +433,59 @@ def _add_participants(case: SipCase, subject: Person | None, units: list[Unit]) 
 
 
 # ---- after sending -----------------------------------------------------------------------------------------
+
+
+def sent_case_of(draft: RequestDraft) -> SipCase | None:
+    """The case a sent draft became (None while unsent): the back button after sending leads there."""
+    return db.session.get(SipCase, draft.submitted_case_id) if draft.submitted_case_id is not None else None
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """What the confirmation page after sending shows, decided here so the template only displays it."""
+
+    case: SipCase
+    for_whom: str  # "self", "child", "represented" or "someone_close"
+    name: str | None  # the child's, represented person's or suggested person's name
+    can_view_case: bool
+    coordinator: StaffUser | None
+    meeting_due: date | None  # the goal: a first meeting within 30 days of the request [HA]
+
+
+def sent_request_for(author: Person, case_public_id: str, today: date | None = None) -> SentRequest:
+    """The confirmation for the person who sent the request.
+
+    Found by who asked, not by the access policy: a relative may not read a case they suggested (the person
+    must agree first), but may see that the suggestion was sent. Nothing from the case beyond what the
+    relative wrote is shown to them.
+    """
+    from citizen_app.services import deadlines
+
+    case = db.session.scalar(
+        select(SipCase)
+        .where(SipCase.public_id == case_public_id, SipCase.requested_by_person_id == author.id)
+        .options(selectinload(SipCase.subject))
+    )
+    if case is None:
+        raise NotFound(N_("Sidan finns inte."))
+    can_view = access.can(author, Action.VIEW_CASE, case)
+    if case.initiated_by == Initiator.RELATIVE:
+        for_whom, name = "someone_close", (case.details or {}).get("close_name")
+    elif case.subject_id == author.id:
+        for_whom, name = "self", None
+    else:
+        for_whom = "child" if case.initiated_by == Initiator.GUARDIAN else "represented"
+        name = case.subject.display_name if can_view and case.subject else None
+    day = today or date.today()
+    due = next((d.due for d in deadlines.deadlines_for(case, day) if d.kind == "first_meeting"), None)
+    return SentRequest(
+        case=case,
+        for_whom=for_whom,
+        name=name,
+        can_view_case=can_view,
+        coordinator=recipients.current_coordinator(case) if can_view else None,
+        meeting_due=None if case.is_closed else due,
+    )
 
 
 def can_cancel(actor, case: SipCase) -> bool:
