@@ -33,7 +33,7 @@ class Secrets:
 
 # Fixed, public keys for demo and test only. Production must set its own (ConfigError otherwise).
 _DEMO_SECRETS = Secrets(
-    secret_key="demo-only-secret-key-not-for-production",
+    secret_key="demo-only-secret-key-not-for-production",  # noqa: S106 (public on purpose, never in production)
     identity_hash_key="demo-only-identity-hash-key",
     identity_encryption_key="ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",
 )

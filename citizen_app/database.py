@@ -14,7 +14,9 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 def alembic_config(url: str | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", MIGRATIONS_DIR)
-    cfg.set_main_option("sqlalchemy.url", (url or current_app.config["SQLALCHEMY_DATABASE_URI"]).replace("%", "%%"))
+    cfg.set_main_option(
+        "sqlalchemy.url", (url or current_app.config["SQLALCHEMY_DATABASE_URI"]).replace("%", "%%")
+    )
     return cfg
 
 

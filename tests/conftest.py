@@ -59,7 +59,9 @@ def _empty_tables() -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 (names from our own metadata)

@@ -4,6 +4,7 @@ from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
 from citizen_app.models.notifications import Notification, NotificationKind
 from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
+from citizen_app.models.requests import RequestDraft
 from citizen_app.models.sips import (
     CaseEvent,
     ClosingReason,
@@ -15,8 +16,15 @@ from citizen_app.models.sips import (
     SipCase,
     Step,
 )
-from citizen_app.models.requests import RequestDraft
-from citizen_app.models.units import Principal, PrincipalKind, StaffMembership, StaffRole, StaffUser, Unit, UnitKind
+from citizen_app.models.units import (
+    Principal,
+    PrincipalKind,
+    StaffMembership,
+    StaffRole,
+    StaffUser,
+    Unit,
+    UnitKind,
+)
 
 __all__ = [
     "AuditEntry",

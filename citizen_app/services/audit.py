@@ -6,7 +6,9 @@ from citizen_app.extensions import db
 from citizen_app.models import AuditEntry, Person, SipCase, StaffUser
 
 
-def record(actor: Person | StaffUser | None, action: str, case: SipCase | None = None, **detail) -> AuditEntry:
+def record(
+    actor: Person | StaffUser | None, action: str, case: SipCase | None = None, **detail
+) -> AuditEntry:
     entry = AuditEntry(
         actor_kind="system" if actor is None else ("staff" if isinstance(actor, StaffUser) else "person"),
         actor_person_id=actor.id if isinstance(actor, Person) else None,

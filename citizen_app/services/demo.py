@@ -83,7 +83,9 @@ def demo_people() -> list[DemoPerson]:
         DemoPerson("elsa", "Elsa Berg", _years_ago(14, 2, 20), 984, "Barn, 14 år"),
         DemoPerson("maria", "Maria Berg", _years_ago(42, 6, 11), 985, "Vårdnadshavare till Elsa"),
         DemoPerson("johan", "Johan Berg", _years_ago(44, 10, 5), 986, "Vårdnadshavare till Elsa"),
-        DemoPerson("karl", "Karl Nyström", _years_ago(82, 1, 30), 987, "Äldre, ska snart skrivas ut från sjukhus"),
+        DemoPerson(
+            "karl", "Karl Nyström", _years_ago(82, 1, 30), 987, "Äldre, ska snart skrivas ut från sjukhus"
+        ),
         DemoPerson("lena", "Lena Ek", _years_ago(58, 4, 22), 988, "God man för Karl"),
         DemoPerson("oskar", "Oskar Holm", _years_ago(13, 8, 9), 989, "Barn, 13 år"),
         DemoPerson("peter", "Peter Holm", _years_ago(40, 12, 1), 990, "Förälder utan vårdnad om Oskar"),
@@ -91,15 +93,18 @@ def demo_people() -> list[DemoPerson]:
     ]
 
 
+_REGION = ("Region Exempel", PrincipalKind.REGION)
+_MUNICIPALITY = ("Exempelstads kommun", PrincipalKind.MUNICIPALITY)
+_STATE = ("Försäkringskassan", PrincipalKind.OTHER)
 UNITS = [
-    ("Region Exempel", PrincipalKind.REGION, "Vårdcentralen Norra", UnitKind.PRIMARY_CARE, "010-111 11 11"),
-    ("Region Exempel", PrincipalKind.REGION, "Psykiatrin Centrum", UnitKind.PSYCHIATRY, "010-111 11 12"),
-    ("Region Exempel", PrincipalKind.REGION, "BUP Exempelstad", UnitKind.CHILD_PSYCHIATRY, "010-111 11 13"),
-    ("Region Exempel", PrincipalKind.REGION, "Sjukhuset Exempelstad, avdelning 4", UnitKind.HOSPITAL, "010-111 11 14"),
-    ("Exempelstads kommun", PrincipalKind.MUNICIPALITY, "Socialtjänsten Exempelstad", UnitKind.SOCIAL_SERVICES, "0123-222 22"),
-    ("Exempelstads kommun", PrincipalKind.MUNICIPALITY, "Hemtjänsten Exempelstad", UnitKind.HOME_CARE, "0123-222 23"),
-    ("Exempelstads kommun", PrincipalKind.MUNICIPALITY, "Björkskolan", UnitKind.SCHOOL, "0123-222 24"),
-    ("Försäkringskassan", PrincipalKind.OTHER, "Försäkringskassan", UnitKind.SOCIAL_INSURANCE, "0771-524 524"),
+    (*_REGION, "Vårdcentralen Norra", UnitKind.PRIMARY_CARE, "010-111 11 11"),
+    (*_REGION, "Psykiatrin Centrum", UnitKind.PSYCHIATRY, "010-111 11 12"),
+    (*_REGION, "BUP Exempelstad", UnitKind.CHILD_PSYCHIATRY, "010-111 11 13"),
+    (*_REGION, "Sjukhuset Exempelstad, avdelning 4", UnitKind.HOSPITAL, "010-111 11 14"),
+    (*_MUNICIPALITY, "Socialtjänsten Exempelstad", UnitKind.SOCIAL_SERVICES, "0123-222 22"),
+    (*_MUNICIPALITY, "Hemtjänsten Exempelstad", UnitKind.HOME_CARE, "0123-222 23"),
+    (*_MUNICIPALITY, "Björkskolan", UnitKind.SCHOOL, "0123-222 24"),
+    (*_STATE, "Försäkringskassan", UnitKind.SOCIAL_INSURANCE, "0771-524 524"),
 ]
 
 
@@ -174,7 +179,9 @@ def _ensure_staff(spec: DemoStaff, units: dict[str, Unit]) -> StaffUser:
 def _ensure_relationship(holder, subject, kind, custody=False, rep_type=None) -> None:
     exists = db.session.scalar(
         select(Relationship.id).where(
-            Relationship.holder_id == holder.id, Relationship.subject_id == subject.id, Relationship.kind == kind
+            Relationship.holder_id == holder.id,
+            Relationship.subject_id == subject.id,
+            Relationship.kind == kind,
         )
     )
     if exists is None:
@@ -198,7 +205,8 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
     )
     karl_case = SipCase(
         subject_id=persons["karl"].id, owning_unit_id=units["Sjukhuset Exempelstad, avdelning 4"].id,
-        step=Step.REQUESTED, initiated_by=Initiator.STAFF, urgent=True, requested_at=now - timedelta(days=1),
+        step=Step.REQUESTED, initiated_by=Initiator.STAFF, urgent=True,
+        requested_at=now - timedelta(days=1),
         discharge_date=date.today() + timedelta(days=2),
         need_description="Karl ska skrivas ut och behöver hjälp hemma.",
     )
@@ -206,7 +214,9 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
     db.session.flush()
     db.session.add_all(
         [
-            CoordinatorAssignment(case_id=elsa_case.id, staff_id=staff["kent"].id, assigned_at=now - timedelta(days=5)),
+            CoordinatorAssignment(
+                case_id=elsa_case.id, staff_id=staff["kent"].id, assigned_at=now - timedelta(days=5)
+            ),
             Participant(case_id=elsa_case.id, role=ParticipantRole.CHILD, person_id=persons["elsa"].id),
             Participant(case_id=elsa_case.id, role=ParticipantRole.GUARDIAN, person_id=persons["maria"].id),
             Participant(case_id=elsa_case.id, role=ParticipantRole.GUARDIAN, person_id=persons["johan"].id),
@@ -217,7 +227,9 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
             CaseEvent(case_id=elsa_case.id, kind=EventKind.ACCEPTED, step=Step.CONSENT,
                       at=now - timedelta(days=5), actor_staff_id=staff["kent"].id),
             Participant(case_id=karl_case.id, role=ParticipantRole.PERSON, person_id=persons["karl"].id),
-            Participant(case_id=karl_case.id, role=ParticipantRole.REPRESENTATIVE, person_id=persons["lena"].id),
+            Participant(
+                case_id=karl_case.id, role=ParticipantRole.REPRESENTATIVE, person_id=persons["lena"].id
+            ),
             CaseEvent(case_id=karl_case.id, kind=EventKind.STARTED_BY_STAFF, step=Step.REQUESTED,
                       at=now - timedelta(days=1), actor_staff_id=staff["hugo"].id),
         ]

@@ -28,7 +28,9 @@ def find_person_by_identity(raw_identity_number: str) -> Person | None:
 
 def find_staff_by_identity(raw_identity_number: str) -> StaffUser | None:
     number = identity.normalise(raw_identity_number)
-    return db.session.scalar(select(StaffUser).where(StaffUser.identity_hash == identity.identity_hash(number)))
+    return db.session.scalar(
+        select(StaffUser).where(StaffUser.identity_hash == identity.identity_hash(number))
+    )
 
 
 def get_or_create_person(raw_identity_number: str, display_name: str) -> Person:

@@ -58,5 +58,7 @@ class CheckingClient(FlaskClient):
     def sign_in_with_demo_page(self, actor) -> None:
         """Sign in through the real test-identity page (demo people only)."""
         token = self.csrf_token("/logga-in/testidentitet")
-        response = self.post("/logga-in/testidentitet", data={"identity": actor.get_id(), "csrf_token": token})
+        response = self.post(
+            "/logga-in/testidentitet", data={"identity": actor.get_id(), "csrf_token": token}
+        )
         assert response.status_code == 303, response.status_code

@@ -81,7 +81,9 @@ def unit(name: str | None = None, kind: UnitKind = UnitKind.SOCIAL_SERVICES,
     return u
 
 
-def staff(unit_: Unit | None = None, role: StaffRole = StaffRole.COORDINATOR, name: str = "Personal") -> StaffUser:
+def staff(
+    unit_: Unit | None = None, role: StaffRole = StaffRole.COORDINATOR, name: str = "Personal"
+) -> StaffUser:
     u = unit_ or unit()
     number = _next_number(date(1975, 1, 1))
     member = people.create_staff(number, name)
