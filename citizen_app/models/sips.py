@@ -55,7 +55,8 @@ class SipCase(PublicIdMixin, Base):
         Index("ix_sip_case_unit_step", "owning_unit_id", "step"),
     )
 
-    # None only for a relative's suggestion about someone not yet identified: the coordinator links the person.
+    # None only for a relative's suggestion about someone not yet identified: the coordinator links the
+    # person.
     subject_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     owning_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     step: Mapped[Step] = mapped_column(Enum(Step, native_enum=False, length=20), default=Step.REQUESTED)

@@ -132,6 +132,8 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
         coordinator=recipients.current_coordinator(case),
         events=[e for e in case.events if e.visible_to_person],
         can_cancel=requests.can_cancel(actor, case) and not case.awaiting_person_agreement,
-        must_answer_suggestion=case.awaiting_person_agreement and access.can(actor, Action.ACCEPT_SUGGESTION, case),
+        must_answer_suggestion=(
+            case.awaiting_person_agreement and access.can(actor, Action.ACCEPT_SUGGESTION, case)
+        ),
         is_own=case.subject_id == actor.id,
     )

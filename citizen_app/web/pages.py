@@ -38,7 +38,10 @@ def show_contact():
 @public
 def show_accessibility():
     return render_template(
-        "pages/show_accessibility.html", assessed_on=ASSESSED_ON, updated_on=STATEMENT_UPDATED_ON, **_service_facts()
+        "pages/show_accessibility.html",
+        assessed_on=ASSESSED_ON,
+        updated_on=STATEMENT_UPDATED_ON,
+        **_service_facts(),
     )
 
 

@@ -5,10 +5,10 @@ Revises: 0001
 Create Date: 2026-11-23 19:04:02.527848
 """
 
-from alembic import op
 import sqlalchemy as sa
-import citizen_app.models.base
+from alembic import op
 
+import citizen_app.models.base
 
 revision = "0002"
 down_revision = "0001"
