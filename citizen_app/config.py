@@ -83,7 +83,9 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "minsip_session",
-        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=30),
+        # The signed cookie may live as long as the absolute limit; the 30-minute idle limit is checked on the
+        # server (sessions.py), which can then tell the person why they were signed out.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
         "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),

@@ -1,4 +1,9 @@
-"""Sign-in sessions [QUALITY 4]: a new session at sign-in, 30 minutes idle, 12 hours at most."""
+"""Sign-in sessions [QUALITY 4]: a new session at sign-in, 30 minutes idle, 12 hours at most.
+
+The session is Flask's signed cookie (Secure in production, HttpOnly, SameSite=Lax; see config.py). Signing in
+empties it first, so nothing an attacker planted before sign-in survives (session fixation), and stamps it
+with the sign-in time and the time of the last request; every request checks both.
+"""
 
 from __future__ import annotations
 
@@ -10,31 +15,49 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 
 from citizen_app.models import Person, StaffUser
 
+SIGNED_IN_AT = "signed_in_at"
+LAST_SEEN = "last_seen"
+_KEPT_ACROSS_SIGN_IN = ("lang",)  # the chosen language is not a secret and should not reset
+
+
+def _now() -> float:
+    return datetime.now(UTC).timestamp()
+
+
+def _clear_keeping_language() -> None:
+    kept = {key: session[key] for key in _KEPT_ACROSS_SIGN_IN if key in session}
+    session.clear()
+    session.update(kept)
+
 
 def sign_in(user: Person | StaffUser) -> None:
     """Start a fresh session for ``user`` (never reuse the anonymous one: session fixation)."""
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    _clear_keeping_language()
     login_user(user)
-    now = datetime.now(UTC).timestamp()
-    session["signed_in_at"] = now
-    session["last_seen"] = now
+    now = _now()
+    session[SIGNED_IN_AT] = now
+    session[LAST_SEEN] = now
     session.permanent = True
 
 
 def sign_out() -> None:
-    language = session.get("lang")
     logout_user()
-    session.clear()
-    if language:
-        session["lang"] = language
+    _clear_keeping_language()
 
 
 def clear_site_data(response: Response) -> Response:
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+def is_expired(now: float, idle_seconds: float, absolute_seconds: float) -> bool:
+    """Idle for longer than ``idle_seconds``, or signed in longer ago than ``absolute_seconds``.
+    A session without the stamps (made some other way) counts as expired."""
+    last_seen = session.get(LAST_SEEN)
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if not isinstance(last_seen, int | float) or not isinstance(signed_in_at, int | float):
+        return True
+    return now - last_seen > idle_seconds or now - signed_in_at > absolute_seconds
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
@@ -46,19 +69,20 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.user_loader(load_actor)
 
     @app.before_request
-    def expire_idle_sessions():
+    def expire_old_sessions():
         if not current_user.is_authenticated:
             return None
-        now = datetime.now(UTC).timestamp()
+        now = _now()
         idle = app.config["SESSION_IDLE_TIMEOUT"].total_seconds()
         absolute = app.config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
-        last_seen = session.get("last_seen", 0)
-        signed_in_at = session.get("signed_in_at", 0)
-        if now - last_seen > idle or now - signed_in_at > absolute:
-            sign_out()
-            flash(_("Du har loggats ut eftersom det har gått en stund. Logga in igen."), "info")
-            if request.method == "GET" and not request.path.startswith("/static/"):
-                return redirect(url_for("auth.sign_in"), 303)
-            return redirect(url_for("auth.sign_in"), 303)
-        session["last_seen"] = now
-        return None
+        if not is_expired(now, idle, absolute):
+            session[LAST_SEEN] = now
+            return None
+        was_staff = current_user.is_staff
+        sign_out()
+        flash(_("Du har loggats ut eftersom det har gått en stund. Logga in igen."), "info")
+        if request.endpoint == "static":
+            return None  # serve the file, now signed out; the next page shows the message
+        endpoint = "auth.sign_in_staff" if was_staff else "auth.sign_in"
+        back_to = request.full_path.rstrip("?") if request.method == "GET" else None
+        return redirect(url_for(endpoint, next=back_to), 303)

@@ -1,42 +1,62 @@
 """Signing in and out: e-ID (OpenID Connect) in production, a test-identity list in demo mode."""
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
+from citizen_app import oidc, sessions
 from citizen_app.ratelimit import limiter
-from citizen_app.services import demo
-from citizen_app import sessions
+from citizen_app.services import demo, people
 from citizen_app.web.guards import public
 from citizen_app.web.pages import _safe_next
 
 bp = Blueprint("auth", __name__)
 
+# Where to go after the e-ID round trip; read before sessions.sign_in() starts a fresh session.
+_NEXT_KEY = "sign_in_next"
+# HTTP status of each failed e-ID sign-in: our answer to a bad request, or the broker being away.
+_FAILURE_STATUS = {"unreachable": 503}
+
 
 def _sign_in_limit() -> str:
+    """[QUALITY 4] Rate limits on sign-in: per client address, SIGN_IN_RATE_LIMIT (default 10 per minute)."""
     return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+def _demo_login_enabled() -> bool:
+    """The test-identity list: outside production only. The mode is checked as well as the setting, so not
+    even a config override in code can open it on a production app."""
+    return (
+        bool(current_app.config["DEMO_LOGIN_ENABLED"]) and current_app.config["MINSIP_MODE"] != "production"
+    )
+
+
+def _sign_in_page(staff: bool):
+    audience = "personal" if staff else "invanare"
+    return render_template(
+        "auth/sign_in.html",
+        demo_enabled=_demo_login_enabled(),
+        oidc_configured=oidc.is_configured(audience),
+        staff=staff,
+    )
 
 
 @bp.route("/logga-in")
 @public
 def sign_in():
-    return render_template(
-        "auth/sign_in.html", demo_enabled=current_app.config["DEMO_LOGIN_ENABLED"], staff=False
-    )
+    return _sign_in_page(staff=False)
 
 
 @bp.route("/personal/logga-in")
 @public
 def sign_in_staff():
-    return render_template(
-        "auth/sign_in.html", demo_enabled=current_app.config["DEMO_LOGIN_ENABLED"], staff=True
-    )
+    return _sign_in_page(staff=True)
 
 
 @bp.route("/logga-in/testidentitet", methods=["GET", "POST"])
 @public
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def sign_in_test_identity():
-    """Demo only. Never reachable in production: the config value is derived from the mode."""
-    if not current_app.config["DEMO_LOGIN_ENABLED"]:
+    """Demo only. Never reachable in production (see _demo_login_enabled)."""
+    if not _demo_login_enabled():
         abort(404)
     identities = demo.list_test_identities()
     error = None
@@ -51,6 +71,56 @@ def sign_in_test_identity():
         error = "identity"
     status = 422 if error else 200
     return render_template("auth/test_identity.html", identities=identities, error=error), status
+
+
+@bp.route("/logga-in/e-legitimation/<any(invanare, personal):audience>")
+@public
+@limiter.limit(_sign_in_limit)
+def start_oidc(audience: str):
+    """Send the person to the county's e-ID broker (authorization code flow with PKCE, state and nonce)."""
+    if not oidc.is_configured(audience):
+        abort(404)
+    try:
+        response = oidc.begin(audience, url_for("auth.finish_oidc", audience=audience, _external=True))
+    except oidc.SignInFailed as failure:
+        return _failed(audience, failure.reason)
+    target = request.args.get("next")
+    if target:
+        session[_NEXT_KEY] = _safe_next(target)
+    else:
+        session.pop(_NEXT_KEY, None)
+    return response
+
+
+@bp.route("/logga-in/e-legitimation/<any(invanare, personal):audience>/klar")
+@public
+@limiter.limit(_sign_in_limit)
+def finish_oidc(audience: str):
+    """The broker sends the person back here with a code. Citizens get an account on their first visit;
+    staff must already exist (a unit adds them), so an unknown staff member is refused, not created."""
+    if not oidc.is_configured(audience):
+        abort(404)
+    target = session.pop(_NEXT_KEY, None)
+    try:
+        verified = oidc.finish(audience)
+    except oidc.SignInFailed as failure:
+        return _failed(audience, failure.reason)
+    if audience == "personal":
+        actor = people.find_staff_by_identity(verified.identity_number)
+        if actor is None:
+            return _failed(audience, "not_staff")
+        default = url_for("staff.show_start")
+    else:
+        actor = people.get_or_create_person(verified.identity_number, verified.name)
+        default = url_for("start.show_start")
+    sessions.sign_in(actor)
+    return redirect(_safe_next(target) if target else default, 303)
+
+
+def _failed(audience: str, reason: str):
+    status = 403 if reason == "not_staff" else _FAILURE_STATUS.get(reason, 400)
+    retry = url_for("auth.sign_in_staff") if audience == "personal" else url_for("auth.sign_in")
+    return render_template("auth/sign_in_failed.html", reason=reason, retry=retry), status
 
 
 @bp.route("/logga-ut", methods=["POST"])
