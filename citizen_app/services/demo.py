@@ -110,16 +110,51 @@ UNITS = [
 
 def demo_staff() -> list[DemoStaff]:
     return [
-        DemoStaff("rita", "Rita Samuelsson", "Samordnare, regionen", _years_ago(50, 7, 7), 992,
-                  "Psykiatrin Centrum", StaffRole.COORDINATOR),
-        DemoStaff("kent", "Kent Olofsson", "Samordnare, kommunen", _years_ago(48, 11, 3), 993,
-                  "Socialtjänsten Exempelstad", StaffRole.COORDINATOR),
-        DemoStaff("sofia", "Sofia Åberg", "Kurator, Björkskolan", _years_ago(36, 2, 28), 994,
-                  "Björkskolan", StaffRole.MEMBER),
-        DemoStaff("vera", "Vera Nilsson", "Distriktssköterska, vårdcentralen", _years_ago(41, 9, 19), 995,
-                  "Vårdcentralen Norra", StaffRole.MEMBER),
-        DemoStaff("hugo", "Hugo Ström", "Samordnare, sjukhuset", _years_ago(53, 5, 5), 996,
-                  "Sjukhuset Exempelstad, avdelning 4", StaffRole.COORDINATOR),
+        DemoStaff(
+            "rita",
+            "Rita Samuelsson",
+            "Samordnare, regionen",
+            _years_ago(50, 7, 7),
+            992,
+            "Psykiatrin Centrum",
+            StaffRole.COORDINATOR,
+        ),
+        DemoStaff(
+            "kent",
+            "Kent Olofsson",
+            "Samordnare, kommunen",
+            _years_ago(48, 11, 3),
+            993,
+            "Socialtjänsten Exempelstad",
+            StaffRole.COORDINATOR,
+        ),
+        DemoStaff(
+            "sofia",
+            "Sofia Åberg",
+            "Kurator, Björkskolan",
+            _years_ago(36, 2, 28),
+            994,
+            "Björkskolan",
+            StaffRole.MEMBER,
+        ),
+        DemoStaff(
+            "vera",
+            "Vera Nilsson",
+            "Distriktssköterska, vårdcentralen",
+            _years_ago(41, 9, 19),
+            995,
+            "Vårdcentralen Norra",
+            StaffRole.MEMBER,
+        ),
+        DemoStaff(
+            "hugo",
+            "Hugo Ström",
+            "Samordnare, sjukhuset",
+            _years_ago(53, 5, 5),
+            996,
+            "Sjukhuset Exempelstad, avdelning 4",
+            StaffRole.COORDINATOR,
+        ),
     ]
 
 
@@ -169,7 +204,10 @@ def _ensure_staff(spec: DemoStaff, units: dict[str, Unit]) -> StaffUser:
     )
     if staff is None:
         staff = people.create_staff(
-            number, spec.name, title=spec.title, phone=units[spec.unit].phone,
+            number,
+            spec.name,
+            title=spec.title,
+            phone=units[spec.unit].phone,
             email=spec.key + "@exempel.se",
         )
         db.session.add(StaffMembership(staff_id=staff.id, unit_id=units[spec.unit].id, role=spec.role))
@@ -187,7 +225,10 @@ def _ensure_relationship(holder, subject, kind, custody=False, rep_type=None) ->
     if exists is None:
         db.session.add(
             Relationship(
-                holder_id=holder.id, subject_id=subject.id, kind=kind, has_custody=custody,
+                holder_id=holder.id,
+                subject_id=subject.id,
+                kind=kind,
+                has_custody=custody,
                 representative_type=rep_type,
                 valid_from=date.today() - timedelta(days=400) if rep_type else None,
             )
@@ -199,13 +240,19 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
         return
     now = utcnow()
     elsa_case = SipCase(
-        subject_id=persons["elsa"].id, owning_unit_id=units["Socialtjänsten Exempelstad"].id,
-        step=Step.CONSENT, initiated_by=Initiator.GUARDIAN, requested_at=now - timedelta(days=6),
+        subject_id=persons["elsa"].id,
+        owning_unit_id=units["Socialtjänsten Exempelstad"].id,
+        step=Step.CONSENT,
+        initiated_by=Initiator.GUARDIAN,
+        requested_at=now - timedelta(days=6),
         need_description="Elsa mår dåligt och går sällan till skolan.",
     )
     karl_case = SipCase(
-        subject_id=persons["karl"].id, owning_unit_id=units["Sjukhuset Exempelstad, avdelning 4"].id,
-        step=Step.REQUESTED, initiated_by=Initiator.STAFF, urgent=True,
+        subject_id=persons["karl"].id,
+        owning_unit_id=units["Sjukhuset Exempelstad, avdelning 4"].id,
+        step=Step.REQUESTED,
+        initiated_by=Initiator.STAFF,
+        urgent=True,
         requested_at=now - timedelta(days=1),
         discharge_date=date.today() + timedelta(days=2),
         need_description="Karl ska skrivas ut och behöver hjälp hemma.",
@@ -222,16 +269,31 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
             Participant(case_id=elsa_case.id, role=ParticipantRole.GUARDIAN, person_id=persons["johan"].id),
             Participant(case_id=elsa_case.id, role=ParticipantRole.UNIT, unit_id=units["Björkskolan"].id),
             Participant(case_id=elsa_case.id, role=ParticipantRole.UNIT, unit_id=units["BUP Exempelstad"].id),
-            CaseEvent(case_id=elsa_case.id, kind=EventKind.REQUESTED, step=Step.REQUESTED,
-                      at=now - timedelta(days=6), actor_person_id=persons["maria"].id),
-            CaseEvent(case_id=elsa_case.id, kind=EventKind.ACCEPTED, step=Step.CONSENT,
-                      at=now - timedelta(days=5), actor_staff_id=staff["kent"].id),
+            CaseEvent(
+                case_id=elsa_case.id,
+                kind=EventKind.REQUESTED,
+                step=Step.REQUESTED,
+                at=now - timedelta(days=6),
+                actor_person_id=persons["maria"].id,
+            ),
+            CaseEvent(
+                case_id=elsa_case.id,
+                kind=EventKind.ACCEPTED,
+                step=Step.CONSENT,
+                at=now - timedelta(days=5),
+                actor_staff_id=staff["kent"].id,
+            ),
             Participant(case_id=karl_case.id, role=ParticipantRole.PERSON, person_id=persons["karl"].id),
             Participant(
                 case_id=karl_case.id, role=ParticipantRole.REPRESENTATIVE, person_id=persons["lena"].id
             ),
-            CaseEvent(case_id=karl_case.id, kind=EventKind.STARTED_BY_STAFF, step=Step.REQUESTED,
-                      at=now - timedelta(days=1), actor_staff_id=staff["hugo"].id),
+            CaseEvent(
+                case_id=karl_case.id,
+                kind=EventKind.STARTED_BY_STAFF,
+                step=Step.REQUESTED,
+                at=now - timedelta(days=1),
+                actor_staff_id=staff["hugo"].id,
+            ),
         ]
     )
 
@@ -250,17 +312,23 @@ def list_test_identities() -> list[TestIdentity]:
         return []
     person_specs = {identity.identity_hash(test_identity_number(p.birth, p.serial)): p for p in demo_people()}
     staff_specs = {identity.identity_hash(test_identity_number(s.birth, s.serial)): s for s in demo_staff()}
-    persons = {p.identity_hash: p for p in db.session.scalars(
-        select(Person).where(Person.identity_hash.in_(person_specs)))}
-    staff = {s.identity_hash: s for s in db.session.scalars(
-        select(StaffUser).where(StaffUser.identity_hash.in_(staff_specs)))}
+    persons = {
+        p.identity_hash: p
+        for p in db.session.scalars(select(Person).where(Person.identity_hash.in_(person_specs)))
+    }
+    staff = {
+        s.identity_hash: s
+        for s in db.session.scalars(select(StaffUser).where(StaffUser.identity_hash.in_(staff_specs)))
+    }
     found = [
         TestIdentity(persons[h].get_id(), persons[h].display_name, spec.role, False)
-        for h, spec in person_specs.items() if h in persons
+        for h, spec in person_specs.items()
+        if h in persons
     ]
     found += [
         TestIdentity(staff[h].get_id(), staff[h].display_name, spec.title, True)
-        for h, spec in staff_specs.items() if h in staff
+        for h, spec in staff_specs.items()
+        if h in staff
     ]
     return found
 

@@ -52,18 +52,30 @@ def child(name: str = "Test Barn", age: int = 14) -> Person:
 
 def guardian_of(kid: Person, custody: bool = True, name: str = "Förälder") -> Person:
     parent = person(name, age=40)
-    db.session.add(Relationship(holder_id=parent.id, subject_id=kid.id, kind=RelationKind.GUARDIAN,
-                                has_custody=custody))
+    db.session.add(
+        Relationship(holder_id=parent.id, subject_id=kid.id, kind=RelationKind.GUARDIAN, has_custody=custody)
+    )
     db.session.flush()
     return parent
 
 
-def representative_of(subject: Person, rep_type: RepresentativeType = RepresentativeType.GOD_MAN,
-                      valid_until: date | None = None, name: str = "Ställföreträdare") -> Person:
+def representative_of(
+    subject: Person,
+    rep_type: RepresentativeType = RepresentativeType.GOD_MAN,
+    valid_until: date | None = None,
+    name: str = "Ställföreträdare",
+) -> Person:
     rep = person(name, age=55)
-    db.session.add(Relationship(holder_id=rep.id, subject_id=subject.id, kind=RelationKind.REPRESENTATIVE,
-                                representative_type=rep_type, valid_from=date.today() - timedelta(days=30),
-                                valid_until=valid_until))
+    db.session.add(
+        Relationship(
+            holder_id=rep.id,
+            subject_id=subject.id,
+            kind=RelationKind.REPRESENTATIVE,
+            representative_type=rep_type,
+            valid_from=date.today() - timedelta(days=30),
+            valid_until=valid_until,
+        )
+    )
     db.session.flush()
     return rep
 
@@ -71,8 +83,11 @@ def representative_of(subject: Person, rep_type: RepresentativeType = Representa
 _unit_names = itertools.count()
 
 
-def unit(name: str | None = None, kind: UnitKind = UnitKind.SOCIAL_SERVICES,
-         principal_kind: PrincipalKind = PrincipalKind.MUNICIPALITY) -> Unit:
+def unit(
+    name: str | None = None,
+    kind: UnitKind = UnitKind.SOCIAL_SERVICES,
+    principal_kind: PrincipalKind = PrincipalKind.MUNICIPALITY,
+) -> Unit:
     n = next(_unit_names)
     principal = Principal(name=f"Huvudman {n}", kind=principal_kind)
     u = Unit(principal=principal, name=name or f"Enhet {n}", kind=kind)
@@ -92,10 +107,20 @@ def staff(
     return member
 
 
-def case(subject: Person, owning_unit: Unit | None = None, coordinator: StaffUser | None = None,
-         step: Step = Step.REQUESTED, **fields) -> SipCase:
-    c = SipCase(subject_id=subject.id, owning_unit_id=owning_unit.id if owning_unit else None, step=step,
-                initiated_by=fields.pop("initiated_by", Initiator.PERSON), **fields)
+def case(
+    subject: Person,
+    owning_unit: Unit | None = None,
+    coordinator: StaffUser | None = None,
+    step: Step = Step.REQUESTED,
+    **fields,
+) -> SipCase:
+    c = SipCase(
+        subject_id=subject.id,
+        owning_unit_id=owning_unit.id if owning_unit else None,
+        step=step,
+        initiated_by=fields.pop("initiated_by", Initiator.PERSON),
+        **fields,
+    )
     db.session.add(c)
     db.session.flush()
     if coordinator is not None:
@@ -104,10 +129,15 @@ def case(subject: Person, owning_unit: Unit | None = None, coordinator: StaffUse
     return c
 
 
-def participant(case_: SipCase, role: ParticipantRole, person_: Person | None = None,
-                unit_: Unit | None = None) -> Participant:
-    p = Participant(case_id=case_.id, role=role, person_id=person_.id if person_ else None,
-                    unit_id=unit_.id if unit_ else None)
+def participant(
+    case_: SipCase, role: ParticipantRole, person_: Person | None = None, unit_: Unit | None = None
+) -> Participant:
+    p = Participant(
+        case_id=case_.id,
+        role=role,
+        person_id=person_.id if person_ else None,
+        unit_id=unit_.id if unit_ else None,
+    )
     db.session.add(p)
     db.session.flush()
     return p
