@@ -1,0 +1,337 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright, a live server with demo data, axe-core and LIX.
+
+[QUALITY 1, 2] Every page a browser test visits goes through ``check_page``: zero axe-core violations
+(WCAG 2.0/2.1/2.2 A and AA and best practice, colour contrast included), no Content Security Policy
+violation or script error, and plain Swedish on ``<main>`` (LIX ≤ 35 for adults, ≤ 28 for children, no
+sentence over 20 words).
+
+Chromium is Debian's (/usr/bin/chromium); ``playwright install`` is never run. Without it the browser tests
+are skipped with a message, unless REQUIRE_BROWSER=1 (CI) is set: then they fail, so a green CI always ran
+them.
+
+The live server has a database of its own (a separate SQLite file, or a separate schema when
+TEST_DATABASE_URL points at PostgreSQL). So the shared ``app`` fixture, which empties its tables after each
+test, and the live server never see each other's rows. Each browser test module starts from fresh demo data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from citizen_app import create_app, database
+from citizen_app.plain_language import main_text_blocks, measure
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+WIDTHS = (360, 1280)
+HEIGHT = 800
+ADULT_LIX = 35
+CHILD_LIX = 28
+MAX_SENTENCE_WORDS = 20
+LIVE_SCHEMA = "browser_tests"  # PostgreSQL: the live server's own schema
+
+
+# --- Chromium ----------------------------------------------------------------------------------------------
+
+
+def _missing_browser(reason: str) -> None:
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1, but the browser tests cannot run: {reason}", pytrace=False)
+    pytest.skip(f"browser tests skipped: {reason} (set REQUIRE_BROWSER=1 to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session; each test gets its own cheap context."""
+    if not os.path.exists(CHROMIUM):
+        _missing_browser(f"Debian's Chromium is not at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing_browser("Python Playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+# --- The live server ---------------------------------------------------------------------------------------
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code="-", size="-") -> None:  # one line per request would drown the test output
+        pass
+
+
+@dataclass
+class LiveServer:
+    app: object
+    base_url: str
+
+    def url(self, path: str = "/") -> str:
+        return urljoin(self.base_url, path)
+
+    def reset_demo_data(self) -> None:
+        """Empty every table and load the demo people, units and cases again."""
+        from citizen_app.extensions import db
+        from citizen_app.models import Base
+        from citizen_app.services.demo import load_demo_data
+
+        with self.app.app_context():
+            tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    names = ", ".join(f'"{t}"' for t in tables)
+                    conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+                else:
+                    for table in tables:
+                        conn.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 (our own table names)
+            load_demo_data()
+            db.session.commit()
+            db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def live_database_url() -> Iterator[str]:
+    """A migrated database that only the live server uses."""
+    shared = os.environ.get("TEST_DATABASE_URL")
+    if shared:
+        admin = create_engine(shared)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {LIVE_SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {LIVE_SCHEMA}"))
+        url = make_url(shared).update_query_dict({"options": f"-csearch_path={LIVE_SCHEMA}"})
+        rendered = url.render_as_string(hide_password=False)
+        database.upgrade(rendered)
+        yield rendered
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {LIVE_SCHEMA} CASCADE"))
+        admin.dispose()
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = "sqlite:///" + os.path.join(tmp, "live.sqlite")
+            database.upgrade(url)
+            yield url
+
+
+@pytest.fixture(scope="session")
+def _live_server_running(browser, live_database_url) -> Iterator[LiveServer]:
+    app = create_app(
+        "test",
+        {
+            "SQLALCHEMY_DATABASE_URI": live_database_url,
+            # The sign-in rate limit has its own web test; here one address signs in many times a minute.
+            "SIGN_IN_RATE_LIMIT": "1000 per minute",
+        },
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(app=app, base_url=f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        from citizen_app.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(_live_server_running) -> LiveServer:
+    """The app in test mode on 127.0.0.1 (a free port), with fresh demo data for each test module."""
+    _live_server_running.reset_demo_data()
+    return _live_server_running
+
+
+# --- Contexts and pages ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Watched:
+    javascript: bool
+    problems: list[str] = field(default_factory=list)  # script errors and CSP violations
+
+
+_WATCHED: dict[object, _Watched] = {}
+
+
+def _watch(page, javascript: bool) -> None:
+    watched = _WATCHED[page] = _Watched(javascript=javascript)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            watched.problems.append(f"CSP: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: watched.problems.append(f"script error: {error}"))
+
+
+@pytest.fixture
+def new_page(browser, live_server) -> Iterator[Callable]:
+    """``new_page(width=360, javascript=True)``: a page in a fresh context (own cookies, Swedish)."""
+    contexts = []
+
+    def make(width: int = WIDTHS[0], javascript: bool = True):
+        context = browser.new_context(
+            viewport={"width": width, "height": HEIGHT},
+            java_script_enabled=javascript,
+            base_url=live_server.base_url,
+            locale="sv-SE",
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        _watch(page, javascript)
+        return page
+
+    yield make
+    for context in contexts:
+        for page in context.pages:
+            _WATCHED.pop(page, None)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+# --- Checks ------------------------------------------------------------------------------------------------
+
+_AXE_SOURCE: str | None = None
+
+
+def _axe_source() -> str:
+    """axe-core as shipped by the PyPI package axe-playwright-python (a pinned test dependency)."""
+    global _AXE_SOURCE
+    if _AXE_SOURCE is None:
+        import axe_playwright_python
+
+        path = os.path.join(os.path.dirname(axe_playwright_python.__file__), "axe.min.js")
+        with open(path, encoding="utf-8") as handle:
+            _AXE_SOURCE = handle.read()
+    return _AXE_SOURCE
+
+
+_RUN_AXE = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html, summary: n.failureSummary})),
+  }));
+}"""
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the page as it is now.
+
+    axe is evaluated through the DevTools protocol rather than added as a <script> tag: the app's Content
+    Security Policy (nonces, no 'unsafe-inline') rightly blocks an injected inline script, and we keep the
+    policy switched on so the browser tests also catch CSP violations.
+    """
+    if page.evaluate("typeof window.axe") == "undefined":
+        page.evaluate(_axe_source())
+    return page.evaluate(_RUN_AXE, AXE_TAGS)
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:10]:
+            lines.append(f"    at {node['target']}: {node['html'][:200]}")
+            for detail in (node["summary"] or "").splitlines():
+                lines.append(f"        {detail}")
+    return "\n".join(lines)
+
+
+class PlainLanguageError(AssertionError):
+    """The text of <main> is harder to read than the bar allows (LIX or sentence length)."""
+
+
+def check_page(page, *, child: bool = False, label: str = ""):
+    """Assert that the page, as it is shown now, meets the bars; returns its readability numbers.
+
+    - axe-core: zero violations for wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa and best-practice;
+    - no Content Security Policy violation and no script error since the page was opened;
+    - the visible text of <main>: LIX ≤ 35 (≤ 28 on child pages), no sentence over 20 words.
+    """
+    where = f"{label or page.url} at {page.viewport_size['width']} px"
+    watched = _WATCHED.get(page) or _Watched(javascript=True)
+    assert not watched.problems, f"{where}: " + "; ".join(watched.problems)
+
+    # axe needs JavaScript (its timers never fire when scripts are off). Pages seen without JavaScript are
+    # the same HTML that the other tests check with axe; here they get the language and error checks.
+    if watched.javascript:
+        violations = axe_violations(page)
+        assert not violations, f"axe-core found {len(violations)} problem(s) on {where}:\n" + (
+            format_violations(violations)
+        )
+
+    blocks = main_text_blocks(page.content())
+    result = measure(blocks)
+    bar = CHILD_LIX if child else ADULT_LIX
+    if not result.words:
+        raise PlainLanguageError(f"{where}: <main> has no text")
+    if result.lix > bar:
+        raise PlainLanguageError(
+            f"{where}: LIX {result.lix:.1f} is over {bar} ({result.words} words, "
+            f"{result.sentences} sentences, {result.long_words} long words). Text of <main>:\n"
+            + "\n".join(blocks)
+        )
+    if result.longest_sentence_words > MAX_SENTENCE_WORDS:
+        raise PlainLanguageError(
+            f"{where}: a sentence has {result.longest_sentence_words} words (at most {MAX_SENTENCE_WORDS}): "
+            f"{result.longest_sentence!r}"
+        )
+    return result
+
+
+def check_page_at_every_width(page, *, child: bool = False, label: str = "") -> None:
+    """check_page at 360 px and at 1280 px (the page is resized, not reloaded)."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHT})
+        check_page(page, child=child, label=label)
+
+
+# --- Journeys helpers --------------------------------------------------------------------------------------
+
+
+def switch_language(page, to: str) -> None:
+    """Use the language switch in the header, like a user: ``to`` is "English" or "Svenska"."""
+    path = page.evaluate("location.pathname")
+    with page.expect_navigation():
+        page.locator(".language-switch").get_by_role("link", name=to).click()
+    expected = {"English": "en", "Svenska": "sv"}[to]
+    assert page.locator("html").get_attribute("lang") == expected
+    assert page.evaluate("location.pathname") == path, "the language switch should keep you on the same page"
+
+
+def sign_in_as(page, name: str) -> None:
+    """Sign in as a demo person or staff member through the real test-identity page."""
+    page.goto("/logga-in/testidentitet")
+    page.get_by_label(name).check()
+    with page.expect_navigation():
+        page.locator("form[action*='testidentitet'] button[type=submit]").click()
+    assert "testidentitet" not in page.url, f"signing in as {name} did not leave the test-identity page"
