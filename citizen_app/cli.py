@@ -1,4 +1,5 @@
-"""Flask commands: ``demo`` (migrate, load demo people, serve), ``upgrade-db``, ``load-demo``."""
+"""Flask commands: ``demo`` (migrate, load demo people, serve), ``upgrade-db``, ``load-demo``,
+``new-migration``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ def init_app(app: Flask) -> None:
     # building a production app that would refuse to start without secrets.
     app.cli.add_command(upgrade_db_command)
     app.cli.add_command(load_demo_command)
+    app.cli.add_command(new_migration_command)
 
 
 @click.command("demo")
@@ -53,6 +55,14 @@ def load_demo_command() -> None:
     if not current_app.config["DEMO_LOGIN_ENABLED"]:
         raise click.ClickException("Demo data is never loaded in production.")
     _load_demo()
+
+
+@click.command("new-migration")
+@click.argument("message")
+@with_appcontext
+def new_migration_command(message: str) -> None:
+    """Autogenerate a migration from the models (compares with the app's database, which must be at head)."""
+    database.revision(message)
 
 
 def _load_demo() -> None:
