@@ -275,6 +275,7 @@ def check_page(page, *, child: bool = False, label: str = ""):
 
     - axe-core: zero violations for wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa and best-practice;
     - no Content Security Policy violation and no script error since the page was opened;
+    - no sideways scrolling (reflow);
     - the visible text of <main>: LIX ≤ 35 (≤ 28 on child pages), no sentence over 20 words.
     """
     where = f"{label or page.url} at {page.viewport_size['width']} px"
@@ -288,6 +289,10 @@ def check_page(page, *, child: bool = False, label: str = ""):
         assert not violations, f"axe-core found {len(violations)} problem(s) on {where}:\n" + (
             format_violations(violations)
         )
+
+    # [WCAG 1.4.10 Reflow] axe does not measure it: nothing may make the page scroll sideways.
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{where}: the page is {overflow} px too wide and scrolls sideways"
 
     blocks = main_text_blocks(page.content())
     result = measure(blocks)
