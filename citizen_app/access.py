@@ -111,7 +111,14 @@ POLICY: dict[Role, frozenset[Action]] = {
     Role.PERSON: _ACTING_FOR_THE_PERSON,
     # A child signs in to give their own view [DA 4.2]; the guardians consent and decide for them.
     Role.CHILD_SELF: frozenset(
-        {A.VIEW_CASE, A.GIVE_OWN_CHILD_VIEW, A.VIEW_PLAN, A.GIVE_FEEDBACK, A.REPORT_PROBLEM, A.VIEW_INVITATION}
+        {
+            A.VIEW_CASE,
+            A.GIVE_OWN_CHILD_VIEW,
+            A.VIEW_PLAN,
+            A.GIVE_FEEDBACK,
+            A.REPORT_PROBLEM,
+            A.VIEW_INVITATION,
+        }
     ),
     Role.GUARDIAN_WITH_CUSTODY: _ACTING_FOR_THE_PERSON | {A.RECORD_CHILD_VIEW, A.GIVE_CHILD_ACCESS},
     # Without custody a parent has no say in the child's care, and sees nothing of the case [DA 4.2].
