@@ -2,7 +2,8 @@
 
 Identity numbers use birth numbers 980–999, the series Skatteverket's published test identities use, with a
 correct check digit, so they can never belong to a real person. Loading twice changes nothing: each row is
-found by its identity (or name) before it is created.
+found by its identity (or name) before it is created. Birth dates are fixed, not relative to today, so
+loading again in a later year finds the same people (they are simply a year older).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from citizen_app.models import (
     UnitKind,
     utcnow,
 )
-from citizen_app.services import identity, people
+from citizen_app.services import N_, identity, people
 
 
 def test_identity_number(birth: date, serial: int) -> str:
@@ -71,25 +72,20 @@ class DemoStaff:
     role: StaffRole
 
 
-def _years_ago(years: int, month: int, day: int) -> date:
-    today = date.today()
-    return date(today.year - years, month, day)
-
-
 def demo_people() -> list[DemoPerson]:
     return [
-        DemoPerson("anna", "Anna Lind", _years_ago(45, 3, 14), 982, "Vuxen som vill ha en SIP"),
-        DemoPerson("bengt", "Bengt Lind", _years_ago(47, 9, 2), 983, "Närstående till Anna"),
-        DemoPerson("elsa", "Elsa Berg", _years_ago(14, 2, 20), 984, "Barn, 14 år"),
-        DemoPerson("maria", "Maria Berg", _years_ago(42, 6, 11), 985, "Vårdnadshavare till Elsa"),
-        DemoPerson("johan", "Johan Berg", _years_ago(44, 10, 5), 986, "Vårdnadshavare till Elsa"),
+        DemoPerson("anna", "Anna Lind", date(1981, 3, 14), 982, N_("Vuxen som vill ha en SIP")),
+        DemoPerson("bengt", "Bengt Lind", date(1979, 9, 2), 983, N_("Närstående till Anna")),
+        DemoPerson("elsa", "Elsa Berg", date(2012, 2, 20), 984, N_("Barn med två vårdnadshavare")),
+        DemoPerson("maria", "Maria Berg", date(1984, 6, 11), 985, N_("Vårdnadshavare till Elsa")),
+        DemoPerson("johan", "Johan Berg", date(1982, 10, 5), 986, N_("Vårdnadshavare till Elsa")),
         DemoPerson(
-            "karl", "Karl Nyström", _years_ago(82, 1, 30), 987, "Äldre, ska snart skrivas ut från sjukhus"
+            "karl", "Karl Nyström", date(1944, 1, 30), 987, N_("Äldre, ska snart skrivas ut från sjukhus")
         ),
-        DemoPerson("lena", "Lena Ek", _years_ago(58, 4, 22), 988, "God man för Karl"),
-        DemoPerson("oskar", "Oskar Holm", _years_ago(13, 8, 9), 989, "Barn, 13 år"),
-        DemoPerson("peter", "Peter Holm", _years_ago(40, 12, 1), 990, "Förälder utan vårdnad om Oskar"),
-        DemoPerson("sara", "Sara Holm", _years_ago(39, 5, 17), 991, "Vårdnadshavare till Oskar"),
+        DemoPerson("lena", "Lena Ek", date(1968, 4, 22), 988, N_("God man för Karl")),
+        DemoPerson("oskar", "Oskar Holm", date(2013, 8, 9), 989, N_("Barn, en förälder har inte vårdnad")),
+        DemoPerson("peter", "Peter Holm", date(1986, 12, 1), 990, N_("Förälder utan vårdnad om Oskar")),
+        DemoPerson("sara", "Sara Holm", date(1987, 5, 17), 991, N_("Vårdnadshavare till Oskar")),
     ]
 
 
@@ -113,8 +109,8 @@ def demo_staff() -> list[DemoStaff]:
         DemoStaff(
             "rita",
             "Rita Samuelsson",
-            "Samordnare, regionen",
-            _years_ago(50, 7, 7),
+            N_("Samordnare, regionen"),
+            date(1976, 7, 7),
             992,
             "Psykiatrin Centrum",
             StaffRole.COORDINATOR,
@@ -122,8 +118,8 @@ def demo_staff() -> list[DemoStaff]:
         DemoStaff(
             "kent",
             "Kent Olofsson",
-            "Samordnare, kommunen",
-            _years_ago(48, 11, 3),
+            N_("Samordnare, kommunen"),
+            date(1978, 11, 3),
             993,
             "Socialtjänsten Exempelstad",
             StaffRole.COORDINATOR,
@@ -131,8 +127,8 @@ def demo_staff() -> list[DemoStaff]:
         DemoStaff(
             "sofia",
             "Sofia Åberg",
-            "Kurator, Björkskolan",
-            _years_ago(36, 2, 28),
+            N_("Kurator, Björkskolan"),
+            date(1990, 2, 28),
             994,
             "Björkskolan",
             StaffRole.MEMBER,
@@ -140,8 +136,8 @@ def demo_staff() -> list[DemoStaff]:
         DemoStaff(
             "vera",
             "Vera Nilsson",
-            "Distriktssköterska, vårdcentralen",
-            _years_ago(41, 9, 19),
+            N_("Distriktssköterska, vårdcentralen"),
+            date(1985, 9, 19),
             995,
             "Vårdcentralen Norra",
             StaffRole.MEMBER,
@@ -149,8 +145,8 @@ def demo_staff() -> list[DemoStaff]:
         DemoStaff(
             "hugo",
             "Hugo Ström",
-            "Samordnare, sjukhuset",
-            _years_ago(53, 5, 5),
+            N_("Samordnare, sjukhuset"),
+            date(1973, 5, 5),
             996,
             "Sjukhuset Exempelstad, avdelning 4",
             StaffRole.COORDINATOR,

@@ -62,11 +62,6 @@ def test_loading_the_demo_data_twice_adds_nothing(app):
     assert _row_counts() == first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="demo birth dates are 'today.year - N': a new year gives new identity numbers, so loading again "
-    "on 2 January creates every demo person a second time (demo.py _years_ago)",
-)
 def test_loading_again_in_a_new_year_adds_nothing(app):
     with freeze_time("2026-12-30"):
         load_demo_data()
@@ -156,14 +151,7 @@ def test_the_demo_has_coordinators_in_region_and_municipality_and_staff_at_a_sch
     [
         "2026-06-15",
         "2026-12-30",
-        pytest.param(
-            "2027-01-02",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="demo birthdays are fixed days of the year: from 1 January until the birthday the "
-                "'14-year-old' is 13 and the '82-year-old' 81 (demo.py _years_ago)",
-            ),
-        ),
+        "2027-01-02",
     ],
 )
 def test_the_ages_hold_whatever_the_day_of_the_year(app, today):

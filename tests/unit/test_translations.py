@@ -400,12 +400,6 @@ def test_english_page_has_no_swedish_words(app, client, path):
     assert not swedish, f"{path} in English still shows {swedish}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services/demo.py: the role texts of the demo people are plain strings, not marked with N_(), so "
-    "they are never extracted and the English test-identity page shows them in Swedish. Mark them, run "
-    "python -m citizen_app.translations_tool, translate, and remove this xfail.",
-)
 def test_english_test_identity_page_describes_the_people_in_english(client, demo_data, english):
     """A text given to _() as a variable must be marked with N_() where it is written, or nobody finds it."""
     response = _choose_english(client, "/logga-in/testidentitet")
