@@ -6,7 +6,6 @@ keyboard alone, and the sign-in journey with JavaScript off [QUALITY 1, 2; issue
 import pytest
 
 from tests.browser.conftest import (
-    PlainLanguageError,
     check_page,
     check_page_at_every_width,
     sign_in_as,
