@@ -110,6 +110,9 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": _env("SIGN_IN_RATE_LIMIT", "10 per minute"),
         "REDIS_URL": _env("REDIS_URL") or os.environ.get("REDIS_URL"),
+        # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto/-Host. Needed for
+        # https return addresses at e-ID sign-in and per-person rate limits. 0: trust no forwarding header.
+        "PROXY_HOPS": int(_env("PROXY_HOPS", "0") or "0"),
         "SERVICE_CONTACT_EMAIL": _env("CONTACT_EMAIL", "minsip@example.se"),
         "SERVICE_CONTACT_PHONE": _env("CONTACT_PHONE", "010-123 45 67"),
         "SERVICE_ORGANISATION": _env("ORGANISATION", "Region Exempel och länets kommuner"),

@@ -127,3 +127,21 @@ def test_production_session_cookie_is_secure_httponly_and_lax(production_client)
     assert "secure" in flags
     assert "httponly" in flags
     assert "samesite=lax" in flags
+
+
+def test_behind_a_proxy_the_forwarded_address_and_scheme_are_trusted(monkeypatch):
+    from flask import request
+
+    from citizen_app import create_app
+
+    for hops, expected in ((0, ("127.0.0.1", "http")), (1, ("203.0.113.7", "https"))):
+        app = create_app("test", {"PROXY_HOPS": hops})
+
+        @app.route("/whoami")
+        def whoami():
+            return f"{request.remote_addr} {request.scheme}"
+
+        response = app.test_client().get(
+            "/whoami", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+        )
+        assert tuple(response.get_data(as_text=True).split()) == expected
