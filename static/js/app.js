@@ -13,4 +13,19 @@
   }
   document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
+  // A swap that replaces the focused element (e.g. "Markera som läst" replaces its message) would drop focus
+  // to the top of the page [WCAG 2.4.3]: focus the new content with the same id instead.
+  var focusWasIn = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    focusWasIn = target && target.id && target.contains(document.activeElement) ? target.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var replacement = focusWasIn && document.getElementById(focusWasIn);
+    focusWasIn = null;
+    if (replacement && !replacement.contains(document.activeElement)) {
+      if (!replacement.hasAttribute("tabindex")) { replacement.setAttribute("tabindex", "-1"); }
+      replacement.focus();
+    }
+  });
 })();
