@@ -71,3 +71,17 @@ def test_static_files_have_fingerprints_and_long_cache(client):
     assert stale.headers["Cache-Control"] == "no-cache"
     stale.close()
     assert client.get("/static/../pyproject.toml").status_code == 404
+
+
+def test_pages_with_personal_data_keep_no_htmx_history(client, demo_data):
+    from sqlalchemy import select
+
+    from citizen_app.extensions import db
+    from citizen_app.models import Person
+
+    maria = db.session.scalar(select(Person).where(Person.display_name == "Maria Berg"))
+    client.sign_in_with_demo_page(maria)
+    assert '<body hx-history="false">' in client.get("/meddelanden").get_data(as_text=True)
+    start = client.post("/begar-sip", data={"csrf_token": client.csrf_token("/begar-sip")})
+    assert '<body hx-history="false">' in client.get(start.headers["Location"]).get_data(as_text=True)
+    assert "<body>" in client.get("/om-min-sip").get_data(as_text=True)
