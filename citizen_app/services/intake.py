@@ -41,6 +41,7 @@ from citizen_app.services import (
     notifications,
     people,
     recipients,
+    timeline,
 )
 from citizen_app.services.deadlines import Deadline, deadlines_for
 
@@ -285,14 +286,8 @@ def accept(staff: StaffUser, case: SipCase, coordinator_public_id: str | None = 
     coordinator = _coordinator_in_unit(case, coordinator_public_id, staff)
     _assign(case, coordinator, staff)
     case.step = Step.CONSENT
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=EventKind.ACCEPTED,
-            step=Step.CONSENT,
-            actor_staff_id=staff.id,
-            data={"coordinator": coordinator.display_name},
-        )
+    timeline.record(
+        case, EventKind.ACCEPTED, staff, step=Step.CONSENT, data={"coordinator": coordinator.display_name}
     )
     db.session.flush()
     audit.record(staff, "case.accept", case, coordinator=coordinator.public_id)
@@ -326,14 +321,12 @@ def forward(staff: StaffUser, case: SipCase, unit_public_id: str, reason: str) -
     assert target is not None
     source = case.owning_unit
     case.owning_unit_id = target.id
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=EventKind.FORWARDED,
-            step=Step.REQUESTED,
-            actor_staff_id=staff.id,
-            data={"from": source.name if source else None, "to": target.name, "reason": reason},
-        )
+    timeline.record(
+        case,
+        EventKind.FORWARDED,
+        staff,
+        step=Step.REQUESTED,
+        data={"from": source.name if source else None, "to": target.name, "reason": reason},
     )
     db.session.flush()
     audit.record(staff, "case.forward", case, to=target.public_id)
@@ -354,14 +347,7 @@ def change_coordinator(staff: StaffUser, case: SipCase, new_public_id: str) -> S
     if current is not None and current.id == new.id:
         raise DomainError(N_("Välj en annan samordnare"))
     _assign(case, new, staff)
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=EventKind.COORDINATOR_CHANGED,
-            actor_staff_id=staff.id,
-            data={"coordinator": new.display_name},
-        )
-    )
+    timeline.record(case, EventKind.COORDINATOR_CHANGED, staff, data={"coordinator": new.display_name})
     db.session.flush()
     audit.record(staff, "case.change_coordinator", case, coordinator=new.public_id)
     for person in recipients.citizen_recipients(case):
@@ -459,19 +445,9 @@ def start_case(
             role=ParticipantRole.CHILD if child else ParticipantRole.PERSON,
         )
     )
-    db.session.add(
-        CaseEvent(
-            case_id=case.id, kind=EventKind.STARTED_BY_STAFF, step=Step.REQUESTED, actor_staff_id=staff.id
-        )
-    )
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=EventKind.ACCEPTED,
-            step=Step.CONSENT,
-            actor_staff_id=staff.id,
-            data={"coordinator": staff.display_name},
-        )
+    timeline.record(case, EventKind.STARTED_BY_STAFF, staff, step=Step.REQUESTED)
+    timeline.record(
+        case, EventKind.ACCEPTED, staff, step=Step.CONSENT, data={"coordinator": staff.display_name}
     )
     db.session.flush()
     audit.record(staff, "case.start", case)

@@ -17,7 +17,6 @@ from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import (
-    CaseEvent,
     ClosingReason,
     EventKind,
     Initiator,
@@ -37,7 +36,16 @@ from citizen_app.models import (
     Step,
     Unit,
 )
-from citizen_app.services import N_, DomainError, NotAllowed, NotFound, audit, notifications, recipients
+from citizen_app.services import (
+    N_,
+    DomainError,
+    NotAllowed,
+    NotFound,
+    audit,
+    notifications,
+    recipients,
+    timeline,
+)
 
 STEPS = ("who", "need", "services", "urgency", "contact")
 MAX_TEXT = 2000
@@ -308,9 +316,7 @@ def submit(author: Person, draft: RequestDraft) -> SipCase:
         raise AlreadySent(db.session.get(SipCase, draft.submitted_case_id)) from None
     draft.submitted_case_id = case.id
     _add_participants(case, subject, units)
-    db.session.add(
-        CaseEvent(case_id=case.id, kind=EventKind.REQUESTED, step=Step.REQUESTED, actor_person_id=author.id)
-    )
+    timeline.record(case, EventKind.REQUESTED, author, step=Step.REQUESTED)
     db.session.flush()
     notifications.notify(
         author,
@@ -503,15 +509,7 @@ def cancel(actor: Person, case: SipCase) -> SipCase:
     previous = case.step
     case.step = Step.CLOSED
     case.closing_reason = ClosingReason.CANCELLED_BY_PERSON
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=EventKind.CANCELLED,
-            step=Step.CLOSED,
-            actor_person_id=actor.id,
-            data={"from_step": previous.value},
-        )
-    )
+    timeline.record(case, EventKind.CANCELLED, actor, step=Step.CLOSED, data={"from_step": previous.value})
     db.session.flush()
     audit.record(actor, "case.cancel", case)
     for person in recipients.citizen_recipients(case):
@@ -532,7 +530,7 @@ def accept_suggestion(actor: Person, case: SipCase) -> SipCase:
     if not (case.awaiting_person_agreement and access.can(actor, Action.ACCEPT_SUGGESTION, case)):
         raise NotAllowed(N_("Det finns inget förslag att svara på."))
     case.awaiting_person_agreement = False
-    db.session.add(CaseEvent(case_id=case.id, kind=EventKind.SUGGESTION_ACCEPTED, actor_person_id=actor.id))
+    timeline.record(case, EventKind.SUGGESTION_ACCEPTED, actor)
     db.session.flush()
     if case.owning_unit_id is not None:
         for coordinator in recipients.unit_coordinators(case.owning_unit_id):
@@ -545,14 +543,12 @@ def decline_suggestion(actor: Person, case: SipCase) -> SipCase:
         raise NotAllowed(N_("Det finns inget förslag att svara på."))
     case.step = Step.CLOSED
     case.closing_reason = ClosingReason.DECLINED_BY_PERSON
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=EventKind.CLOSED,
-            step=Step.CLOSED,
-            actor_person_id=actor.id,
-            data={"reason": ClosingReason.DECLINED_BY_PERSON.value},
-        )
+    timeline.record(
+        case,
+        EventKind.CLOSED,
+        actor,
+        step=Step.CLOSED,
+        data={"reason": ClosingReason.DECLINED_BY_PERSON.value},
     )
     db.session.flush()
     return case
