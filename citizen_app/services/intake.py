@@ -276,11 +276,15 @@ def _coordinator_in_unit(case: SipCase, public_id: str | None, fallback: StaffUs
     return chosen
 
 
+class AlreadyHandled(DomainError):
+    """The request was accepted already, e.g. by the first click of a double click."""
+
+
 def accept(staff: StaffUser, case: SipCase, coordinator_public_id: str | None = None) -> SipCase:
     """Take the request: the staff user (or a chosen colleague) becomes coordinator; next step is consent."""
     access.require(staff, Action.STAFF_ACCEPT_CASE, case)
     if case.step != Step.REQUESTED:
-        raise DomainError(N_("Förfrågan är redan hanterad."))
+        raise AlreadyHandled(N_("Förfrågan är redan hanterad."))
     if case.awaiting_person_agreement:
         raise DomainError(N_("Personen har inte sagt ja till förslaget än."))
     coordinator = _coordinator_in_unit(case, coordinator_public_id, staff)

@@ -72,6 +72,10 @@ def accept_case(public_id: str):
         else:
             try:
                 intake.accept(current_user, case, None if choice == "me" else choice)
+            except intake.AlreadyHandled:
+                # A double click: the first click did the work, so show its result instead of an error.
+                flash(_("Förfrågan var redan mottagen."), "info")
+                return redirect(_case_url(public_id), 303)
             except DomainError as error:
                 errors = {"coordinator": _(error.message)}
             else:

@@ -268,6 +268,26 @@ def test_accepting_makes_me_the_coordinator(client, unit, kim):
     assert "Ta emot och bli samordnare" not in html
 
 
+def test_a_double_clicked_accept_shows_the_first_clicks_result(client, unit, kim):
+    person = factories.person("Ada")
+    case = factories.case(person, unit)
+    client.sign_in_as(kim)
+    token = client.csrf_token("/personal/")
+    url = f"/personal/sip/{case.public_id}/ta-emot"
+    first = client.post(url, data={"csrf_token": token, "coordinator": "me"})
+    second = client.post(url, data={"csrf_token": token, "coordinator": "me"})
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    assert "Förfrågan var redan mottagen." in _html(client.get(second.headers["Location"]))
+    assert _current_coordinator_ids(case) == [kim.id]
+    assert (
+        db.session.query(Notification)
+        .filter_by(recipient_person_id=person.id, kind=NotificationKind.REQUEST_ACCEPTED)
+        .count()
+        == 1
+    )
+
+
 def test_accepting_for_a_colleague(client, unit, kim, alex):
     member = factories.staff(unit, StaffRole.MEMBER, name="Mo Medarbetare")
     case = factories.case(factories.person("Ada"), unit)
