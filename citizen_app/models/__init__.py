@@ -2,6 +2,7 @@
 
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
+from citizen_app.models.consent import ConsentEvent, ConsentEventKind, ConsentMethod
 from citizen_app.models.notifications import Notification, NotificationKind
 from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
 from citizen_app.models.requests import RequestDraft
@@ -31,6 +32,9 @@ __all__ = [
     "Base",
     "CaseEvent",
     "ClosingReason",
+    "ConsentEvent",
+    "ConsentEventKind",
+    "ConsentMethod",
     "CoordinatorAssignment",
     "EventKind",
     "Initiator",

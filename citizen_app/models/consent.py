@@ -1,0 +1,51 @@
+"""Consent (samtycke) as an append-only history of events [SIP.md 4] [DA 4.2].
+
+Never a flag that is overwritten: every give, change, withdrawal, expiry and staff recording is a row, with
+its scope stored as structure (parties, information categories, exclusions, period). What was agreed at any
+moment can be read back from the rows.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
+
+
+class ConsentEventKind(enum.StrEnum):
+    GIVEN = "given"
+    CHANGED = "changed"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    RECORDED_BY_STAFF = "recorded_by_staff"  # given orally or on paper, written down by staff
+
+
+class ConsentMethod(enum.StrEnum):
+    DIGITAL = "digital"
+    ORAL = "oral"
+    PAPER = "paper"
+
+
+class ConsentEvent(PublicIdMixin, Base):
+    __tablename__ = "consent_event"
+    __table_args__ = (Index("ix_consent_event_case_at", "case_id", "at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"))
+    kind: Mapped[ConsentEventKind] = mapped_column(Enum(ConsentEventKind, native_enum=False, length=30))
+    # Whose voice this is: the person, one guardian with custody, or a representative.
+    consenter_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    recorded_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    method: Mapped[ConsentMethod] = mapped_column(Enum(ConsentMethod, native_enum=False, length=20))
+    # Scope: unit public ids, plus named parties that are not units ("Försäkringskassan", a private school).
+    unit_ids: Mapped[list] = mapped_column(JSON, default=list)
+    other_parties: Mapped[list] = mapped_column(JSON, default=list)
+    categories: Mapped[list] = mapped_column(JSON, default=list)
+    exclusions: Mapped[str] = mapped_column(Text, default="")
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str | None] = mapped_column(String(500))

@@ -1,0 +1,296 @@
+"""The consent rules [SIP.md 4] [DA 4.2] [VM] [ST]. Every rule about samtycke lives here.
+
+- Consent is never general: named parties, information categories, exclusions and a period.
+- At most one year; after that it has expired and must be given again.
+- For a child, every guardian with custody consents; the narrowest scope of theirs applies. A guardian
+  without custody cannot consent.
+- A representative with a valid mandate may consent for the person; a framtidsfullmakt cannot cover health
+  care, so it cannot name health-care units or the health category.
+- Either voice withdrawing ends the consent at once, and the SIP with it.
+- No invitation without consent in force that covers the party (``require_covering``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from citizen_app import access
+from citizen_app.access import Action, Role
+from citizen_app.extensions import db
+from citizen_app.models import (
+    ClosingReason,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
+    EventKind,
+    NotificationKind,
+    Person,
+    PrincipalKind,
+    RelationKind,
+    Relationship,
+    SipCase,
+    Step,
+    Unit,
+)
+from citizen_app.services import N_, DomainError, NotAllowed, audit, notifications, recipients, timeline
+
+MAX_DAYS = 365
+# Plain-language categories of information; the labels live in the templates.
+CATEGORIES = ("health", "social", "school", "insurance_work", "other")
+HEALTH_CATEGORY = "health"
+MAX_EXCLUSIONS = 2000
+
+
+class NotCovered(DomainError):
+    """No consent in force, or it does not name this party: no invitation may be sent."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    unit_ids: frozenset[str]
+    other_parties: frozenset[str]
+    categories: frozenset[str]
+    exclusions: tuple[str, ...]
+    valid_until: date
+
+    def covers_unit(self, unit_public_id: str) -> bool:
+        return unit_public_id in self.unit_ids
+
+
+def _events(case: SipCase) -> list[ConsentEvent]:
+    return list(
+        db.session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.case_id == case.id)
+            .order_by(ConsentEvent.at, ConsentEvent.id)
+        )
+    )
+
+
+def history(case: SipCase) -> list[ConsentEvent]:
+    """Every consent event of the case, oldest first: what was agreed, when, by whom."""
+    return _events(case)
+
+
+def required_voices(case: SipCase, today: date) -> list[Person]:
+    """Who must consent: every guardian with custody of a child; for an adult, the person themself."""
+    if case.subject is None:
+        return []
+    if not case.subject.is_child_on(today):
+        return [case.subject]
+    return [
+        rel.holder
+        for rel in db.session.scalars(
+            select(Relationship)
+            .where(Relationship.subject_id == case.subject_id, Relationship.kind == RelationKind.GUARDIAN)
+            .options(selectinload(Relationship.holder))
+            .order_by(Relationship.id)
+        )
+        if rel.has_custody
+    ]
+
+
+def _voice_of(actor: Person, case: SipCase, today: date) -> int:
+    """The voice an actor's consent counts as: their own for a guardian; the person's for a representative."""
+    if case.subject is not None and not case.subject.is_child_on(today):
+        return case.subject_id  # the person, or a representative speaking for them
+    return actor.id
+
+
+def latest_by_voice(case: SipCase, today: date) -> dict[int, ConsentEvent]:
+    latest: dict[int, ConsentEvent] = {}
+    adult = case.subject is not None and not case.subject.is_child_on(today)
+    for event in _events(case):
+        voice = case.subject_id if adult else event.consenter_id
+        latest[voice] = event
+    return latest
+
+
+def _active(event: ConsentEvent | None, today: date) -> bool:
+    return (
+        event is not None
+        and event.kind != ConsentEventKind.WITHDRAWN
+        and event.kind != ConsentEventKind.EXPIRED
+        and event.valid_until is not None
+        and event.valid_until >= today
+    )
+
+
+def in_force(case: SipCase, today: date | None = None) -> Scope | None:
+    """The scope that applies now, or None. For two guardians: both must agree; the narrowest scope wins."""
+    day = today or date.today()
+    if case.is_closed:
+        return None
+    voices = required_voices(case, day)
+    if not voices:
+        return None
+    latest = latest_by_voice(case, day)
+    if any(e.kind == ConsentEventKind.WITHDRAWN for e in latest.values()):
+        return None
+    events = [latest.get(v.id) for v in voices]
+    if not all(_active(e, day) for e in events):
+        return None
+    return Scope(
+        unit_ids=frozenset.intersection(*(frozenset(e.unit_ids) for e in events)),
+        other_parties=frozenset.intersection(*(frozenset(e.other_parties) for e in events)),
+        categories=frozenset.intersection(*(frozenset(e.categories) for e in events)),
+        exclusions=tuple(e.exclusions for e in events if e.exclusions),
+        valid_until=min(e.valid_until for e in events),
+    )
+
+
+def cannot_consent_reason(actor: Person, case: SipCase) -> str | None:
+    """Why this actor may not consent, in plain Swedish (a msgid), or None when they may."""
+    roles = access.roles_of(actor, case)
+    if Role.GUARDIAN_WITHOUT_CUSTODY in roles and not access.can(actor, Action.GIVE_CONSENT, case):
+        return N_("Du har inte vårdnaden om barnet. Bara den som har vårdnaden kan säga ja.")
+    if not access.can(actor, Action.GIVE_CONSENT, case):
+        return N_("Du kan inte lämna samtycke för den här SIP:en.")
+    if case.is_closed:
+        return N_("SIP:en är avslutad.")
+    return None
+
+
+def give(
+    actor: Person,
+    case: SipCase,
+    unit_ids: list[str],
+    categories: list[str],
+    valid_until: date,
+    other_parties: list[str] | None = None,
+    exclusions: str = "",
+    today: date | None = None,
+) -> ConsentEvent:
+    """Give or change consent with a scope. A change is a new event; the history stays."""
+    day = today or date.today()
+    reason = cannot_consent_reason(actor, case)
+    if reason:
+        raise NotAllowed(reason)
+    scope_errors = _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day)
+    if scope_errors:
+        raise InvalidScope(scope_errors)
+    previous = latest_by_voice(case, day).get(_voice_of(actor, case, day))
+    event = ConsentEvent(
+        case_id=case.id,
+        kind=ConsentEventKind.CHANGED if _active(previous, day) else ConsentEventKind.GIVEN,
+        consenter_id=actor.id,
+        method=ConsentMethod.DIGITAL,
+        unit_ids=sorted(set(unit_ids)),
+        other_parties=sorted({p.strip()[:200] for p in (other_parties or []) if p.strip()}),
+        categories=sorted(set(categories)),
+        exclusions=exclusions.strip(),
+        valid_from=day,
+        valid_until=valid_until,
+    )
+    db.session.add(event)
+    db.session.flush()
+    audit.record(actor, "consent." + event.kind.value, case, event=event.public_id)
+    _after_change(actor, case, day)
+    return event
+
+
+class InvalidScope(DomainError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+def _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    units = (
+        list(
+            db.session.scalars(
+                select(Unit).where(Unit.public_id.in_(unit_ids)).options(selectinload(Unit.principal))
+            )
+        )
+        if unit_ids
+        else []
+    )
+    if not units:
+        errors["units"] = N_("Välj minst en verksamhet som får vara med")
+    elif len(units) != len(set(unit_ids)):
+        errors["units"] = N_("Välj bland verksamheterna i listan")
+    if not categories:
+        errors["categories"] = N_("Välj minst en sorts uppgifter som får delas")
+    elif set(categories) - set(CATEGORIES):
+        errors["categories"] = N_("Välj bland sorterna i listan")
+    if valid_until <= day:
+        errors["valid_until"] = N_("Välj ett datum efter i dag")
+    elif valid_until > day + timedelta(days=MAX_DAYS):
+        errors["valid_until"] = N_("Ett samtycke gäller högst ett år")
+    if len(exclusions) > MAX_EXCLUSIONS:
+        errors["exclusions"] = N_("Skriv högst 2000 tecken")
+    if Role.REPRESENTATIVE_FUTURE_POWER in access.roles_of(actor, case) and not (
+        access.roles_of(actor, case) - {Role.REPRESENTATIVE_FUTURE_POWER}
+    ):
+        # A framtidsfullmakt does not cover health care [SIP.md 2].
+        if HEALTH_CATEGORY in categories or any(u.principal.kind == PrincipalKind.REGION for u in units):
+            errors["units"] = N_(
+                "En framtidsfullmakt gäller inte vård. Du kan inte säga ja till vården för någon annan."
+            )
+    return errors
+
+
+def _after_change(actor: Person, case: SipCase, day: date) -> None:
+    """Consent now in force moves the SIP on to preparation; a guardian still missing is told."""
+    if in_force(case, day) is not None:
+        if case.step == Step.CONSENT:
+            case.step = Step.PREPARATION
+            timeline.record(case, EventKind.STEP_CHANGED, actor, step=Step.PREPARATION)
+        return
+    latest = latest_by_voice(case, day)
+    for voice in required_voices(case, day):
+        if voice.id != actor.id and not _active(latest.get(voice.id), day):
+            notifications.notify(
+                voice, NotificationKind.STEP_CHANGED, case, data={"consent": "waiting_for_you"}
+            )
+
+
+def withdraw(actor: Person, case: SipCase, today: date | None = None) -> ConsentEvent:
+    """Withdraw at once [DA 4.2]: the SIP closes with reason "samtycke återkallat"; everyone is told."""
+    day = today or date.today()
+    if not access.can(actor, Action.WITHDRAW_CONSENT, case) or case.is_closed:
+        raise NotAllowed(N_("Du kan inte återkalla samtycket för den här SIP:en."))
+    event = ConsentEvent(
+        case_id=case.id,
+        kind=ConsentEventKind.WITHDRAWN,
+        consenter_id=actor.id,
+        method=ConsentMethod.DIGITAL,
+        valid_from=day,
+    )
+    db.session.add(event)
+    case.step = Step.CLOSED
+    case.closing_reason = ClosingReason.CONSENT_WITHDRAWN
+    timeline.record(
+        case,
+        EventKind.CLOSED,
+        actor,
+        step=Step.CLOSED,
+        data={"reason": ClosingReason.CONSENT_WITHDRAWN.value},
+    )
+    db.session.flush()
+    audit.record(actor, "consent.withdrawn", case, event=event.public_id)
+    for person in recipients.citizen_recipients(case):
+        notifications.notify(person, NotificationKind.STEP_CHANGED, case, data={"consent": "withdrawn"})
+    coordinator = recipients.current_coordinator(case)
+    if coordinator is not None:
+        notifications.notify(coordinator, NotificationKind.STEP_CHANGED, case, data={"consent": "withdrawn"})
+    return event
+
+
+def require_covering(case: SipCase, unit_public_id: str, today: date | None = None) -> Scope:
+    """The invitation rule: consent in force that names this unit, or NotCovered [ST] [DA 4.2].
+
+    Call it inside the transaction that sends the invitation, so a withdrawal that landed in between is seen.
+    """
+    db.session.refresh(case)
+    scope = in_force(case, today)
+    if scope is None:
+        raise NotCovered(N_("Det finns inget samtycke som gäller. Ingen inbjudan kan skickas."))
+    if not scope.covers_unit(unit_public_id):
+        raise NotCovered(N_("Samtycket omfattar inte den här verksamheten."))
+    return scope

@@ -1,0 +1,198 @@
+"""Consent rules [SIP.md 4]: scoped, at most a year, both guardians, narrowest scope, withdrawal, mandates."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from citizen_app.extensions import db
+from citizen_app.models import (
+    ClosingReason,
+    ConsentEvent,
+    ConsentEventKind,
+    PrincipalKind,
+    RepresentativeType,
+    StaffRole,
+    Step,
+    UnitKind,
+)
+from citizen_app.services import NotAllowed, consent
+from tests.support import factories
+
+TODAY = date(2026, 11, 23)
+YEAR = TODAY + timedelta(days=365)
+
+
+@pytest.fixture
+def units(app):
+    return {
+        "social": factories.unit("Socialtjänsten"),
+        "school": factories.unit("Skolan", kind=UnitKind.SCHOOL),
+        "bup": factories.unit("BUP", kind=UnitKind.CHILD_PSYCHIATRY, principal_kind=PrincipalKind.REGION),
+    }
+
+
+def _child_case(units):
+    kid = factories.child("Elsa")
+    mum = factories.guardian_of(kid, name="Mamma")
+    dad = factories.guardian_of(kid, name="Pappa")
+    case = factories.case(kid, units["social"], step=Step.CONSENT)
+    return case, mum, dad
+
+
+def _give(actor, case, units, names=("social", "school", "bup"), until=YEAR, categories=("health", "school")):
+    return consent.give(
+        actor, case, [units[n].public_id for n in names], list(categories), until, today=TODAY
+    )
+
+
+def test_an_adults_own_consent_is_in_force_and_moves_the_sip_on(units):
+    person = factories.person("Ada")
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    _give(person, case, units)
+    scope = consent.in_force(case, TODAY)
+    assert scope is not None and scope.covers_unit(units["bup"].public_id)
+    assert case.step == Step.PREPARATION
+
+
+def test_a_childs_consent_needs_every_guardian_with_custody(units):
+    case, mum, dad = _child_case(units)
+    _give(mum, case, units)
+    assert consent.in_force(case, TODAY) is None  # "väntar på din andra vårdnadshavare"
+    assert case.step == Step.CONSENT
+    _give(dad, case, units)
+    assert consent.in_force(case, TODAY) is not None
+
+
+def test_the_narrowest_scope_of_two_guardians_applies(units):
+    case, mum, dad = _child_case(units)
+    _give(mum, case, units, names=("social", "school", "bup"), categories=("health", "school", "social"))
+    _give(
+        dad, case, units, names=("social", "school"), categories=("school",), until=TODAY + timedelta(days=90)
+    )
+    scope = consent.in_force(case, TODAY)
+    assert scope.unit_ids == {units["social"].public_id, units["school"].public_id}
+    assert scope.categories == {"school"}
+    assert scope.valid_until == TODAY + timedelta(days=90)
+
+
+def test_a_guardian_without_custody_cannot_consent_and_is_told_why(units):
+    case, mum, dad = _child_case(units)
+    other = factories.guardian_of(case.subject, custody=False, name="Utan vårdnad")
+    assert "vårdnaden" in consent.cannot_consent_reason(other, case)
+    with pytest.raises(NotAllowed):
+        _give(other, case, units)
+
+
+@pytest.mark.parametrize("days,ok", [(1, True), (365, True), (366, False), (0, False)])
+def test_consent_lasts_at_most_one_year(units, days, ok):
+    person = factories.person()
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    if ok:
+        _give(person, case, units, until=TODAY + timedelta(days=days))
+    else:
+        with pytest.raises(consent.InvalidScope) as error:
+            _give(person, case, units, until=TODAY + timedelta(days=days))
+        assert "valid_until" in error.value.errors
+
+
+def test_consent_is_never_general(units):
+    person = factories.person()
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    with pytest.raises(consent.InvalidScope) as error:
+        consent.give(person, case, [], [], YEAR, today=TODAY)
+    assert set(error.value.errors) == {"units", "categories"}
+
+
+def test_an_expired_consent_is_not_in_force(units):
+    person = factories.person()
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    _give(person, case, units, until=TODAY + timedelta(days=30))
+    assert consent.in_force(case, TODAY + timedelta(days=30)) is not None
+    assert consent.in_force(case, TODAY + timedelta(days=31)) is None
+
+
+def test_a_change_is_a_new_version_and_the_history_stays(units):
+    person = factories.person()
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    _give(person, case, units)
+    _give(person, case, units, names=("social",))
+    kinds = [e.kind for e in consent.history(case)]
+    assert kinds == [ConsentEventKind.GIVEN, ConsentEventKind.CHANGED]
+    assert consent.in_force(case, TODAY).unit_ids == {units["social"].public_id}
+
+
+def test_either_guardian_withdrawing_ends_consent_and_closes_the_sip(units):
+    case, mum, dad = _child_case(units)
+    _give(mum, case, units)
+    _give(dad, case, units)
+    consent.withdraw(dad, case, today=TODAY)
+    assert consent.in_force(case, TODAY) is None
+    assert case.step == Step.CLOSED and case.closing_reason == ClosingReason.CONSENT_WITHDRAWN
+    assert db.session.query(ConsentEvent).count() == 3  # nothing deleted
+
+
+def test_a_god_man_may_consent_for_the_person(units):
+    person = factories.person("Karl", age=82)
+    god_man = factories.representative_of(person, RepresentativeType.GOD_MAN)
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    _give(god_man, case, units)
+    assert consent.in_force(case, TODAY) is not None
+
+
+def test_a_framtidsfullmakt_cannot_cover_health_care(units):
+    person = factories.person("Karl", age=82)
+    holder = factories.representative_of(person, RepresentativeType.FRAMTIDSFULLMAKT)
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    with pytest.raises(consent.InvalidScope) as error:
+        _give(holder, case, units, names=("social", "bup"), categories=("social",))
+    assert "framtidsfullmakt" in error.value.errors["units"]
+    with pytest.raises(consent.InvalidScope):
+        _give(holder, case, units, names=("social",), categories=("health",))
+    _give(holder, case, units, names=("social",), categories=("social",))
+    assert consent.in_force(case, TODAY) is not None
+
+
+def test_an_expired_mandate_cannot_consent(units):
+    person = factories.person()
+    rep = factories.representative_of(person, valid_until=TODAY - timedelta(days=1))
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    with pytest.raises(NotAllowed):
+        _give(rep, case, units)
+
+
+def test_no_invitation_without_consent_that_covers_the_party(units):
+    person = factories.person()
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    with pytest.raises(consent.NotCovered):
+        consent.require_covering(case, units["school"].public_id, TODAY)
+    _give(person, case, units, names=("social",))
+    with pytest.raises(consent.NotCovered):
+        consent.require_covering(case, units["school"].public_id, TODAY)
+    assert consent.require_covering(case, units["social"].public_id, TODAY)
+
+
+def test_a_withdrawal_between_loading_and_sending_blocks_the_invitation(units, app):
+    """The check re-reads inside the sending transaction, so a withdrawal committed meanwhile wins."""
+    from citizen_app import create_app
+
+    person = factories.person()
+    case = factories.case(person, units["social"], step=Step.CONSENT)
+    _give(person, case, units)
+    db.session.commit()
+    loaded = consent.in_force(case, TODAY)  # the coordinator's page loaded while consent was in force
+    assert loaded is not None
+    other = create_app("test", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    with other.app_context():  # another request withdraws and commits
+        from citizen_app.models import Person, SipCase
+
+        consent.withdraw(db.session.get(Person, person.id), db.session.get(SipCase, case.id), today=TODAY)
+        db.session.commit()
+    with pytest.raises(consent.NotCovered):
+        consent.require_covering(case, units["social"].public_id, TODAY)
+
+
+def test_staff_role_is_not_a_consenter(units):
+    staff = factories.staff(units["social"], StaffRole.COORDINATOR)
+    person = factories.person()
+    case = factories.case(person, units["social"], coordinator=staff, step=Step.CONSENT)
+    assert consent.required_voices(case, TODAY) == [person]
