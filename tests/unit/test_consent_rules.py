@@ -187,6 +187,8 @@ def test_a_withdrawal_between_loading_and_sending_blocks_the_invitation(units, a
 
         consent.withdraw(db.session.get(Person, person.id), db.session.get(SipCase, case.id), today=TODAY)
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()  # close its connections now, not when garbage collected
     with pytest.raises(consent.NotCovered):
         consent.require_covering(case, units["social"].public_id, TODAY)
 
