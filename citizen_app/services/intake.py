@@ -476,7 +476,3 @@ def link_suggested_person(staff: StaffUser, case: SipCase, identity_number: str,
     audit.record(staff, "case.link_person", case)
     notifications.notify(person, NotificationKind.SUGGESTION_TO_ANSWER, case)
     return case
-
-
-def unit_names(staff: StaffUser) -> list[str]:
-    return [m.unit.name for m in staff.memberships]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 
 from citizen_app.extensions import db
@@ -73,7 +71,3 @@ def create_staff(raw_identity_number: str, display_name: str, **fields) -> Staff
 
 def identity_number_of(person: Person) -> str:
     return identity.decrypt(person.identity_encrypted)
-
-
-def is_child(person: Person, today: date | None = None) -> bool:
-    return person.is_child_on(today or date.today())

@@ -6,7 +6,6 @@ Kept small and query-counted because the access policy asks these on every case 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import select
 
@@ -16,7 +15,6 @@ from citizen_app.models import (
     Participant,
     ParticipantRole,
     Person,
-    RelationKind,
     Relationship,
     SipCase,
     StaffMembership,
@@ -88,45 +86,9 @@ def staff_ties(staff_id: int, case: SipCase) -> StaffTies:
     )
 
 
-def guardian_relationships_of(holder: Person, on: date) -> list[Relationship]:
-    """The children a person is guardian of (with or without custody), oldest relationship first."""
-    return list(
-        db.session.scalars(
-            select(Relationship)
-            .where(Relationship.holder_id == holder.id, Relationship.kind == RelationKind.GUARDIAN)
-            .order_by(Relationship.id)
-        )
-    )
-
-
-def representative_relationships_of(holder: Person, on: date) -> list[Relationship]:
-    return [
-        r
-        for r in db.session.scalars(
-            select(Relationship)
-            .where(Relationship.holder_id == holder.id, Relationship.kind == RelationKind.REPRESENTATIVE)
-            .order_by(Relationship.id)
-        )
-        if r.is_valid_on(on)
-    ]
-
-
-def guardians_of(child: Person) -> list[Relationship]:
-    return list(
-        db.session.scalars(
-            select(Relationship)
-            .where(Relationship.subject_id == child.id, Relationship.kind == RelationKind.GUARDIAN)
-            .order_by(Relationship.id)
-        )
-    )
-
-
 __all__ = [
     "PersonTies",
     "StaffTies",
-    "guardian_relationships_of",
-    "guardians_of",
     "person_ties",
-    "representative_relationships_of",
     "staff_ties",
 ]
