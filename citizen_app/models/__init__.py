@@ -2,7 +2,7 @@
 
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
-from citizen_app.models.consent import ConsentEvent, ConsentEventKind, ConsentMethod
+from citizen_app.models.consent import ChildAnswer, ChildView, ConsentEvent, ConsentEventKind, ConsentMethod
 from citizen_app.models.notifications import Notification, NotificationKind
 from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
 from citizen_app.models.requests import RequestDraft
@@ -31,6 +31,8 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaseEvent",
+    "ChildAnswer",
+    "ChildView",
     "ClosingReason",
     "ConsentEvent",
     "ConsentEventKind",

@@ -11,7 +11,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
 
@@ -49,3 +49,31 @@ class ConsentEvent(PublicIdMixin, Base):
     valid_until: Mapped[date | None] = mapped_column(Date)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str | None] = mapped_column(String(500))
+
+    consenter: Mapped[Person] = relationship()  # noqa: F821 (resolved by name)
+    recorded_by_staff: Mapped[StaffUser | None] = relationship()  # noqa: F821
+
+
+class ChildAnswer(enum.StrEnum):
+    WANT = "want"  # "Jag vill"
+    DONT_WANT = "dont_want"  # "Jag vill inte"
+    DONT_KNOW = "dont_know"  # "Jag vet inte"
+
+
+class ChildView(PublicIdMixin, Base):
+    """What the child thinks about the SIP, shown next to the consent [DA 4.2] [SIP.md 4].
+
+    Append-only like consent: the latest row is the child's view now. Recorded by a guardian, or by the child
+    themself when they have their own access (``recorded_by_id`` is then the child).
+    """
+
+    __tablename__ = "child_view"
+    __table_args__ = (Index("ix_child_view_case_at", "case_id", "at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    answer: Mapped[ChildAnswer] = mapped_column(Enum(ChildAnswer, native_enum=False, length=20))
+    own_words: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by: Mapped[Person] = relationship()  # noqa: F821 (resolved by name)

@@ -27,6 +27,12 @@ class NotificationKind(enum.StrEnum):
     STARTED_BY_STAFF = "started_by_staff"  # staff started a SIP for you
     STEP_CHANGED = "step_changed"
     NEW_REQUEST_FOR_UNIT = "new_request_for_unit"  # staff: a request arrived in your unit's queue
+    CONSENT_NEEDED = "consent_needed"  # the other guardian has said yes; your answer is missing
+    CONSENT_IN_FORCE = "consent_in_force"  # every voice has said yes: the SIP can go on
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # the SIP has ended because consent was withdrawn
+    CONSENT_RECORDED = "consent_recorded"  # staff wrote down an oral or paper consent: check it
+    CONSENT_EXPIRING = "consent_expiring"  # 30 or 7 days left
+    CONSENT_EXPIRED = "consent_expired"
 
 
 class Notification(PublicIdMixin, Base):

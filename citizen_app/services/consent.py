@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from citizen_app import access
@@ -33,6 +33,7 @@ from citizen_app.models import (
     RelationKind,
     Relationship,
     SipCase,
+    StaffUser,
     Step,
     Unit,
 )
@@ -69,6 +70,22 @@ def _events(case: SipCase) -> list[ConsentEvent]:
             .order_by(ConsentEvent.at, ConsentEvent.id)
         )
     )
+
+
+def lock(case: SipCase) -> None:
+    """Serialize every consent change (and every invitation check) of one case, and re-read it.
+
+    Two guardians saying yes at the same moment must not both decide "the other has not answered yet".
+    A no-op UPDATE takes the row lock on PostgreSQL and the write lock on SQLite; the second transaction
+    waits, then reads what the first committed.
+    """
+    db.session.execute(
+        update(SipCase)
+        .where(SipCase.id == case.id)
+        .values(version=SipCase.version)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(case)
 
 
 def history(case: SipCase) -> list[ConsentEvent]:
@@ -167,6 +184,7 @@ def give(
 ) -> ConsentEvent:
     """Give or change consent with a scope. A change is a new event; the history stays."""
     day = today or date.today()
+    lock(case)
     reason = cannot_consent_reason(actor, case)
     if reason:
         raise NotAllowed(reason)
@@ -241,18 +259,22 @@ def _after_change(actor: Person, case: SipCase, day: date) -> None:
         if case.step == Step.CONSENT:
             case.step = Step.PREPARATION
             timeline.record(case, EventKind.STEP_CHANGED, actor, step=Step.PREPARATION)
+            for person in recipients.citizen_recipients(case):
+                notifications.notify(person, NotificationKind.CONSENT_IN_FORCE, case)
+            coordinator = recipients.current_coordinator(case)
+            if coordinator is not None:
+                notifications.notify(coordinator, NotificationKind.CONSENT_IN_FORCE, case)
         return
     latest = latest_by_voice(case, day)
     for voice in required_voices(case, day):
-        if voice.id != actor.id and not _active(latest.get(voice.id), day):
-            notifications.notify(
-                voice, NotificationKind.STEP_CHANGED, case, data={"consent": "waiting_for_you"}
-            )
+        if voice.id != getattr(actor, "id", None) and not _active(latest.get(voice.id), day):
+            notifications.notify(voice, NotificationKind.CONSENT_NEEDED, case)
 
 
 def withdraw(actor: Person, case: SipCase, today: date | None = None) -> ConsentEvent:
     """Withdraw at once [DA 4.2]: the SIP closes with reason "samtycke återkallat"; everyone is told."""
     day = today or date.today()
+    lock(case)
     if not access.can(actor, Action.WITHDRAW_CONSENT, case) or case.is_closed:
         raise NotAllowed(N_("Du kan inte återkalla samtycket för den här SIP:en."))
     event = ConsentEvent(
@@ -275,10 +297,10 @@ def withdraw(actor: Person, case: SipCase, today: date | None = None) -> Consent
     db.session.flush()
     audit.record(actor, "consent.withdrawn", case, event=event.public_id)
     for person in recipients.citizen_recipients(case):
-        notifications.notify(person, NotificationKind.STEP_CHANGED, case, data={"consent": "withdrawn"})
+        notifications.notify(person, NotificationKind.CONSENT_WITHDRAWN, case)
     coordinator = recipients.current_coordinator(case)
     if coordinator is not None:
-        notifications.notify(coordinator, NotificationKind.STEP_CHANGED, case, data={"consent": "withdrawn"})
+        notifications.notify(coordinator, NotificationKind.CONSENT_WITHDRAWN, case)
     return event
 
 
@@ -287,10 +309,73 @@ def require_covering(case: SipCase, unit_public_id: str, today: date | None = No
 
     Call it inside the transaction that sends the invitation, so a withdrawal that landed in between is seen.
     """
-    db.session.refresh(case)
+    lock(case)
     scope = in_force(case, today)
     if scope is None:
         raise NotCovered(N_("Det finns inget samtycke som gäller. Ingen inbjudan kan skickas."))
     if not scope.covers_unit(unit_public_id):
         raise NotCovered(N_("Samtycket omfattar inte den här verksamheten."))
     return scope
+
+
+def record_by_staff(
+    staff: StaffUser,
+    case: SipCase,
+    consenter: Person,
+    method: ConsentMethod,
+    given_on: date,
+    unit_ids: list[str],
+    categories: list[str],
+    valid_until: date,
+    other_parties: list[str] | None = None,
+    exclusions: str = "",
+    today: date | None = None,
+) -> ConsentEvent:
+    """The coordinator writes down a consent given orally or on paper [DA 4.2].
+
+    It counts like a digital one; the consenter is told and can confirm, change or withdraw it in the app.
+    """
+    day = today or date.today()
+    lock(case)
+    if not access.can(staff, Action.STAFF_RECORD_CONSENT, case) or case.is_closed:
+        raise NotAllowed(N_("Du kan inte skriva in samtycke för den här SIP:en."))
+    errors: dict[str, str] = {}
+    if method not in (ConsentMethod.ORAL, ConsentMethod.PAPER):
+        errors["method"] = N_("Välj om samtycket lämnades muntligt eller på papper")
+    voices = required_voices(case, day)
+    if consenter.id not in {v.id for v in voices} and not _represents(consenter, case, day):
+        errors["consenter"] = N_("Välj vem som lämnade samtycket")
+    if given_on > day:
+        errors["given_on"] = N_("Datumet kan inte vara senare än i dag")
+    elif given_on < day - timedelta(days=MAX_DAYS):
+        errors["given_on"] = N_("Datumet är för länge sedan")
+    scope_errors = _check_scope(consenter, case, unit_ids, categories, valid_until, exclusions, day)
+    if valid_until > given_on + timedelta(days=MAX_DAYS):
+        scope_errors["valid_until"] = N_("Ett samtycke gäller högst ett år")
+    errors.update(scope_errors)
+    if errors:
+        raise InvalidScope(errors)
+    event = ConsentEvent(
+        case_id=case.id,
+        kind=ConsentEventKind.RECORDED_BY_STAFF,
+        consenter_id=consenter.id,
+        recorded_by_staff_id=staff.id,
+        method=method,
+        unit_ids=sorted(set(unit_ids)),
+        other_parties=sorted({p.strip()[:200] for p in (other_parties or []) if p.strip()}),
+        categories=sorted(set(categories)),
+        exclusions=exclusions.strip(),
+        valid_from=given_on,
+        valid_until=valid_until,
+    )
+    db.session.add(event)
+    db.session.flush()
+    audit.record(staff, "consent.recorded_by_staff", case, event=event.public_id, method=method.value)
+    notifications.notify(consenter, NotificationKind.CONSENT_RECORDED, case)
+    _after_change(staff, case, day)
+    return event
+
+
+def _represents(person: Person, case: SipCase, day: date) -> bool:
+    roles = access.roles_of(person, case, day)
+    return bool(roles & {Role.REPRESENTATIVE, Role.REPRESENTATIVE_FUTURE_POWER})
