@@ -379,3 +379,27 @@ def record_by_staff(
 def _represents(person: Person, case: SipCase, day: date) -> bool:
     roles = access.roles_of(person, case, day)
     return bool(roles & {Role.REPRESENTATIVE, Role.REPRESENTATIVE_FUTURE_POWER})
+
+
+def parties_of(case: SipCase) -> list[Unit]:
+    """The units a consent for this case can name: the unit that owns it and every unit taking part."""
+    from citizen_app.models import Participant, ParticipantRole
+
+    unit_ids = {case.owning_unit_id} | set(
+        db.session.scalars(
+            select(Participant.unit_id).where(
+                Participant.case_id == case.id,
+                Participant.role == ParticipantRole.UNIT,
+                Participant.unit_id.is_not(None),
+                Participant.removed_at.is_(None),
+            )
+        )
+    )
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(Unit.id.in_(unit_ids))
+            .options(selectinload(Unit.principal))
+            .order_by(Unit.name)
+        )
+    )
