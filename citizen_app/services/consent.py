@@ -28,6 +28,8 @@ from citizen_app.models import (
     ConsentMethod,
     EventKind,
     NotificationKind,
+    Participant,
+    ParticipantRole,
     Person,
     PrincipalKind,
     RelationKind,
@@ -383,8 +385,6 @@ def _represents(person: Person, case: SipCase, day: date) -> bool:
 
 def parties_of(case: SipCase) -> list[Unit]:
     """The units a consent for this case can name: the unit that owns it and every unit taking part."""
-    from citizen_app.models import Participant, ParticipantRole
-
     unit_ids = {case.owning_unit_id} | set(
         db.session.scalars(
             select(Participant.unit_id).where(
