@@ -3,8 +3,18 @@
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
 from citizen_app.models.consent import ChildAnswer, ChildView, ConsentEvent, ConsentEventKind, ConsentMethod
+from citizen_app.models.meetings import Invitation, InvitationStatus, Meeting, MeetingMode, MeetingStatus
 from citizen_app.models.notifications import Notification, NotificationKind
 from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
+from citizen_app.models.preparation import (
+    AccessLink,
+    AgendaItem,
+    AgendaList,
+    LinkPurpose,
+    PreparationAnswer,
+    SuggestionStatus,
+    Voice,
+)
 from citizen_app.models.requests import RequestDraft
 from citizen_app.models.sips import (
     CaseEvent,
@@ -28,6 +38,9 @@ from citizen_app.models.units import (
 )
 
 __all__ = [
+    "AccessLink",
+    "AgendaItem",
+    "AgendaList",
     "AuditEntry",
     "Base",
     "CaseEvent",
@@ -40,11 +53,18 @@ __all__ = [
     "CoordinatorAssignment",
     "EventKind",
     "Initiator",
+    "Invitation",
+    "InvitationStatus",
+    "LinkPurpose",
+    "Meeting",
+    "MeetingMode",
+    "MeetingStatus",
     "Notification",
     "NotificationKind",
     "Participant",
     "ParticipantRole",
     "Person",
+    "PreparationAnswer",
     "Principal",
     "PrincipalKind",
     "RelationKind",
@@ -56,7 +76,9 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "Step",
+    "SuggestionStatus",
     "Unit",
     "UnitKind",
+    "Voice",
     "utcnow",
 ]
