@@ -279,6 +279,7 @@ def withdraw(actor: Person, case: SipCase, today: date | None = None) -> Consent
     lock(case)
     if not access.can(actor, Action.WITHDRAW_CONSENT, case) or case.is_closed:
         raise NotAllowed(N_("Du kan inte återkalla samtycket för den här SIP:en."))
+    shared_with = in_force(case, day)  # the parties that knew of the SIP until now
     event = ConsentEvent(
         case_id=case.id,
         kind=ConsentEventKind.WITHDRAWN,
@@ -303,7 +304,28 @@ def withdraw(actor: Person, case: SipCase, today: date | None = None) -> Consent
     coordinator = recipients.current_coordinator(case)
     if coordinator is not None:
         notifications.notify(coordinator, NotificationKind.CONSENT_WITHDRAWN, case)
+    for staff in _coordinators_of_parties(case, shared_with, told=coordinator):
+        notifications.notify(staff, NotificationKind.CONSENT_WITHDRAWN, case)
     return event
+
+
+def _coordinators_of_parties(case: SipCase, scope: Scope | None, told: StaffUser | None) -> list[StaffUser]:
+    """The coordinators of the units taking part that the consent covered: they must stop and void [VM].
+
+    A unit the consent never named was told nothing about the SIP, so it is not told about its end either.
+    """
+    if scope is None:
+        return []
+    seen = {told.id} if told is not None else set()
+    staff: list[StaffUser] = []
+    for unit in parties_of(case):
+        if unit.id == case.owning_unit_id or not scope.covers_unit(unit.public_id):
+            continue
+        for person in recipients.unit_coordinators(unit.id):
+            if person.id not in seen:
+                seen.add(person.id)
+                staff.append(person)
+    return staff
 
 
 def require_covering(case: SipCase, unit_public_id: str, today: date | None = None) -> Scope:
