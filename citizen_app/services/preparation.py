@@ -1,0 +1,387 @@
+"""Preparing the meeting: the person's answers, the agenda, and who sees what [SIP.md 6] [ST 2] [DA 4.3].
+
+Who may read what is decided here, in one place (``visible_*``):
+- The person's answers and agenda: the person and those who act for them (guardians with custody,
+  representatives), and the coordinator. The list "Det här vill jag inte prata om" is for the coordinator
+  only: never for units, relatives or anyone else at the meeting.
+- The child's own answers ("Min röst"): the child, the coordinator, and the guardians only for the answers
+  the child marked "mina föräldrar får se". The child's "inte prata om" never goes to the guardians.
+- Relatives, through their invitation link, see the agenda only if the person chose to share it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from citizen_app import access
+from citizen_app.access import Action, Role
+from citizen_app.extensions import db
+from citizen_app.models import (
+    AgendaItem,
+    AgendaList,
+    Person,
+    PreparationAnswer,
+    SipCase,
+    StaffUser,
+    SuggestionStatus,
+    Voice,
+)
+from citizen_app.services import N_, DomainError, NotAllowed, NotFound, audit
+
+MAX_TEXT = 2000
+MAX_ITEMS = 30
+
+# The themes of SIP.md 6, in the order of the pages. Texts (questions, hints) live in the templates.
+PERSON_THEMES = (
+    "important",  # Vad är viktigt för dig?
+    "works_well",  # Vad fungerar bra?
+    "not_working",  # Vad fungerar inte så bra?
+    "long_term",  # Hur vill du ha det längre fram?
+    "short_term",  # Vad vill du ska hända snart?
+    "own_part",  # Vad kan du göra själv?
+    "help_needed",  # Vad behöver du hjälp med, när, hur ofta och av vem?
+)
+GUARDIAN_THEMES = ("child_wants", "child_view")  # Vad vill ditt barn? Hur ser barnet på det?
+# Structured themes, stored in ``choice``.
+WHO_COMES = "who_comes"  # {"units": [public ids], "support_person": str, "coordinator_wish": str}
+WHERE_HOW = "where_how"  # {"place": ..., "times_not_working": str, "interpreter": str, "adaptations": {...}}
+SHARING = "sharing"  # {"relatives_see_agenda": bool}
+PLACES = ("home", "unit", "video", "phone")
+ADAPTATIONS = ("communicative", "cognitive", "physical")
+
+CHILD_THEMES = (
+    "important",  # Det här är viktigt för mig
+    "works",  # Det här fungerar
+    "not_working",  # Det här fungerar inte
+    "want_to_happen",  # Det här vill jag ska hända
+    "who_at_meeting",  # Dem vill jag ha på mötet
+    "attend",  # Vill du vara med? choice: all / part / phone / message
+    "who_tells",  # Vem ska berätta vad jag tycker om jag inte är där?
+    "not_talk_about",  # Det vill jag inte prata om (never to the guardians)
+)
+CHILD_ATTEND = ("all", "part", "phone", "message")
+CHILD_PRIVATE_THEMES = ("not_talk_about",)
+
+
+class InvalidAnswer(DomainError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+# --- Who may prepare and read ---------------------------------------------------------------------------
+
+
+def can_prepare(actor: Person, case: SipCase) -> bool:
+    """The person, a guardian with custody or a representative, while the SIP is open."""
+    return not case.is_closed and access.can(actor, Action.PREPARE_MEETING, case)
+
+
+def _require_prepare(actor: Person, case: SipCase) -> None:
+    if not can_prepare(actor, case):
+        raise NotAllowed(N_("Du kan inte förbereda mötet för den här SIP:en."))
+
+
+def is_guardian(actor: Person, case: SipCase) -> bool:
+    return Role.GUARDIAN_WITH_CUSTODY in access.roles_of(actor, case)
+
+
+def themes_for(actor: Person, case: SipCase) -> tuple[str, ...]:
+    """A guardian also answers what the child wants and how the child sees things [SIP.md 6]."""
+    return PERSON_THEMES + (GUARDIAN_THEMES if is_guardian(actor, case) else ())
+
+
+def is_coordinator(staff: StaffUser, case: SipCase) -> bool:
+    return Role.COORDINATOR in access.roles_of(staff, case)
+
+
+# --- Answers ----------------------------------------------------------------------------------------------
+
+
+def answers(case: SipCase, voice: Voice) -> dict[str, PreparationAnswer]:
+    rows = db.session.scalars(
+        select(PreparationAnswer).where(
+            PreparationAnswer.case_id == case.id, PreparationAnswer.voice == voice
+        )
+    )
+    return {row.theme: row for row in rows}
+
+
+def _upsert(case: SipCase, voice: Voice, theme: str, by: Person) -> PreparationAnswer:
+    row = db.session.scalar(
+        select(PreparationAnswer).where(
+            PreparationAnswer.case_id == case.id,
+            PreparationAnswer.voice == voice,
+            PreparationAnswer.theme == theme,
+        )
+    )
+    if row is None:
+        row = PreparationAnswer(case_id=case.id, voice=voice, theme=theme, text="", choice={})
+        db.session.add(row)
+    row.updated_by_person_id = by.id
+    return row
+
+
+def save_answer(actor: Person, case: SipCase, theme: str, text: str) -> PreparationAnswer:
+    """Save one theme on its own, so nothing is lost if the person leaves half-way."""
+    _require_prepare(actor, case)
+    if theme not in themes_for(actor, case):
+        raise NotAllowed(N_("Den frågan finns inte."))
+    if len(text) > MAX_TEXT:
+        raise InvalidAnswer({"text": N_("Skriv högst 2000 tecken")})
+    row = _upsert(case, Voice.PERSON, theme, actor)
+    row.text = text.strip()
+    db.session.flush()
+    return row
+
+
+def save_who_comes(
+    actor: Person, case: SipCase, unit_ids: list[str], support_person: str, coordinator_wish: str
+) -> PreparationAnswer:
+    """Who the person wants at the meeting. Only parties the consent covers can be chosen [DA 4.2]."""
+    from citizen_app.services import consent
+
+    _require_prepare(actor, case)
+    scope = consent.in_force(case)
+    allowed = scope.unit_ids if scope else frozenset()
+    errors: dict[str, str] = {}
+    if set(unit_ids) - allowed:
+        errors["units"] = N_("Du kan bara välja dem som samtycket gäller")
+    if len(support_person) > 200 or len(coordinator_wish) > 200:
+        errors["support_person" if len(support_person) > 200 else "coordinator_wish"] = N_(
+            "Skriv högst 200 tecken"
+        )
+    if errors:
+        raise InvalidAnswer(errors)
+    row = _upsert(case, Voice.PERSON, WHO_COMES, actor)
+    row.choice = {
+        "units": sorted(set(unit_ids)),
+        "support_person": support_person.strip(),
+        "coordinator_wish": coordinator_wish.strip(),
+    }
+    db.session.flush()
+    return row
+
+
+def save_where_how(
+    actor: Person,
+    case: SipCase,
+    place: str,
+    times_not_working: str,
+    interpreter: str,
+    adaptations: dict[str, str],
+) -> PreparationAnswer:
+    _require_prepare(actor, case)
+    errors: dict[str, str] = {}
+    if place and place not in PLACES:
+        errors["place"] = N_("Välj ett av sätten i listan")
+    if len(interpreter) > 80:
+        errors["interpreter"] = N_("Skriv högst 80 tecken")
+    if len(times_not_working) > MAX_TEXT or any(len(v) > MAX_TEXT for v in adaptations.values()):
+        errors["times_not_working"] = N_("Skriv högst 2000 tecken")
+    if errors:
+        raise InvalidAnswer(errors)
+    row = _upsert(case, Voice.PERSON, WHERE_HOW, actor)
+    row.choice = {
+        "place": place,
+        "times_not_working": times_not_working.strip(),
+        "interpreter": interpreter.strip(),
+        "adaptations": {k: adaptations.get(k, "").strip() for k in ADAPTATIONS},
+    }
+    db.session.flush()
+    return row
+
+
+def set_relatives_see_agenda(actor: Person, case: SipCase, share: bool) -> None:
+    _require_prepare(actor, case)
+    row = _upsert(case, Voice.PERSON, SHARING, actor)
+    row.choice = {"relatives_see_agenda": bool(share)}
+    db.session.flush()
+
+
+def relatives_see_agenda(case: SipCase) -> bool:
+    row = answers(case, Voice.PERSON).get(SHARING)
+    return bool(row and row.choice.get("relatives_see_agenda"))
+
+
+# --- The agenda: ordered by the person, "viktigast" marks, and the private list -------------------------
+
+
+def agenda(case: SipCase, which: AgendaList, status: SuggestionStatus = SuggestionStatus.ACCEPTED) -> list:
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.case_id == case.id, AgendaItem.list == which, AgendaItem.status == status)
+            .order_by(AgendaItem.position, AgendaItem.id)
+        )
+    )
+
+
+def add_item(actor: Person, case: SipCase, which: AgendaList, text: str) -> AgendaItem:
+    _require_prepare(actor, case)
+    text = text.strip()
+    if not text:
+        raise InvalidAnswer(
+            {"text": N_("Skriv vad du vill prata om")}
+            if which == AgendaList.TALK_ABOUT
+            else {"text": N_("Skriv vad du inte vill prata om")}
+        )
+    if len(text) > 500:
+        raise InvalidAnswer({"text": N_("Skriv högst 500 tecken")})
+    if len(agenda(case, which)) >= MAX_ITEMS:
+        raise InvalidAnswer({"text": N_("Du kan ha högst 30 saker i listan")})
+    item = AgendaItem(
+        case_id=case.id,
+        list=which,
+        text=text,
+        position=_next_position(case, which),
+        created_by_person_id=actor.id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def _next_position(case: SipCase, which: AgendaList) -> int:
+    highest = db.session.scalar(
+        select(func.max(AgendaItem.position)).where(AgendaItem.case_id == case.id, AgendaItem.list == which)
+    )
+    return (highest or 0) + 1
+
+
+def _item(actor: Person, case: SipCase, public_id: str) -> AgendaItem:
+    _require_prepare(actor, case)
+    item = db.session.scalar(
+        select(AgendaItem).where(AgendaItem.public_id == public_id, AgendaItem.case_id == case.id)
+    )
+    if item is None:
+        raise NotFound(N_("Sidan finns inte."))
+    return item
+
+
+def move(actor: Person, case: SipCase, public_id: str, direction: str) -> tuple[int, int]:
+    """Move an item one step up or down. Returns its new place and the length of the list (for the
+    screen reader's "Flyttad till plats 2 av 5")."""
+    if direction not in ("up", "down"):
+        raise InvalidAnswer({"direction": N_("Välj upp eller ner")})
+    item = _item(actor, case, public_id)
+    items = agenda(case, item.list)
+    index = next(i for i, it in enumerate(items) if it.id == item.id)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
+    for position, it in enumerate(items, start=1):
+        it.position = position
+    db.session.flush()
+    return next(i for i, it in enumerate(items, start=1) if it.id == item.id), len(items)
+
+
+def mark_most_important(actor: Person, case: SipCase, public_id: str, on: bool) -> AgendaItem:
+    item = _item(actor, case, public_id)
+    item.most_important = bool(on)
+    db.session.flush()
+    return item
+
+
+def remove_item(actor: Person, case: SipCase, public_id: str) -> None:
+    item = _item(actor, case, public_id)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def suggest_topic(case: SipCase, invitation_id: int, text: str) -> AgendaItem:
+    """A relative suggests a topic through their invitation; it waits for the person to decide."""
+    text = text.strip()
+    if not text:
+        raise InvalidAnswer({"text": N_("Skriv vad du vill föreslå")})
+    if len(text) > 500:
+        raise InvalidAnswer({"text": N_("Skriv högst 500 tecken")})
+    pending = db.session.scalar(
+        select(func.count()).where(
+            AgendaItem.suggested_by_invitation_id == invitation_id,
+            AgendaItem.status == SuggestionStatus.PENDING,
+        )
+    )
+    if pending >= 10:
+        raise InvalidAnswer({"text": N_("Du har redan föreslagit 10 saker. Vänta på svar.")})
+    item = AgendaItem(
+        case_id=case.id,
+        list=AgendaList.TALK_ABOUT,
+        text=text,
+        position=0,
+        status=SuggestionStatus.PENDING,
+        suggested_by_invitation_id=invitation_id,
+    )
+    db.session.add(item)
+    db.session.flush()
+    audit.record(None, "preparation.topic_suggested", case, item=item.public_id)
+    return item
+
+
+def decide_suggestion(actor: Person, case: SipCase, public_id: str, accept: bool) -> AgendaItem:
+    """The person takes a relative's suggestion onto the agenda (last place), or not."""
+    item = _item(actor, case, public_id)
+    if item.status != SuggestionStatus.PENDING:
+        return item  # already decided: a double click changes nothing
+    if accept:
+        item.status = SuggestionStatus.ACCEPTED
+        item.position = _next_position(case, AgendaList.TALK_ABOUT)
+    else:
+        item.status = SuggestionStatus.DECLINED
+    db.session.flush()
+    return item
+
+
+# --- The child's own voice ("Min röst") ------------------------------------------------------------------
+
+
+def save_child_answer(
+    child: Person, case: SipCase, theme: str, text: str, guardians_may_see: bool, choice: str = ""
+) -> PreparationAnswer:
+    """The child writes their own answer and decides if the guardians may see it before the meeting.
+
+    ``child`` is the child the case is about, signed in or through their own access link (the web layer has
+    checked the link); never a guardian.
+    """
+    if case.is_closed or case.subject_id != child.id:
+        raise NotAllowed(N_("Du kan inte svara här."))
+    if theme not in CHILD_THEMES:
+        raise NotAllowed(N_("Den frågan finns inte."))
+    errors: dict[str, str] = {}
+    if len(text) > MAX_TEXT:
+        errors["text"] = N_("Skriv högst 2000 tecken")
+    if theme == "attend" and choice not in CHILD_ATTEND:
+        errors["choice"] = N_("Välj ett svar")
+    if errors:
+        raise InvalidAnswer(errors)
+    row = _upsert(case, Voice.CHILD, theme, child)
+    row.text = text.strip()
+    row.choice = {"attend": choice} if theme == "attend" else {}
+    # What the child does not want to talk about never goes to the guardians, whatever is ticked.
+    row.guardians_may_see = bool(guardians_may_see) and theme not in CHILD_PRIVATE_THEMES
+    db.session.flush()
+    return row
+
+
+def child_answers_for(viewer: Person | StaffUser | None, case: SipCase) -> dict[str, PreparationAnswer]:
+    """The child's answers this viewer may read."""
+    every = answers(case, Voice.CHILD)
+    if viewer is None:
+        return {}
+    if isinstance(viewer, StaffUser):
+        return every if is_coordinator(viewer, case) else {}
+    if viewer.id == case.subject_id:
+        return every
+    if is_guardian(viewer, case):
+        return {theme: row for theme, row in every.items() if row.guardians_may_see}
+    return {}
+
+
+# --- What each reader may see -----------------------------------------------------------------------------
+
+
+def private_list_for(viewer: Person | StaffUser, case: SipCase) -> list[AgendaItem]:
+    """The list "Det här vill jag inte prata om": the coordinator and those who prepare. No one else."""
+    if isinstance(viewer, StaffUser):
+        return agenda(case, AgendaList.NOT_TALK_ABOUT) if is_coordinator(viewer, case) else []
+    return agenda(case, AgendaList.NOT_TALK_ABOUT) if can_prepare(viewer, case) else []
