@@ -1,5 +1,5 @@
 """Flask commands: ``demo`` (migrate, load demo people, serve), ``upgrade-db``, ``load-demo``,
-``new-migration``."""
+``new-migration``, ``send-reminders``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(upgrade_db_command)
     app.cli.add_command(load_demo_command)
     app.cli.add_command(new_migration_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("demo")
@@ -63,6 +64,26 @@ def load_demo_command() -> None:
 def new_migration_command(message: str) -> None:
     """Autogenerate a migration from the models (compares with the app's database, which must be at head)."""
     database.revision(message)
+
+
+@click.command("send-reminders")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as if it were this day.")
+@with_appcontext
+def send_reminders_command(today) -> None:
+    """Send the reminders that are due (consent ending in 30 or 7 days, consent that has ended).
+
+    Run it once a day, e.g. from cron; running it twice sends nothing twice.
+    """
+    from datetime import date
+
+    from citizen_app.extensions import db
+    from citizen_app.services import reminders
+
+    sent = reminders.run_all(today.date() if today else date.today())
+    db.session.commit()
+    for kind, count in sent.items():
+        click.echo(f"{kind}: {count}")
+    click.echo(f"Reminders sent: {sum(sent.values())}")
 
 
 def _load_demo() -> None:
