@@ -33,6 +33,11 @@ class NotificationKind(enum.StrEnum):
     CONSENT_RECORDED = "consent_recorded"  # staff wrote down an oral or paper consent: check it
     CONSENT_EXPIRING = "consent_expiring"  # 30 or 7 days left
     CONSENT_EXPIRED = "consent_expired"
+    MEETING_INVITATION = "meeting_invitation"  # you (or your unit) are invited to a SIP meeting
+    MEETING_CHANGED = "meeting_changed"  # time or place changed
+    MEETING_CANCELLED = "meeting_cancelled"
+    INVITATION_ANSWERED = "invitation_answered"  # someone invited has answered
+    TOPIC_SUGGESTED = "topic_suggested"  # a relative suggested a topic: accept it or not
 
 
 class Notification(PublicIdMixin, Base):

@@ -19,12 +19,15 @@ from citizen_app.extensions import db
 from citizen_app.models import (
     AgendaItem,
     AgendaList,
+    Participant,
+    ParticipantRole,
     Person,
     PreparationAnswer,
     SipCase,
     StaffUser,
     SuggestionStatus,
     Voice,
+    utcnow,
 )
 from citizen_app.services import N_, DomainError, NotAllowed, NotFound, audit
 
@@ -385,3 +388,71 @@ def private_list_for(viewer: Person | StaffUser, case: SipCase) -> list[AgendaIt
     if isinstance(viewer, StaffUser):
         return agenda(case, AgendaList.NOT_TALK_ABOUT) if is_coordinator(viewer, case) else []
     return agenda(case, AgendaList.NOT_TALK_ABOUT) if can_prepare(viewer, case) else []
+
+
+# --- Guests the person wants at the meeting: relatives, friends, a support person --------------------------
+
+
+def guests(case: SipCase) -> list[Participant]:
+    return list(
+        db.session.scalars(
+            select(Participant)
+            .where(
+                Participant.case_id == case.id,
+                Participant.role.in_([ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON]),
+                Participant.removed_at.is_(None),
+            )
+            .order_by(Participant.id)
+        )
+    )
+
+
+def add_guest(actor: Person, case: SipCase, name: str, contact: str, support_person: bool) -> Participant:
+    """Someone close the person wants at the meeting: a name and a phone number or e-mail to reach them."""
+    _require_prepare(actor, case)
+    name, contact = name.strip(), contact.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = N_("Skriv namnet")
+    elif len(name) > 200:
+        errors["name"] = N_("Skriv högst 200 tecken")
+    if not contact:
+        errors["contact"] = N_("Skriv ett telefonnummer eller en e-postadress")
+    elif len(contact) > 200 or not _looks_like_contact(contact):
+        errors["contact"] = N_("Skriv ett telefonnummer, som 070-123 45 67, eller en e-postadress")
+    if len(guests(case)) >= 10:
+        errors.setdefault("name", N_("Du kan lägga till högst 10 personer"))
+    if errors:
+        raise InvalidAnswer(errors)
+    guest = Participant(
+        case_id=case.id,
+        role=ParticipantRole.SUPPORT_PERSON if support_person else ParticipantRole.RELATIVE,
+        name=name,
+        contact=contact,
+    )
+    db.session.add(guest)
+    db.session.flush()
+    audit.record(actor, "preparation.guest_added", case, participant=guest.public_id)
+    return guest
+
+
+def _looks_like_contact(value: str) -> bool:
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return bool(local) and "." in domain and " " not in value
+    digits = [c for c in value if c.isdigit()]
+    return 7 <= len(digits) <= 15 and all(c.isdigit() or c in " -+()" for c in value)
+
+
+def remove_guest(actor: Person, case: SipCase, public_id: str) -> None:
+    """The guest is taken off the case; an invitation already sent is cancelled and its link stops."""
+    from citizen_app.services import meetings
+
+    _require_prepare(actor, case)
+    guest = next((g for g in guests(case) if g.public_id == public_id), None)
+    if guest is None:
+        raise NotFound(N_("Sidan finns inte."))
+    guest.removed_at = utcnow()
+    meetings.cancel_invitations_of(case, guest)
+    audit.record(actor, "preparation.guest_removed", case, participant=guest.public_id)
+    db.session.flush()
