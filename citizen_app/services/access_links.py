@@ -143,3 +143,8 @@ def active_links(case: SipCase, purpose: LinkPurpose) -> list[AccessLink]:
             .order_by(AccessLink.created_at)
         )
     )
+
+
+# Names the web layer uses (it does not import models).
+CHILD_PAGES = LinkPurpose.CHILD_PAGES
+RELATIVE_INVITATION = LinkPurpose.RELATIVE_INVITATION
