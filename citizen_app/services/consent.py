@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from citizen_app import access
 from citizen_app.access import Action, Role
@@ -147,7 +147,11 @@ def in_force(case: SipCase, today: date | None = None) -> Scope | None:
     voices = required_voices(case, day)
     if not voices:
         return None
-    latest = latest_by_voice(case, day)
+    return _in_force_from(voices, latest_by_voice(case, day), day)
+
+
+def _in_force_from(voices: list[Person], latest: dict[int, ConsentEvent], day: date) -> Scope | None:
+    """in_force on what is already read: the voices that must agree and each voice's latest event."""
     if any(e.kind == ConsentEventKind.WITHDRAWN for e in latest.values()):
         return None
     events = [latest.get(v.id) for v in voices]
@@ -424,4 +428,425 @@ def parties_of(case: SipCase) -> list[Unit]:
             .options(selectinload(Unit.principal))
             .order_by(Unit.name)
         )
+    )
+
+
+# --- What the consent pages show ----------------------------------------------------------------------------
+# The citizen's consent pages only display what these functions decide: the state of the consent, each
+# guardian's answer, the history, and the answers of the step-by-step flow (kept in the session by the view).
+
+FLOW_STEPS = ("parties", "categories", "exclusions", "period")
+PERIODS = {"year": MAX_DAYS, "half": 182, "quarter": 91}  # "date": a date of their own, at most a year on
+MAX_OTHER_PARTIES = 10
+
+
+class AlreadyChanged(DomainError):
+    """The consent changed since the page was shown (a double click, another tab): nothing was saved."""
+
+
+@dataclass(frozen=True)
+class ScopeView:
+    """A scope in the words the pages show: unit names, categories in a fixed order, the period."""
+
+    units: list[str]
+    other_parties: list[str]
+    categories: list[str]
+    exclusions: list[str]
+    valid_from: date | None
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class VoiceStatus:
+    """One guardian's answer for a child: "yes", "waiting", "expired" or "withdrawn"."""
+
+    name: str
+    is_me: bool
+    state: str
+    event: ConsentEvent | None
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    event: ConsentEvent
+    scope: ScopeView | None  # None for a withdrawal or an expiry
+
+
+@dataclass
+class ConsentPage:
+    case: SipCase
+    subject_name: str
+    first_name: str
+    is_own: bool
+    is_child: bool
+    is_child_self: bool
+    state: str  # "in_force", "waiting", "expired", "withdrawn", "closed" or "none"
+    in_force: ScopeView | None
+    expired_on: date | None
+    voices: list[VoiceStatus]
+    narrowest_applies: bool
+    mine: ScopeView | None  # what the signed-in person's voice agreed to, while it is active
+    to_confirm: ConsentEvent | None  # a consent staff wrote down for this voice, to confirm in the app
+    cannot_consent: str | None
+    future_power: bool
+    can_give: bool
+    can_withdraw: bool
+    history: list[HistoryRow]
+    child_view: object | None
+    can_record_child_view: bool
+
+
+def _events_with_people(case: SipCase) -> list[ConsentEvent]:
+    return list(
+        db.session.scalars(
+            select(ConsentEvent)
+            .where(ConsentEvent.case_id == case.id)
+            .options(joinedload(ConsentEvent.consenter), joinedload(ConsentEvent.recorded_by_staff))
+            .order_by(ConsentEvent.at, ConsentEvent.id)
+        )
+    )
+
+
+def _unit_names(unit_ids) -> dict[str, str]:
+    ids = set(unit_ids)
+    if not ids:
+        return {}
+    return {u.public_id: u.name for u in db.session.scalars(select(Unit).where(Unit.public_id.in_(ids)))}
+
+
+def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
+    return ScopeView(
+        units=sorted(names.get(u, "") for u in unit_ids if u in names),
+        other_parties=sorted(other_parties),
+        categories=[c for c in CATEGORIES if c in set(categories)],
+        exclusions=[e for e in ([exclusions] if isinstance(exclusions, str) else exclusions) if e],
+        valid_from=start,
+        valid_until=until,
+    )
+
+
+def _event_scope(names: dict[str, str], event: ConsentEvent) -> ScopeView:
+    return _scope_view(
+        names,
+        event.unit_ids,
+        event.other_parties,
+        event.categories,
+        event.exclusions,
+        event.valid_from,
+        event.valid_until,
+    )
+
+
+def only_future_power(actor: Person, case: SipCase) -> bool:
+    roles = access.roles_of(actor, case)
+    return Role.REPRESENTATIVE_FUTURE_POWER in roles and not (roles - {Role.REPRESENTATIVE_FUTURE_POWER})
+
+
+def consent_page_for(actor: Person, public_id: str, today: date | None = None) -> ConsentPage:
+    """Everything the overview "Samtycke" shows, for someone allowed to see the case."""
+    from citizen_app.services import cases, child_view
+
+    day = today or date.today()
+    case = cases.get_case_for(actor, public_id, Action.VIEW_CASE)
+    events = _events_with_people(case)
+    names = _unit_names(u for e in events for u in e.unit_ids)
+    is_child = case.subject is not None and case.subject.is_child_on(day)
+    voices = required_voices(case, day)
+    latest: dict[int, ConsentEvent] = {}
+    for event in events:
+        latest[event.consenter_id if is_child else case.subject_id] = event
+    my_voice = _voice_of(actor, case, day)
+    scope = None if case.is_closed or not voices else _in_force_from(voices, latest, day)
+
+    statuses = []
+    for voice in voices if is_child else []:
+        event = latest.get(voice.id)
+        if event is None:
+            state = "waiting"
+        elif event.kind == ConsentEventKind.WITHDRAWN:
+            state = "withdrawn"
+        elif _active(event, day):
+            state = "yes"
+        else:
+            state = "expired"
+        statuses.append(VoiceStatus(voice.display_name, voice.id == actor.id, state, event))
+
+    # The last period each voice agreed to, so an expiry event (which has none) still shows its end date.
+    last_until: dict[int, date] = {}
+    for event in events:
+        if event.valid_until is not None:
+            last_until[event.consenter_id if is_child else case.subject_id] = event.valid_until
+    if case.is_closed:
+        state = "withdrawn" if case.closing_reason == ClosingReason.CONSENT_WITHDRAWN else "closed"
+    elif scope is not None:
+        state = "in_force"
+    elif any(
+        e.kind == ConsentEventKind.EXPIRED or (e.valid_until is not None and e.valid_until < day)
+        for e in latest.values()
+    ):
+        state = "expired"
+    elif any(_active(e, day) for e in latest.values()):
+        state = "waiting"
+    else:
+        state = "none"
+    expired_on = min(last_until.values(), default=None) if state == "expired" else None
+
+    active_voices = [latest.get(v.id) for v in voices]
+    narrowest = (
+        scope is not None
+        and len(active_voices) > 1
+        and len(
+            {
+                (frozenset(e.unit_ids), frozenset(e.other_parties), frozenset(e.categories), e.valid_until)
+                for e in active_voices
+                if e is not None
+            }
+        )
+        > 1
+    )
+    mine_event = latest.get(my_voice)
+    mine_active = mine_event if _active(mine_event, day) else None
+    reason = cannot_consent_reason(actor, case)
+    return ConsentPage(
+        case=case,
+        subject_name=case.subject.display_name if case.subject else "",
+        first_name=(case.subject.display_name.split() or [""])[0] if case.subject else "",
+        is_own=case.subject_id == actor.id,
+        is_child=is_child,
+        is_child_self=is_child and case.subject_id == actor.id,
+        state=state,
+        in_force=(
+            _scope_view(
+                names,
+                scope.unit_ids,
+                scope.other_parties,
+                scope.categories,
+                scope.exclusions,
+                None,
+                scope.valid_until,
+            )
+            if scope
+            else None
+        ),
+        expired_on=expired_on,
+        voices=statuses,
+        narrowest_applies=narrowest,
+        mine=_event_scope(names, mine_active) if mine_active else None,
+        to_confirm=(
+            mine_active
+            if mine_active is not None
+            and mine_active.kind == ConsentEventKind.RECORDED_BY_STAFF
+            and not reason
+            else None
+        ),
+        cannot_consent=reason,
+        future_power=only_future_power(actor, case),
+        can_give=reason is None,
+        can_withdraw=(
+            not case.is_closed
+            and access.can(actor, Action.WITHDRAW_CONSENT, case)
+            and any(_active(e, day) for e in latest.values())
+        ),
+        history=[
+            HistoryRow(e, None if e.valid_until is None else _event_scope(names, e)) for e in reversed(events)
+        ],
+        child_view=child_view.latest(case) if is_child else None,
+        can_record_child_view=is_child and child_view.can_record(actor, case),
+    )
+
+
+def case_for_giving(actor: Person, public_id: str) -> SipCase:
+    """The case, if ``actor`` may consent for it now; NotFound or NotAllowed (with the reason) otherwise."""
+    from citizen_app.services import cases
+
+    case = cases.get_case_for(actor, public_id, Action.GIVE_CONSENT)
+    reason = cannot_consent_reason(actor, case)
+    if reason:
+        raise NotAllowed(reason)
+    return case
+
+
+def start_draft(actor: Person, case: SipCase, today: date | None = None) -> dict:
+    """The flow's first answers: what this voice agreed to before (a change), or nothing ticked (new).
+
+    Nothing is ticked in advance for a new consent: saying yes must be the person's own choice.
+    """
+    day = today or date.today()
+    event = latest_by_voice(case, day).get(_voice_of(actor, case, day))
+    if not _active(event, day):
+        return {"units": [], "other_parties": "", "categories": [], "exclusions": "", "period": "year"}
+    return {
+        "units": list(event.unit_ids),
+        "other_parties": "\n".join(event.other_parties),
+        "categories": list(event.categories),
+        "exclusions": event.exclusions,
+        "period": "date",
+        "until": event.valid_until.isoformat(),
+        "_done": list(FLOW_STEPS),  # every answer is there: the summary can be reached at once
+    }
+
+
+def based_on(actor: Person, case: SipCase, today: date | None = None) -> str:
+    """A token for the voice's consent as the summary page shows it; a changed token means "already done"."""
+    day = today or date.today()
+    event = latest_by_voice(case, day).get(_voice_of(actor, case, day))
+    return event.public_id if event is not None else "none"
+
+
+def grouped_parties(case: SipCase) -> dict[str, list[Unit]]:
+    """The units a consent can name, grouped municipality / region / other, for the checkboxes."""
+    groups: dict[str, list[Unit]] = {"municipality": [], "region": [], "other": []}
+    for unit in parties_of(case):
+        kind = unit.principal.kind.value if unit.principal.kind.value in groups else "other"
+        groups[kind].append(unit)
+    return {kind: units for kind, units in groups.items() if units}
+
+
+def last_possible_day(today: date) -> date:
+    """The latest end a consent given today may have: one year [DA 4.2]."""
+    return today + timedelta(days=MAX_DAYS)
+
+
+def period_end(period: str, until: str, today: date) -> tuple[date | None, dict[str, str]]:
+    """The last day of the consent from the period question: one year, six or three months, or a date."""
+    if period in PERIODS:
+        return today + timedelta(days=PERIODS[period]), {}
+    if period != "date":
+        return None, {"period": N_("Välj hur länge samtycket ska gälla")}
+    try:
+        chosen = date.fromisoformat(until.strip())
+    except ValueError:
+        return None, {"until": N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")}
+    if chosen <= today:
+        return None, {"until": N_("Välj ett datum efter i dag")}
+    if chosen > today + timedelta(days=MAX_DAYS):
+        return None, {"until": N_("Ett samtycke gäller högst ett år")}
+    return chosen, {}
+
+
+def other_party_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def check_flow_step(case: SipCase, step: str, answers: dict, today: date) -> dict[str, str]:
+    """The errors of one question of the flow (field id → msgid); the same rules ``give`` checks again."""
+    errors: dict[str, str] = {}
+    if step == "parties":
+        allowed = {u.public_id for u in parties_of(case)}
+        if not answers.get("units"):
+            errors["units"] = N_("Välj minst en verksamhet som får vara med")
+        elif set(answers["units"]) - allowed:
+            errors["units"] = N_("Välj bland verksamheterna i listan")
+        lines = other_party_lines(answers.get("other_parties", ""))
+        if len(lines) > MAX_OTHER_PARTIES or any(len(line) > 200 for line in lines):
+            errors["other_parties"] = N_("Skriv högst 10 namn, ett på varje rad")
+    elif step == "categories":
+        if not answers.get("categories"):
+            errors["categories"] = N_("Välj minst en sorts uppgifter som får delas")
+        elif set(answers["categories"]) - set(CATEGORIES):
+            errors["categories"] = N_("Välj bland sorterna i listan")
+    elif step == "exclusions":
+        if len(answers.get("exclusions", "")) > MAX_EXCLUSIONS:
+            errors["exclusions"] = N_("Skriv högst 2000 tecken")
+    elif step == "period":
+        errors.update(period_end(answers.get("period", ""), answers.get("until", ""), today)[1])
+    return errors
+
+
+def first_open_step(case: SipCase, answers: dict, today: date) -> str | None:
+    for step in FLOW_STEPS:
+        if step not in answers.get("_done", []) or check_flow_step(case, step, answers, today):
+            return step
+    return None
+
+
+def draft_summary(case: SipCase, answers: dict, today: date) -> ScopeView:
+    """The draft's answers in the words the summary page "Det här samtycker du till" shows."""
+    until, _errors = period_end(answers.get("period", ""), answers.get("until", ""), today)
+    names = {u.public_id: u.name for u in parties_of(case)}
+    return _scope_view(
+        names,
+        answers.get("units", []),
+        other_party_lines(answers.get("other_parties", "")),
+        answers.get("categories", []),
+        answers.get("exclusions", "").strip(),
+        today,
+        until,
+    )
+
+
+def give_from_draft(
+    actor: Person, case: SipCase, answers: dict, token: str, today: date | None = None
+) -> ConsentEvent:
+    """Give the consent the flow's answers describe, once: if the voice's consent changed since the summary
+    was shown (``token``), nothing is saved and AlreadyChanged says so. The rules are ``give``'s."""
+    day = today or date.today()
+    lock(case)
+    if based_on(actor, case, day) != token:
+        raise AlreadyChanged(N_("Samtycket har redan ändrats. Här ser du vad som gäller nu."))
+    until, errors = period_end(answers.get("period", ""), answers.get("until", ""), day)
+    if errors:
+        raise InvalidScope(errors)
+    return give(
+        actor,
+        case,
+        list(answers.get("units", [])),
+        list(answers.get("categories", [])),
+        until,
+        other_parties=other_party_lines(answers.get("other_parties", "")),
+        exclusions=answers.get("exclusions", ""),
+        today=day,
+    )
+
+
+def confirm_recorded(actor: Person, case: SipCase, event_id: str, today: date | None = None) -> ConsentEvent:
+    """The person confirms in the app a consent staff wrote down: the same scope, now given digitally."""
+    day = today or date.today()
+    lock(case)
+    event = latest_by_voice(case, day).get(_voice_of(actor, case, day))
+    if (
+        event is None
+        or event.public_id != event_id
+        or event.kind != ConsentEventKind.RECORDED_BY_STAFF
+        or not _active(event, day)
+    ):
+        raise AlreadyChanged(N_("Samtycket har redan ändrats. Här ser du vad som gäller nu."))
+    return give(
+        actor,
+        case,
+        list(event.unit_ids),
+        list(event.categories),
+        event.valid_until,
+        other_parties=list(event.other_parties),
+        exclusions=event.exclusions,
+        today=day,
+    )
+
+
+@dataclass(frozen=True)
+class Receipt:
+    case: SipCase
+    subject_name: str
+    is_own: bool
+    event: ConsentEvent
+    scope: ScopeView
+    waiting_for_other: bool  # a child's consent that still needs the other guardian
+
+
+def receipt_for(actor: Person, public_id: str, today: date | None = None) -> Receipt | None:
+    """What this voice agreed to last, while it is active (the receipt "Kvitto"); None when there is none."""
+    from citizen_app.services import cases
+
+    day = today or date.today()
+    case = cases.get_case_for(actor, public_id, Action.GIVE_CONSENT)
+    event = latest_by_voice(case, day).get(_voice_of(actor, case, day))
+    if not _active(event, day) or case.is_closed:
+        return None
+    return Receipt(
+        case=case,
+        subject_name=case.subject.display_name if case.subject else "",
+        is_own=case.subject_id == actor.id,
+        event=event,
+        scope=_event_scope(_unit_names(event.unit_ids), event),
+        waiting_for_other=in_force(case, day) is None,
     )
