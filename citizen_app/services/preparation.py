@@ -11,6 +11,8 @@ Who may read what is decided here, in one place (``visible_*``):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from citizen_app import access
@@ -26,10 +28,11 @@ from citizen_app.models import (
     SipCase,
     StaffUser,
     SuggestionStatus,
+    Unit,
     Voice,
     utcnow,
 )
-from citizen_app.services import N_, DomainError, NotAllowed, NotFound, audit
+from citizen_app.services import N_, DomainError, NotAllowed, NotFound, access_links, audit
 
 MAX_TEXT = 2000
 MAX_ITEMS = 30
@@ -279,6 +282,11 @@ def move(actor: Person, case: SipCase, public_id: str, direction: str) -> tuple[
     return next(i for i, it in enumerate(items, start=1) if it.id == item.id), len(items)
 
 
+def item(actor: Person, case: SipCase, public_id: str) -> AgendaItem:
+    """One item of the person's lists, for a page that asks before removing it."""
+    return _item(actor, case, public_id)
+
+
 def mark_most_important(actor: Person, case: SipCase, public_id: str, on: bool) -> AgendaItem:
     item = _item(actor, case, public_id)
     item.most_important = bool(on)
@@ -456,3 +464,84 @@ def remove_guest(actor: Person, case: SipCase, public_id: str) -> None:
     meetings.cancel_invitations_of(case, guest)
     audit.record(actor, "preparation.guest_removed", case, participant=guest.public_id)
     db.session.flush()
+
+
+# --- For the person's pages: what is done so far, the parties that can be chosen, the child's code ----
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What the person has prepared so far, for the start page "Inför mötet"."""
+
+    themes_answered: frozenset[str]
+    agenda_items: int
+    private_items: int
+    pending_suggestions: int
+    who_comes: bool
+    where_how: bool
+
+
+def progress(actor: Person, case: SipCase) -> Progress:
+    saved = answers(case, Voice.PERSON)
+    rows = db.session.execute(
+        select(AgendaItem.list, AgendaItem.status, func.count())
+        .where(AgendaItem.case_id == case.id)
+        .group_by(AgendaItem.list, AgendaItem.status)
+    )
+    counts = {(which, status): n for which, status, n in rows}
+    who = saved.get(WHO_COMES)
+    return Progress(
+        themes_answered=frozenset(t for t in themes_for(actor, case) if t in saved and saved[t].text),
+        agenda_items=counts.get((AgendaList.TALK_ABOUT, SuggestionStatus.ACCEPTED), 0),
+        private_items=counts.get((AgendaList.NOT_TALK_ABOUT, SuggestionStatus.ACCEPTED), 0),
+        pending_suggestions=counts.get((AgendaList.TALK_ABOUT, SuggestionStatus.PENDING), 0),
+        who_comes=bool(who and any(who.choice.values())) or bool(guests(case)),
+        where_how=WHERE_HOW in saved,
+    )
+
+
+def covered_units(case: SipCase) -> list[Unit]:
+    """The units the consent in force names: the only parties the person can choose to invite [DA 4.2]."""
+    from citizen_app.services import consent
+
+    scope = consent.in_force(case)
+    if scope is None or not scope.unit_ids:
+        return []
+    return list(
+        db.session.scalars(select(Unit).where(Unit.public_id.in_(scope.unit_ids)).order_by(Unit.name))
+    )
+
+
+def unit_names(public_ids: list[str]) -> dict[str, str]:
+    """Names of the units the person chose, also if the consent has changed since."""
+    if not public_ids:
+        return {}
+    return dict(
+        db.session.execute(select(Unit.public_id, Unit.name).where(Unit.public_id.in_(public_ids))).all()
+    )
+
+
+def can_give_child_code(actor: Person, case: SipCase) -> bool:
+    """Only a guardian with custody gives the child their own way in, and only while the SIP is open."""
+    return not case.is_closed and access.can(actor, Action.GIVE_CHILD_ACCESS, case)
+
+
+def give_child_code(actor: Person, case: SipCase) -> access_links.NewLink:
+    """A new code for the child's own pages. Earlier codes stop, so only the newest one works."""
+    if not can_give_child_code(actor, case):
+        raise NotAllowed(N_("Du kan inte ge barnet en kod i den här SIP:en."))
+    access_links.revoke_all(case, access_links.CHILD_PAGES, actor)
+    return access_links.create(
+        access_links.CHILD_PAGES,
+        case,
+        actor,
+        person=case.subject,
+        days=access_links.CHILD_ACCESS_DAYS,
+        as_code=True,
+    )
+
+
+def close_child_codes(actor: Person, case: SipCase) -> int:
+    if not can_give_child_code(actor, case):
+        raise NotAllowed(N_("Du kan inte ge barnet en kod i den här SIP:en."))
+    return access_links.revoke_all(case, access_links.CHILD_PAGES, actor)

@@ -4,7 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from citizen_app.web import auth, cases, consent, messages, pages, requests, staff, start
+    from citizen_app.web import auth, cases, consent, messages, pages, preparation, requests, staff, start
 
-    for module in (start, auth, pages, cases, consent, messages, requests, staff):
+    for module in (start, auth, pages, cases, consent, messages, preparation, requests, staff):
         app.register_blueprint(module.bp)
