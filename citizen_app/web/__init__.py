@@ -4,7 +4,35 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from citizen_app.web import auth, cases, consent, messages, pages, preparation, requests, staff, start
+    from citizen_app.web import (
+        auth,
+        cases,
+        child,
+        consent,
+        invitations,
+        meeting,
+        messages,
+        pages,
+        preparation,
+        requests,
+        staff,
+        staff_meetings,
+        start,
+    )
 
-    for module in (start, auth, pages, cases, consent, messages, preparation, requests, staff):
+    for module in (
+        start,
+        auth,
+        pages,
+        cases,
+        child,
+        consent,
+        invitations,
+        meeting,
+        messages,
+        preparation,
+        requests,
+        staff,
+        staff_meetings,
+    ):
         app.register_blueprint(module.bp)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
-from citizen_app.services import N_, DomainError, intake
+from citizen_app.services import N_, DomainError, NotAllowed, consent, intake, staff_consent
 from citizen_app.web.guards import staff
 
 bp = Blueprint("staff", __name__, url_prefix="/personal")
@@ -56,7 +56,10 @@ def list_requests():
 @bp.route(f"/sip/{CASE_ID}")
 @staff
 def show_case(public_id: str):
-    return render_template("staff/show_case.html", page=intake.case_page_for(current_user, public_id))
+    page = intake.case_page_for(current_user, public_id)
+    return render_template(
+        "staff/show_case.html", page=page, consent=staff_consent.consent_for_staff(current_user, page.case)
+    )
 
 
 @bp.route(f"/sip/{CASE_ID}/ta-emot", methods=["GET", "POST"])
@@ -153,6 +156,86 @@ def link_person(public_id: str):
             flash(_("Personen är kopplad till förslaget. Nu får personen svara ja eller nej."), "success")
             return redirect(_case_url(public_id), 303)
     return _render_form("staff/link_person.html", errors, case=case)
+
+
+RECORD_CONSENT_FIELDS = (
+    "consenter",
+    "method",
+    "given_on",
+    "units",
+    "other_parties",
+    "categories",
+    "exclusions",
+    "valid_until",
+)
+
+
+def _form_date(name: str, errors: dict[str, str]) -> date | None:
+    """The date in field ``name``, None when empty; a date that cannot be read is named in ``errors``."""
+    text = _form_text(name).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
+        return None
+
+
+@bp.route(f"/sip/{CASE_ID}/samtycke/skriv-in", methods=["GET", "POST"])
+@staff
+def record_consent(public_id: str):
+    """The coordinator writes down a consent given orally or on paper [DA 4.2]; the person is then told."""
+    case = intake.get_case(current_user, public_id, Action.STAFF_RECORD_CONSENT)
+    if not staff_consent.can_record(current_user, case):
+        abort(404)
+    today = date.today()
+    errors: dict[str, str] = {}
+    form: dict = {
+        "given_on": today.isoformat(),
+        "valid_until": staff_consent.latest_day_allowed(today).isoformat(),
+        "units": [],
+        "categories": [],
+    }
+    if request.method == "POST":
+        form = {name: _form_text(name) for name in RECORD_CONSENT_FIELDS}
+        form["units"] = request.form.getlist("units")
+        form["categories"] = request.form.getlist("categories")
+        unreadable: dict[str, str] = {}
+        given_on = _form_date("given_on", unreadable)
+        valid_until = _form_date("valid_until", unreadable)
+        try:
+            staff_consent.record(
+                current_user,
+                case,
+                consenter_id=form["consenter"],
+                method=form["method"],
+                given_on=given_on,
+                valid_until=valid_until,
+                unit_ids=form["units"],
+                categories=form["categories"],
+                other_parties=form["other_parties"].splitlines(),
+                exclusions=form["exclusions"],
+                today=today,
+            )
+        except consent.InvalidScope as invalid:
+            # An unreadable date reached the service as None ("missing"); say what is wrong with it instead.
+            errors = _translated({**invalid.errors, **unreadable}, RECORD_CONSENT_FIELDS)
+        except NotAllowed as refused:  # the SIP was closed meanwhile, e.g. by a withdrawal
+            flash(_(refused.message), "info")
+            return redirect(_case_url(public_id), 303)
+        else:
+            flash(_("Samtycket är inskrivet. Personen får ett meddelande och kan läsa det."), "success")
+            return redirect(_case_url(public_id), 303)
+    return _render_form(
+        "staff/record_consent.html",
+        errors,
+        case=case,
+        form=form,
+        people=staff_consent.who_can_have_consented(case, today),
+        parties=consent.parties_of(case),
+        categories=consent.CATEGORIES,
+    )
 
 
 NEW_CASE_FIELDS = ("identity_number", "name", "need", "discharge_date", "urgent")
