@@ -12,7 +12,7 @@ services/preparation.py. Words on these pages are for children: LIX ≤ 28.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -34,6 +34,8 @@ SLUGS = {
     "not_talk_about": "inte-prata-om",
 }
 THEME_OF_SLUG = {slug: theme for theme, slug in SLUGS.items()}
+# An unknown question is "not found" by the routing itself.
+_QUESTION = "<any(" + ", ".join(f'"{slug}"' for slug in SLUGS.values()) + "):slug>"
 
 
 def _code_limit() -> str:
@@ -129,12 +131,10 @@ def show_start(public_id: str):
     )
 
 
-@bp.route("/min-rost/sip/<string(length=22):public_id>/fraga/<slug>", methods=["GET", "POST"])
+@bp.route(f"/min-rost/sip/<string(length=22):public_id>/fraga/{_QUESTION}", methods=["GET", "POST"])
 @child_link
 def answer_question(public_id: str, slug: str):
-    theme = THEME_OF_SLUG.get(slug)
-    if theme is None:
-        abort(404)
+    theme = THEME_OF_SLUG[slug]
     pages = _pages(public_id)
     themes = preparation.CHILD_THEMES
     index = themes.index(theme)

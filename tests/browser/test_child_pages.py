@@ -48,7 +48,12 @@ def _code_from_a_guardian(live_server) -> tuple[str, str]:
         maria = db.session.scalar(select(Person).where(Person.display_name == "Maria Berg"))
         case = db.session.scalar(select(SipCase).where(SipCase.subject_id == elsa.id))
         made = access_links.create(
-            access_links.CHILD_PAGES, case, maria, person=elsa, days=access_links.CHILD_ACCESS_DAYS, as_code=True
+            access_links.CHILD_PAGES,
+            case,
+            maria,
+            person=elsa,
+            days=access_links.CHILD_ACCESS_DAYS,
+            as_code=True,
         )
         db.session.commit()
         shown, public_id = access_links.show_code(made.secret), case.public_id

@@ -74,7 +74,7 @@ def _text_of(response) -> str:
     return response.get_data(as_text=True)
 
 
-# --- Opening the pages with a code -------------------------------------------------------------------------
+# --- Opening the pages with a code --------------------------------------------------------------------------
 
 
 def test_a_child_opens_their_pages_with_the_code_from_a_guardian(client, sip):
@@ -190,7 +190,7 @@ def test_stang_forgets_the_code_in_this_browser(client, sip):
     assert client.get(_start(sip)).headers["Location"].endswith("/min-rost")
 
 
-# --- Answering -----------------------------------------------------------------------------------------------
+# --- Answering ----------------------------------------------------------------------------------------------
 
 
 def test_the_child_answers_and_hides_one_answer_from_the_guardians(client, sip):
@@ -239,7 +239,9 @@ def test_what_the_child_does_not_want_to_talk_about_never_goes_to_the_guardians(
     # Even a ticked box sent by hand changes nothing.
     assert _answer(client, sip, "inte-prata-om", text="Pappas jobb", share="yes").status_code == 303
     assert "not_talk_about" not in preparation.child_answers_for(sip["mum"], sip["case"])
-    assert preparation.child_answers_for(sip["coordinator"], sip["case"])["not_talk_about"].text == "Pappas jobb"
+    assert (
+        preparation.child_answers_for(sip["coordinator"], sip["case"])["not_talk_about"].text == "Pappas jobb"
+    )
     done = _text_of(client.get(f"{_start(sip)}/klart"))
     assert "Bara samordnaren ser." in done
 
@@ -264,7 +266,7 @@ def test_an_unknown_question_is_not_found(client, sip):
     assert client.get(f"{_start(sip)}/fraga/nagot-annat").status_code == 404
 
 
-# --- Signed in instead of a code -----------------------------------------------------------------------------
+# --- Signed in instead of a code ----------------------------------------------------------------------------
 
 
 def test_a_child_with_their_own_e_id_finds_and_answers_their_pages(client, sip):
@@ -294,7 +296,7 @@ def test_staff_do_not_use_the_childs_pages(client, sip):
     assert client.get(_start(sip)).status_code == 403
 
 
-# --- Words for children ---------------------------------------------------------------------------------------
+# --- Words for children -------------------------------------------------------------------------------------
 
 
 def _child_pages(client, sip) -> dict[str, str]:
