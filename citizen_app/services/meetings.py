@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -53,6 +54,7 @@ from citizen_app.services import (
 )
 
 ANSWER_WITHIN_WORKING_DAYS = 1
+SWEDISH_TIME = ZoneInfo("Europe/Stockholm")  # working days and their ends are Swedish
 GUEST_ROLES = (ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON)
 OPEN = (InvitationStatus.SENT, InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
 
@@ -249,10 +251,10 @@ def _tell_invited(invitation: Invitation, kind: NotificationKind) -> None:
 
 
 def answer_due(invitation: Invitation) -> datetime:
-    """One working day after it was sent [VM] [DA 4.4]: by the end of that day."""
-    sent_day = invitation.sent_at.date()
+    """One working day after it was sent [VM] [DA 4.4]: by the end of that day, as the day is in Sweden."""
+    sent_day = invitation.sent_at.astimezone(SWEDISH_TIME).date()
     due_day = deadlines.add_working_days(sent_day, ANSWER_WITHIN_WORKING_DAYS)
-    return datetime(due_day.year, due_day.month, due_day.day, 23, 59, tzinfo=UTC)
+    return datetime(due_day.year, due_day.month, due_day.day, 23, 59, tzinfo=SWEDISH_TIME)
 
 
 def is_late(invitation: Invitation, now: datetime | None = None) -> bool:

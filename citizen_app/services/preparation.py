@@ -21,6 +21,7 @@ from citizen_app.extensions import db
 from citizen_app.models import (
     AgendaItem,
     AgendaList,
+    NotificationKind,
     Participant,
     ParticipantRole,
     Person,
@@ -326,6 +327,11 @@ def suggest_topic(case: SipCase, invitation_id: int, text: str) -> AgendaItem:
     db.session.add(item)
     db.session.flush()
     audit.record(None, "preparation.topic_suggested", case, item=item.public_id)
+    # The person (or those acting for them) decides about it, so they are told [issue 5].
+    from citizen_app.services import notifications, recipients
+
+    for person in recipients.citizen_recipients(case):
+        notifications.notify(person, NotificationKind.TOPIC_SUGGESTED, case)
     return item
 
 

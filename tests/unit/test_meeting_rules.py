@@ -200,3 +200,33 @@ def test_the_calendar_file_has_time_and_place_but_no_health_details(sip):
     assert "DTEND:20261130T100000Z" in text
     assert "Anna" not in text and "Socialtjänsten" not in text and "Skolan" not in text
     assert text.startswith("BEGIN:VCALENDAR\r\n")
+
+
+def test_the_answer_is_due_at_the_end_of_the_swedish_working_day(sip):
+    """Sent late on a Monday evening in Sweden (still Monday in UTC): due Tuesday 23:59 Swedish time, and an
+    answer at half past midnight Swedish time on Wednesday is late, although it is still Tuesday in UTC."""
+    with freeze_time(datetime(2026, 11, 23, 21, 30, tzinfo=UTC)):  # Monday 22:30 in Sweden
+        _consent(sip)
+        meeting = _meeting(sip)
+        (sent,) = meetings.invite(sip["coordinator"], meeting, [sip["school_party"].public_id])
+    due = meetings.answer_due(sent.invitation)
+    assert due == datetime(2026, 11, 24, 22, 59, tzinfo=UTC)
+    assert meetings.is_late(sent.invitation, now=datetime(2026, 11, 24, 23, 30, tzinfo=UTC))
+    assert not meetings.is_late(sent.invitation, now=datetime(2026, 11, 24, 22, 0, tzinfo=UTC))
+
+
+@freeze_time(NOW)
+def test_a_suggested_topic_waits_for_the_person_who_is_told(sip):
+    from citizen_app.models import AgendaList, Notification, NotificationKind, SuggestionStatus
+
+    _consent(sip)
+    guest = preparation.add_guest(sip["person"], sip["case"], "Bengt", "070-123 45 67", support_person=False)
+    (sent,) = meetings.invite(sip["coordinator"], _meeting(sip), [guest.public_id])
+    preparation.suggest_topic(sip["case"], sent.invitation.id, "Annas ekonomi")
+    pending = preparation.agenda(sip["case"], AgendaList.TALK_ABOUT, SuggestionStatus.PENDING)
+    assert [item.text for item in pending] == ["Annas ekonomi"]
+    assert preparation.agenda(sip["case"], AgendaList.TALK_ABOUT) == []  # not on the agenda until accepted
+    told = db.session.query(Notification).filter_by(
+        recipient_person_id=sip["person"].id, kind=NotificationKind.TOPIC_SUGGESTED
+    )
+    assert told.count() == 1

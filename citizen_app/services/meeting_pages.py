@@ -1,0 +1,349 @@
+"""What each reader sees of the meeting and its invitation [issue 5] [SIP.md 3.4].
+
+The pages only show what these functions hand them, so who-sees-what is decided here, next to the rules:
+- The coordinator: the person's preparation (answers, agenda, the private list "inte prata om", who should
+  come, where and how), the child's answers, the meeting and every invitation with its answer.
+- Other staff of the case: the meeting and the invitation's contents; never the private list, the child's
+  answers or the person's own preparation answers.
+- Staff of an invited unit: their unit's invitation and its contents, and answer it.
+- A relative through their link: the meeting, who is invited, the agenda only if the person shares it, and
+  the coordinator's contact. Nothing of the plan, the consent, the answers or the person's needs.
+- The person (or guardian, representative): the meeting, who is invited and who has answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from citizen_app import access
+from citizen_app.access import Action
+from citizen_app.extensions import db
+from citizen_app.models import (
+    AccessLink,
+    AgendaItem,
+    AgendaList,
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    MeetingMode,
+    MeetingStatus,
+    Participant,
+    ParticipantRole,
+    PreparationAnswer,
+    SipCase,
+    StaffMembership,
+    StaffUser,
+    SuggestionStatus,
+    Unit,
+    Voice,
+    utcnow,
+)
+from citizen_app.services import N_, NotFound, access_links, consent, meetings, preparation, recipients
+
+# --- The invitation's contents, the same for everyone who may read it ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Invited:
+    """One invited party as the invitation names it: a unit by name, a guest by name and kind."""
+
+    name: str
+    kind: str  # "unit", "relative" or "support_person"
+    status: str
+    public_id: str
+
+
+@dataclass(frozen=True)
+class InvitationContents:
+    """What SIP.md 3.4 says an invitation states."""
+
+    meeting: Meeting
+    about: str  # who the meeting is about
+    agenda: list[AgendaItem]  # the person's "prata om", in their order ([] when not for this reader)
+    invited: list[Invited]
+    coordinator: StaffUser | None
+    show_needs: bool  # interpreter and other needs: for staff and the person, not for relatives
+
+
+def _invited(meeting: Meeting) -> list[Invited]:
+    found = []
+    for invitation in meeting.invitations:
+        if invitation.status == InvitationStatus.CANCELLED:
+            continue
+        party = invitation.participant
+        if party.role == ParticipantRole.UNIT:
+            name = party.unit.name if party.unit else ""
+        else:
+            name = party.name or (party.person.display_name if party.person else "")
+        found.append(Invited(name, party.role.value, invitation.status.value, invitation.public_id))
+    return found
+
+
+def contents(case: SipCase, meeting: Meeting, *, for_guest: bool = False) -> InvitationContents:
+    """The invitation as an invited party reads it. A guest sees the agenda only if the person shares it."""
+    share_agenda = not for_guest or preparation.relatives_see_agenda(case)
+    return InvitationContents(
+        meeting=meeting,
+        about=case.subject.display_name if case.subject else "",
+        agenda=preparation.agenda(case, AgendaList.TALK_ABOUT) if share_agenda else [],
+        invited=_invited(meeting),
+        coordinator=recipients.current_coordinator(case),
+        show_needs=not for_guest,
+    )
+
+
+# --- The coordinator's page (and what other staff of the case see of it) ------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    """One line of the coordinator's overview of the invitations."""
+
+    invitation: Invitation
+    name: str
+    kind: str
+    due: datetime
+    late: bool
+
+
+@dataclass
+class StaffMeetingPage:
+    case: SipCase
+    meeting: Meeting | None
+    is_coordinator: bool
+    contents: InvitationContents | None
+    # The coordinator only (empty for anyone else):
+    person_answers: dict[str, PreparationAnswer] = field(default_factory=dict)
+    guardian_themes: tuple[str, ...] = ()
+    agenda: list[AgendaItem] = field(default_factory=list)
+    from_relatives: set[int] = field(default_factory=set)  # agenda items a relative suggested
+    private_list: list[AgendaItem] = field(default_factory=list)
+    wished_units: list[str] = field(default_factory=list)
+    guests: list[Participant] = field(default_factory=list)
+    child_answers: dict[str, PreparationAnswer] = field(default_factory=dict)
+    invitable: list[Participant] = field(default_factory=list)
+    rows: list[InvitationRow] = field(default_factory=list)
+    may_mark_held: bool = False
+
+    @property
+    def who_comes(self) -> dict:
+        row = self.person_answers.get(preparation.WHO_COMES)
+        return row.choice if row else {}
+
+    @property
+    def where_how(self) -> dict:
+        row = self.person_answers.get(preparation.WHERE_HOW)
+        return row.choice if row else {}
+
+    def invited_ids(self) -> set[int]:
+        return {r.invitation.participant_id for r in self.rows}
+
+
+def _party_name(party: Participant) -> str:
+    if party.role == ParticipantRole.UNIT:
+        return party.unit.name if party.unit else ""
+    return party.name or (party.person.display_name if party.person else "")
+
+
+def staff_meeting_page(staff: StaffUser, case: SipCase, now: datetime | None = None) -> StaffMeetingPage:
+    """The staff side's meeting page. ``case`` comes from intake.get_case (access checked, audited)."""
+    moment = now or utcnow()
+    meeting = meetings.current_meeting(case)
+    coordinator = preparation.is_coordinator(staff, case) and access.can(staff, Action.STAFF_INVITE, case)
+    page = StaffMeetingPage(
+        case=case,
+        meeting=meeting,
+        is_coordinator=coordinator,
+        contents=contents(case, meeting) if meeting else None,
+    )
+    if not coordinator:
+        return page
+    answers = preparation.answers(case, Voice.PERSON)
+    page.person_answers = answers
+    page.guardian_themes = preparation.GUARDIAN_THEMES
+    page.agenda = preparation.agenda(case, AgendaList.TALK_ABOUT)
+    page.from_relatives = {i.id for i in page.agenda if i.suggested_by_invitation_id is not None}
+    page.private_list = preparation.private_list_for(staff, case)
+    page.child_answers = preparation.child_answers_for(staff, case)
+    page.guests = preparation.guests(case)
+    wished = set(page.who_comes.get("units", []))
+    if wished:
+        page.wished_units = list(
+            db.session.scalars(select(Unit.name).where(Unit.public_id.in_(wished)).order_by(Unit.name))
+        )
+    if not case.is_closed:
+        page.invitable = meetings.invitable(case)
+    if meeting is not None:
+        page.rows = [
+            InvitationRow(
+                invitation=inv,
+                name=_party_name(inv.participant),
+                kind=inv.participant.role.value,
+                due=meetings.answer_due(inv),
+                late=meetings.is_late(inv, moment),
+            )
+            for inv in meeting.invitations
+            if inv.status != InvitationStatus.CANCELLED
+        ]
+        page.may_mark_held = meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= moment
+    return page
+
+
+# --- Staff of an invited unit -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitInvitation:
+    invitation: Invitation
+    case: SipCase
+    unit_name: str
+    contents: InvitationContents
+    due: datetime
+    late: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.invitation.status != InvitationStatus.CANCELLED and not self.case.is_closed
+
+
+def _unit_invitation(staff: StaffUser, invitation: Invitation, moment: datetime) -> UnitInvitation | None:
+    case = db.session.get(SipCase, invitation.meeting.case_id)
+    party = invitation.participant
+    if (
+        party.unit_id is None
+        or party.unit_id not in {m.unit_id for m in staff.memberships}
+        or not access.can(staff, Action.STAFF_ANSWER_INVITATION, case)
+    ):
+        return None
+    # Nothing is shared with a unit the consent no longer names [DA 4.2], not even the invitation.
+    scope = consent.in_force(case)
+    if scope is None or not scope.covers_unit(party.unit.public_id):
+        return None
+    return UnitInvitation(
+        invitation=invitation,
+        case=case,
+        unit_name=party.unit.name,
+        contents=contents(case, invitation.meeting),
+        due=meetings.answer_due(invitation),
+        late=meetings.is_late(invitation, moment),
+    )
+
+
+def _unit_invitations_query():
+    return select(Invitation).options(
+        joinedload(Invitation.participant).joinedload(Participant.unit),
+        joinedload(Invitation.meeting)
+        .selectinload(Meeting.invitations)
+        .joinedload(Invitation.participant)
+        .options(joinedload(Participant.unit), joinedload(Participant.person)),
+    )
+
+
+def unit_invitations_for(staff: StaffUser, now: datetime | None = None) -> list[UnitInvitation]:
+    """ "Inbjudningar till er enhet": invitations to the staff user's units for meetings still planned."""
+    moment = now or utcnow()
+    unit_ids = select(StaffMembership.unit_id).where(StaffMembership.staff_id == staff.id)
+    found = db.session.scalars(
+        _unit_invitations_query()
+        .join(Participant, Participant.id == Invitation.participant_id)
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .where(
+            Participant.unit_id.in_(unit_ids),
+            Meeting.status == MeetingStatus.PLANNED,
+            Invitation.status != InvitationStatus.CANCELLED,
+        )
+        .order_by(Meeting.starts_at)
+    ).unique()
+    pages = (_unit_invitation(staff, invitation, moment) for invitation in found)
+    return [p for p in pages if p is not None]
+
+
+def unit_invitation_for(staff: StaffUser, public_id: str, now: datetime | None = None) -> UnitInvitation:
+    """One invitation to the staff user's unit, or NotFound (also for other units' invitations)."""
+    invitation = (
+        db.session.scalars(_unit_invitations_query().where(Invitation.public_id == public_id))
+        .unique()
+        .one_or_none()
+    )
+    page = _unit_invitation(staff, invitation, now or utcnow()) if invitation else None
+    if page is None:
+        raise NotFound(N_("Sidan finns inte."))
+    return page
+
+
+# --- A relative through their personal link -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuestPage:
+    invitation: Invitation
+    contents: InvitationContents
+    may_download_calendar: bool
+    own_suggestions: list[AgendaItem]  # what this relative suggested, and whether the person took it
+
+    @property
+    def is_open(self) -> bool:
+        return (
+            self.invitation.status != InvitationStatus.CANCELLED
+            and self.contents.meeting.status == MeetingStatus.PLANNED
+        )
+
+
+def guest_page(link: AccessLink) -> GuestPage:
+    """The relative's page behind a link already checked (guards.invitation_link)."""
+    invitation = meetings.invitation_for_link(link.id)
+    case = db.session.get(SipCase, invitation.meeting.case_id)
+    if case is None or case.id != link.case_id:
+        raise access_links.LinkNotValid()
+    suggestions = list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.suggested_by_invitation_id == invitation.id)
+            .order_by(AgendaItem.created_at, AgendaItem.id)
+        )
+    )
+    return GuestPage(
+        invitation=invitation,
+        contents=contents(case, invitation.meeting, for_guest=True),
+        may_download_calendar=meetings.may_download_calendar(invitation),
+        own_suggestions=suggestions,
+    )
+
+
+def case_of_link(link: AccessLink) -> SipCase:
+    return db.session.get(SipCase, link.case_id)
+
+
+# --- The person, a guardian or a representative -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CitizenMeetingPage:
+    case: SipCase
+    meeting: Meeting | None
+    contents: InvitationContents | None
+    pending_topics: list[AgendaItem]  # relatives' suggestions waiting for the person's answer
+
+
+def citizen_meeting_page(case: SipCase) -> CitizenMeetingPage:
+    """``case`` was read with cases.get_case_for(actor, id, Action.VIEW_INVITATION)."""
+    meeting = meetings.current_meeting(case)
+    return CitizenMeetingPage(
+        case=case,
+        meeting=meeting,
+        contents=contents(case, meeting) if meeting else None,
+        pending_topics=preparation.agenda(case, AgendaList.TALK_ABOUT, SuggestionStatus.PENDING),
+    )
+
+
+def calendar_place(meeting: Meeting) -> tuple[str, str]:
+    """The mode and the place for the calendar file: an address, a link or a number. No names."""
+    if meeting.mode == MeetingMode.VIDEO:
+        return "video", meeting.video_link
+    if meeting.mode == MeetingMode.PHONE:
+        return "phone", meeting.phone
+    return "in_person", meeting.place
