@@ -373,3 +373,13 @@ def test_a_unit_the_consent_no_longer_names_cannot_read_its_invitation(client, s
     client.sign_in_as(sip["teacher"])
     assert client.get(f"/personal/inbjudningar/{invitation.public_id}").status_code == 404
     assert "Pengar till hyran" not in _html(client.get("/personal/inbjudningar"))
+
+
+@freeze_time(NOW)
+def test_the_case_page_and_the_start_page_lead_to_the_meeting_and_the_invitations(client, sip):
+    client.sign_in_as(sip["kim"])
+    case_page = BeautifulSoup(_html(client.get(f"/personal/sip/{sip['case'].public_id}")), "html.parser")
+    assert case_page.find("a", href=_meeting_url(sip))
+    client.sign_in_as(sip["teacher"])
+    start = BeautifulSoup(_html(client.get("/personal/")), "html.parser")
+    assert start.find("a", href="/personal/inbjudningar")
