@@ -95,6 +95,21 @@ def test_a_child_opens_their_pages_with_the_code_from_a_guardian(client, sip):
     assert "Du svarar på frågor" in _text_of(page)
 
 
+def test_the_code_a_guardian_makes_on_her_page_opens_the_childs_pages_on_another_phone(app, client, sip):
+    client.sign_in_as(sip["mum"])
+    page = f"/sip/{sip['case'].public_id}/infor-motet/barnets-kod"
+    made = client.post(page, data={"csrf_token": client.csrf_token(page)})
+    assert made.status_code == 200
+    code = re.search(r"<strong>([A-Z0-9]{5}-[A-Z0-9]{5})</strong>", _text_of(made)).group(1)
+
+    phone = app.test_client()
+    assert _type_code(phone, code).headers["Location"].endswith(_start(sip))
+    assert phone.get(_start(sip)).status_code == 200
+    # A new code stops the old one, also where it is already open.
+    client.post(page, data={"csrf_token": client.csrf_token(page)})
+    assert phone.get(_start(sip)).status_code == 303
+
+
 def test_a_link_with_the_code_opens_the_pages_and_leaves_the_code_out_of_the_address(client, sip):
     code = _code_for(sip)
     response = client.get(f"/min-rost/{code}")
@@ -341,3 +356,21 @@ def test_opening_and_answering_is_in_the_audit_log(client, sip):
     used = db.session.query(AuditEntry).filter(AuditEntry.action == "access_link.used.child_pages").count()
     assert used == 1
     assert db.session.query(AccessLink).one().last_used_at is not None
+
+
+def test_the_timeline_shows_where_the_sip_is_now(client, sip):
+    _type_code(client, _code_for(sip))
+    here = re.compile(r'aria-current="step">\s*<p class="child-steps__title">([^<]+)</p>')
+    assert here.search(_text_of(client.get(_start(sip)))).group(1) == "Du svarar på frågor"
+    sip["case"].step = Step.INVITED
+    assert here.search(_text_of(client.get(_start(sip)))).group(1) == "Mötet"
+    sip["case"].step = Step.FOLLOW_UP
+    assert here.search(_text_of(client.get(_start(sip)))).group(1) == "Vi ses igen"
+
+
+def test_an_adult_signed_in_about_their_own_sip_has_no_child_pages(client, sip):
+    adult = factories.person("Vuxen", age=30)
+    own = factories.case(adult, step=Step.PREPARATION)
+    client.sign_in_as(adult)
+    assert client.get(f"/min-rost/sip/{own.public_id}").status_code == 404
+    assert "Gå till dina frågor" not in _text_of(client.get("/min-rost"))
