@@ -303,6 +303,10 @@ def withdraw(actor: Person, case: SipCase, today: date | None = None) -> Consent
     )
     db.session.flush()
     audit.record(actor, "consent.withdrawn", case, event=event.public_id)
+    # No more invitations: every open one is cancelled and the invited are told [issue 4].
+    from citizen_app.services import meetings  # meetings asks consent before inviting: import here
+
+    meetings.cancel_open_invitations(case)
     for person in recipients.citizen_recipients(case):
         notifications.notify(person, NotificationKind.CONSENT_WITHDRAWN, case)
     coordinator = recipients.current_coordinator(case)
