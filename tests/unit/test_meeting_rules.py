@@ -10,13 +10,22 @@ from citizen_app.extensions import db
 from citizen_app.models import (
     InvitationStatus,
     LinkPurpose,
+    NotificationKind,
     ParticipantRole,
     PrincipalKind,
     StaffRole,
     Step,
     UnitKind,
 )
-from citizen_app.services import NotAllowed, NotFound, access_links, consent, meetings, preparation
+from citizen_app.services import (
+    NotAllowed,
+    NotFound,
+    access_links,
+    consent,
+    meetings,
+    notifications,
+    preparation,
+)
 from tests.support import factories
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
@@ -230,3 +239,18 @@ def test_a_suggested_topic_waits_for_the_person_who_is_told(sip):
         recipient_person_id=sip["person"].id, kind=NotificationKind.TOPIC_SUGGESTED
     )
     assert told.count() == 1
+
+
+@freeze_time(NOW)
+def test_withdrawing_consent_cancels_every_open_invitation_and_stops_relatives_links(sip):
+    _consent(sip)
+    guest = preparation.add_guest(sip["person"], sip["case"], "Bengt", "070-123 45 67", support_person=False)
+    meeting = _meeting(sip)
+    sent = meetings.invite(sip["coordinator"], meeting, [sip["school_party"].public_id, guest.public_id])
+    consent.withdraw(sip["person"], sip["case"], today=NOW.date())
+    assert {s.invitation.status for s in sent} == {InvitationStatus.CANCELLED}
+    secret = next(s.link_secret for s in sent if s.link_secret)
+    with pytest.raises(access_links.LinkNotValid):
+        access_links.open_link(secret, LinkPurpose.RELATIVE_INVITATION)
+    teacher_messages = notifications.list_for(sip["teacher"])
+    assert NotificationKind.MEETING_CANCELLED in {m.kind for m in teacher_messages}
