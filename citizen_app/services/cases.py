@@ -118,13 +118,17 @@ class CasePage:
     can_cancel: bool
     must_answer_suggestion: bool
     is_own: bool
+    can_prepare: bool = False  # "Inför mötet" [issue 5]
+    meeting: object | None = None  # the planned or held meeting, for the person and those acting for them
+    child_voice: bool = False  # the child themself, signed in: "Min röst"
 
 
 def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
-    from citizen_app.services import deadlines, recipients, requests
+    from citizen_app.services import deadlines, meetings, preparation, recipients, requests
 
     case = get_case_for(actor, public_id, Action.VIEW_CASE)
     day = today or date.today()
+    allowed = access.allowed_actions(actor, case)
     return CasePage(
         case=case,
         timeline=timeline_of(case),
@@ -136,4 +140,11 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
             case.awaiting_person_agreement and access.can(actor, Action.ACCEPT_SUGGESTION, case)
         ),
         is_own=case.subject_id == actor.id,
+        can_prepare=preparation.can_prepare(actor, case),
+        meeting=(
+            meetings.current_meeting(case)
+            if Action.VIEW_INVITATION in allowed and Action.PREPARE_MEETING in allowed
+            else None
+        ),
+        child_voice=not case.is_closed and Action.GIVE_OWN_CHILD_VIEW in allowed,
     )

@@ -123,3 +123,42 @@ def test_the_case_page_stays_within_eight_queries(client, app, count_queries):
     with count_queries() as q:
         assert client.get(f"/sip/{case.public_id}").status_code == 200
     assert q.count <= 8, q.statements
+
+
+def test_the_case_page_leads_to_the_preparation_for_those_who_prepare(client, app):
+    child = factories.child("Lisa Barn")
+    parent = factories.guardian_of(child)
+    apart = factories.guardian_of(child, custody=False, name="Utan vårdnad")
+    case = factories.case(child, owning_unit=factories.unit(), step=Step.PREPARATION)
+    client.sign_in_as(parent)
+    html = client.get(f"/sip/{case.public_id}").get_data(as_text=True)
+    assert f'href="/sip/{case.public_id}/infor-motet"' in html
+    assert "/min-rost/" not in html  # the child's own pages are for the child
+    client.sign_in_as(apart)
+    assert client.get(f"/sip/{case.public_id}").status_code == 404
+
+
+def test_a_signed_in_child_is_led_to_their_own_voice(client, app):
+    child = factories.child("Lisa Barn")
+    factories.guardian_of(child)
+    case = factories.case(child, owning_unit=factories.unit(), step=Step.PREPARATION)
+    client.sign_in_as(child)
+    html = client.get(f"/sip/{case.public_id}").get_data(as_text=True)
+    assert f'href="/min-rost/sip/{case.public_id}"' in html
+    assert "/infor-motet" not in html
+
+
+def test_every_message_kind_has_its_own_text(client, app):
+    """No message falls back to "Något har hänt i en SIP." — each kind says what happened."""
+    from citizen_app.models import NotificationKind
+    from citizen_app.services import notifications
+
+    person = factories.person("Vuxen")
+    case = factories.case(person, owning_unit=factories.unit())
+    for kind in NotificationKind:
+        notifications.notify(
+            person, kind, case, data={"coordinator": "Kent", "to": "Enheten", "days_left": 7}
+        )
+    client.sign_in_as(person)
+    html = client.get("/meddelanden").get_data(as_text=True)
+    assert "Något har hänt i en SIP." not in html
