@@ -104,6 +104,8 @@ _COORDINATING = frozenset(
         A.STAFF_DOCUMENT_PLAN,
         A.STAFF_CLOSE_CASE,
         A.STAFF_HANDLE_PROBLEM,
+        # The coordinator may also give a child their own code ("Min röst") [issue 5].
+        A.GIVE_CHILD_ACCESS,
     }
 )
 

@@ -128,6 +128,7 @@ class StaffMeetingPage:
     invitable: list[Participant] = field(default_factory=list)
     rows: list[InvitationRow] = field(default_factory=list)
     may_mark_held: bool = False
+    may_give_child_code: bool = False
 
     @property
     def who_comes(self) -> dict:
@@ -162,6 +163,7 @@ def staff_meeting_page(staff: StaffUser, case: SipCase, now: datetime | None = N
     )
     if not coordinator:
         return page
+    page.may_give_child_code = preparation.can_give_child_code(staff, case)
     answers = preparation.answers(case, Voice.PERSON)
     page.person_answers = answers
     page.guardian_themes = preparation.GUARDIAN_THEMES

@@ -12,6 +12,7 @@ Who may read what is decided here, in one place (``visible_*``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -527,12 +528,17 @@ def unit_names(public_ids: list[str]) -> dict[str, str]:
     )
 
 
-def can_give_child_code(actor: Person, case: SipCase) -> bool:
-    """Only a guardian with custody gives the child their own way in, and only while the SIP is open."""
-    return not case.is_closed and access.can(actor, Action.GIVE_CHILD_ACCESS, case)
+def can_give_child_code(actor: Person | StaffUser, case: SipCase) -> bool:
+    """A guardian with custody, or the coordinator, gives the child a way in while the SIP is open."""
+    return (
+        not case.is_closed
+        and case.subject is not None
+        and case.subject.is_child_on(date.today())
+        and access.can(actor, Action.GIVE_CHILD_ACCESS, case)
+    )
 
 
-def give_child_code(actor: Person, case: SipCase) -> access_links.NewLink:
+def give_child_code(actor: Person | StaffUser, case: SipCase) -> access_links.NewLink:
     """A new code for the child's own pages. Earlier codes stop, so only the newest one works."""
     if not can_give_child_code(actor, case):
         raise NotAllowed(N_("Du kan inte ge barnet en kod i den här SIP:en."))
@@ -547,7 +553,7 @@ def give_child_code(actor: Person, case: SipCase) -> access_links.NewLink:
     )
 
 
-def close_child_codes(actor: Person, case: SipCase) -> int:
+def close_child_codes(actor: Person | StaffUser, case: SipCase) -> int:
     if not can_give_child_code(actor, case):
         raise NotAllowed(N_("Du kan inte ge barnet en kod i den här SIP:en."))
     return access_links.revoke_all(case, access_links.CHILD_PAGES, actor)

@@ -15,7 +15,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
-from citizen_app.services import N_, DomainError, NotAllowed, intake, meeting_pages, meetings
+from citizen_app.services import (
+    N_,
+    DomainError,
+    NotAllowed,
+    access_links,
+    intake,
+    meeting_pages,
+    meetings,
+    preparation,
+)
 from citizen_app.web.guards import staff
 
 bp = Blueprint("staff_meetings", __name__, url_prefix="/personal")
@@ -208,6 +217,26 @@ def mark_held(public_id: str):
     else:
         flash(_("Mötet är markerat som hållet. Skriv planen inom 2 arbetsdagar."), "success")
     return redirect(_meeting_url(public_id), 303)
+
+
+@bp.route(f"/sip/{CASE_ID}/barnets-kod", methods=["POST"])
+@staff
+def give_child_code(public_id: str):
+    """The coordinator gives the child their own code for "Min röst". Shown once, in this answer only."""
+    case = intake.get_case(current_user, public_id, Action.GIVE_CHILD_ACCESS)
+    try:
+        made = preparation.give_child_code(current_user, case)
+    except NotAllowed as refused:
+        flash(_(refused.message), "info")
+        return redirect(_meeting_url(public_id), 303)
+    response = render_template(
+        "staff_meetings/child_code.html",
+        case=case,
+        code=access_links.show_code(made.secret),
+        expires_at=made.link.expires_at,
+        address=url_for("child.enter_code", _external=True),
+    )
+    return response, 200, {"Cache-Control": "no-store"}
 
 
 # --- Staff of an invited unit ------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ give_consent               Y    .    Y    .    Y    Y    Y    .    .    .    .  
 withdraw_consent           Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 record_child_view          .    .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .
 give_own_child_view        .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .
-give_child_access          .    .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .
+give_child_access          .    .    Y    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
 prepare_meeting            Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 view_plan                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 approve_plan               Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .

@@ -383,3 +383,36 @@ def test_the_case_page_and_the_start_page_lead_to_the_meeting_and_the_invitation
     client.sign_in_as(sip["teacher"])
     start = BeautifulSoup(_html(client.get("/personal/")), "html.parser")
     assert start.find("a", href="/personal/inbjudningar")
+
+
+def test_the_coordinator_gives_a_child_a_code_that_opens_the_childs_pages(client, app):
+    import re
+
+    social = factories.unit("Socialtjänsten Syd")
+    school = factories.unit("Björkskolan", kind=UnitKind.SCHOOL)
+    kim = factories.staff(social, StaffRole.COORDINATOR, name="Kim Samordnare")
+    teacher = factories.staff(school, StaffRole.MEMBER, name="Li Lärare")
+    elsa = factories.child("Elsa Berg", age=14)
+    factories.guardian_of(elsa, name="Maria Berg")
+    case = factories.case(elsa, social, kim, step=Step.PREPARATION)
+    factories.participant(case, ParticipantRole.UNIT, unit_=school)
+    db.session.commit()
+    client.sign_in_as(teacher)
+    assert _post(client, f"/personal/sip/{case.public_id}/barnets-kod", {}).status_code == 404
+    client.sign_in_as(kim)
+    assert "Ge barnet en kod" in _text(client.get(f"/personal/sip/{case.public_id}/motet"))
+    shown = _post(client, f"/personal/sip/{case.public_id}/barnets-kod", {})
+    assert shown.status_code == 200 and "no-store" in shown.headers["Cache-Control"]
+    code = re.search(r"[A-Z0-9]{5}-[A-Z0-9]{5}", _text(shown)).group(0)
+    client.post("/logga-ut", data={"csrf_token": client.csrf_token("/om-min-sip")})
+    child_phone = app.test_client()
+    opened = child_phone.post(
+        "/min-rost", data={"csrf_token": child_phone.csrf_token("/min-rost"), "code": code}
+    )
+    assert opened.status_code == 303 and f"/min-rost/sip/{case.public_id}" in opened.headers["Location"]
+
+
+def test_an_adults_coordinator_is_not_offered_a_child_code(client, sip):
+    client.sign_in_as(sip["kim"])
+    assert "Ge barnet en kod" not in _text(client.get(_meeting_url(sip)))
+    assert _post(client, _meeting_url(sip).replace("/motet", "/barnets-kod"), {}).status_code == 303
