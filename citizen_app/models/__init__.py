@@ -6,6 +6,19 @@ from citizen_app.models.consent import ChildAnswer, ChildView, ConsentEvent, Con
 from citizen_app.models.meetings import Invitation, InvitationStatus, Meeting, MeetingMode, MeetingStatus
 from citizen_app.models.notifications import Notification, NotificationKind
 from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
+from citizen_app.models.plans import (
+    ApprovalWay,
+    GoalOutcome,
+    GoalTerm,
+    PendingDecision,
+    PlanAction,
+    PlanComment,
+    PlanGoal,
+    PlanShare,
+    PlanVersion,
+    Responsible,
+    VersionStatus,
+)
 from citizen_app.models.preparation import (
     AccessLink,
     AgendaItem,
@@ -41,6 +54,7 @@ __all__ = [
     "AccessLink",
     "AgendaItem",
     "AgendaList",
+    "ApprovalWay",
     "AuditEntry",
     "Base",
     "CaseEvent",
@@ -52,6 +66,8 @@ __all__ = [
     "ConsentMethod",
     "CoordinatorAssignment",
     "EventKind",
+    "GoalOutcome",
+    "GoalTerm",
     "Initiator",
     "Invitation",
     "InvitationStatus",
@@ -63,7 +79,13 @@ __all__ = [
     "NotificationKind",
     "Participant",
     "ParticipantRole",
+    "PendingDecision",
     "Person",
+    "PlanAction",
+    "PlanComment",
+    "PlanGoal",
+    "PlanShare",
+    "PlanVersion",
     "PreparationAnswer",
     "Principal",
     "PrincipalKind",
@@ -71,6 +93,7 @@ __all__ = [
     "Relationship",
     "RepresentativeType",
     "RequestDraft",
+    "Responsible",
     "SipCase",
     "StaffMembership",
     "StaffRole",
@@ -79,6 +102,7 @@ __all__ = [
     "SuggestionStatus",
     "Unit",
     "UnitKind",
+    "VersionStatus",
     "Voice",
     "utcnow",
 ]
