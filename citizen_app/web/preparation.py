@@ -135,7 +135,7 @@ def answer_theme(public_id: str, theme: str):
 # --- "Det här vill jag prata om": the ordered agenda ------------------------------------------------------
 
 
-def _talk_about_page(case, errors=None, form=None, moved=None, status_focus=False):
+def _talk_about_page(case, errors=None, form=None, moved=None):
     talk = preparation.AgendaList.TALK_ABOUT
     return _render(
         "preparation/talk_about.html",
@@ -146,7 +146,6 @@ def _talk_about_page(case, errors=None, form=None, moved=None, status_focus=Fals
         suggestions=preparation.agenda(case, talk, preparation.SuggestionStatus.PENDING),
         relatives_see=preparation.relatives_see_agenda(case),
         moved=moved,
-        status_focus=status_focus,
     )
 
 
@@ -162,14 +161,15 @@ def talk_about(public_id: str):
         flash(_("Det är tillagt i listan."), "success")
         return redirect(url_for(".talk_about", public_id=public_id), 303)
     moved = session.pop(MOVED, None)
-    return _talk_about_page(case, moved=moved, status_focus=moved is not None)
+    return _talk_about_page(case, moved=moved)
 
 
 @bp.route(BASE + f"/att-prata-om/{ITEM}/flytta", methods=["POST"])
 @citizen
 def move_item(public_id: str, item_id: str):
-    """Up or down one place. The new place is said in a status message; focus goes to it (no JS) or stays on
-    the moved item's button (htmx)."""
+    """Up or down one place. The new place is said in a status message, and the keyboard stays at the moved
+    item's button, so Enter moves it on: htmx keeps the focus there; without JavaScript the new page opens
+    with the focus on that button (its #id), which then also reads out the status as its description."""
     case = _case(public_id)
     direction = _text("direction")
     try:
@@ -187,8 +187,9 @@ def move_item(public_id: str, item_id: str):
     }
     if _is_htmx():
         return _talk_about_page(case, moved=moved)
-    session[MOVED] = moved
-    return redirect(url_for(".talk_about", public_id=public_id, _anchor="agenda-status"), 303)
+    session[MOVED] = {**moved, "new_page": True}
+    button = f"{moved['focus']}-{item_id}"  # the id of the button in talk_about.html
+    return redirect(url_for(".talk_about", public_id=public_id, _anchor=button), 303)
 
 
 def _button_left(direction: str, place: int, total: int) -> str:
@@ -431,6 +432,16 @@ def close_child_code(public_id: str):
 # --- Everything on one page, to print or show at the meeting -----------------------------------------------
 
 
+def _shared_child_answers(case) -> dict:
+    """The child's answers this guardian may read, in the order of the child's questions, empty ones out."""
+    shared = preparation.child_answers_for(current_user, case)
+    return {
+        theme: shared[theme]
+        for theme in preparation.CHILD_THEMES
+        if theme in shared and (shared[theme].text or shared[theme].choice)
+    }
+
+
 @bp.route(BASE + "/sammanfattning")
 @citizen
 def show_summary(public_id: str):
@@ -450,6 +461,8 @@ def show_summary(public_id: str):
         unit_names=preparation.unit_names(who_choice.get("units") or []),
         guests=preparation.guests(case),
         where=where.choice if where else {},
+        # A guardian also reads what the child chose to share with the parents; None for everyone else.
+        child_answers=_shared_child_answers(case) if preparation.is_guardian(current_user, case) else None,
         # To show the page at the meeting, the person can leave out what is for the coordinator only.
         show_private=request.args.get("privat") != "nej",
     )

@@ -28,4 +28,17 @@
       replacement.focus();
     }
   });
+  // A form that htmx saves on change (e.g. an answer in "Inför mötet") can be sent by its button while that
+  // save is still on its way. Both answers set the session cookie, and the one that comes last wins, so the
+  // "saved" message of the button's page could be lost. So the button waits for the save to finish.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("htmx-request") || form.dataset.waitedForSave) { return; }
+    event.preventDefault();
+    var submitter = event.submitter;
+    form.addEventListener("htmx:afterRequest", function () {
+      form.dataset.waitedForSave = "1";
+      if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+    }, { once: true });
+  });
 })();

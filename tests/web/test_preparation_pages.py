@@ -178,12 +178,15 @@ def test_the_buttons_change_the_order_and_the_status_says_the_new_place(client, 
 
     moved = _post(client, _url(case, f"/att-prata-om/{fritiden.public_id}/flytta"), {"direction": "up"})
     assert moved.status_code == 303
-    assert moved.headers["Location"].endswith("/att-prata-om#agenda-status")
+    # Without JavaScript the new page opens with the focus on the moved item's button (the #id focuses it),
+    # and the button's description is the status that says the new place.
+    assert moved.headers["Location"].endswith(f"/att-prata-om#up-{fritiden.public_id}")
     page = _soup(client.get(_url(case, "/att-prata-om")))
     status = page.find(id="agenda-status")
     assert status["role"] == "status"
-    assert status.has_attr("autofocus"), "without JavaScript the focus goes to the status"
     assert status.get_text(strip=True) == "”Fritiden” är flyttad till plats 2 av 3."
+    button = page.find(id=f"up-{fritiden.public_id}")
+    assert button.has_attr("autofocus") and button["aria-describedby"] == "agenda-status"
     assert _agenda(client, case) == ["Skolan", "Fritiden", "Sömnen"]
     assert not _soup(client.get(_url(case, "/att-prata-om"))).find(id="agenda-status").get_text(strip=True)
 
@@ -200,7 +203,8 @@ def test_with_htmx_the_focus_stays_on_the_moved_items_button(client, family):
     assert response.status_code == 200
     page = _soup(response)
     assert page.find(id=f"up-{third.public_id}").has_attr("autofocus")
-    assert not page.find(id="agenda-status").has_attr("autofocus")
+    # The live region speaks when htmx fills it in; a description as well would say it twice.
+    assert not page.find(id=f"up-{third.public_id}").has_attr("aria-describedby")
     assert "plats 2 av 3" in page.find(id="agenda-status").get_text()
     # At the top there is no "Flytta upp" any more: the focus goes to "Flytta ner" of the same item.
     page = _soup(
@@ -265,6 +269,52 @@ def test_the_person_chooses_if_invited_relatives_see_the_list(client, family):
     assert _post(client, _url(case, "/dela"), {"share": "yes"}).status_code == 303
     assert preparation.relatives_see_agenda(case)
     assert _post(client, _url(case, "/dela"), {}).status_code == 422
+
+
+# --- The child's own answers, as the guardians read them ---------------------------------------------------
+
+
+def test_a_guardians_summary_shows_what_the_child_shared_and_nothing_else(client, family, adult):
+    case, elsa = family["case"], family["elsa"]
+    preparation.save_child_answer(elsa, case, "important", "Min hund", True)
+    preparation.save_child_answer(elsa, case, "not_working", "Att somna", False)
+    preparation.save_child_answer(elsa, case, "attend", "", True, choice="part")
+    preparation.save_child_answer(elsa, case, "not_talk_about", "Min brors problem", True)
+    db.session.commit()
+
+    for guardian in (family["maria"], family["johan"]):
+        client.sign_in_as(guardian)
+        response = client.get(_url(case, "/sammanfattning"))
+        html = response.get_data(as_text=True)
+        part = _soup(response).select_one(".prep-child-answers")
+        assert part.h2.get_text() == "Ditt barns egna svar"
+        rows = [
+            (row.dt.get_text(strip=True), row.dd.get_text(strip=True))
+            for row in part.select(".summary-list__row")
+        ]
+        assert rows == [
+            ("Det är viktigt för mig", "Min hund"),
+            ("Så vill jag vara med", "Ja, på en del av mötet"),
+        ]
+        assert "Att somna" not in html, "the child kept this from the parents"
+        assert "Min brors problem" not in html, "what the child will not talk about is never for the parents"
+        # Shared with the parents, not with the meeting: the page to show there leaves it out.
+        at_the_meeting = client.get(_url(case, "/sammanfattning?privat=nej")).get_data(as_text=True)
+        assert "Min hund" not in at_the_meeting and "prep-child-answers" not in at_the_meeting
+
+    # An adult preparing her own meeting has no such part.
+    ada, own_case = adult
+    client.sign_in_as(ada)
+    assert "prep-child-answers" not in client.get(_url(own_case, "/sammanfattning")).get_data(as_text=True)
+
+
+def test_a_guardian_is_told_when_the_child_has_shared_nothing_yet(client, family):
+    preparation.save_child_answer(family["elsa"], family["case"], "important", "Min hund", False)
+    db.session.commit()
+    client.sign_in_as(family["maria"])
+    part = _soup(client.get(_url(family["case"], "/sammanfattning"))).select_one(".prep-child-answers")
+    assert "Ditt barn har inte delat några svar med dig än." in part.get_text()
+    assert "Min hund" not in part.get_text()
 
 
 # --- What must not come up: for the coordinator only -------------------------------------------------------
