@@ -38,6 +38,10 @@ class NotificationKind(enum.StrEnum):
     MEETING_CANCELLED = "meeting_cancelled"
     INVITATION_ANSWERED = "invitation_answered"  # someone invited has answered
     TOPIC_SUGGESTED = "topic_suggested"  # a relative suggested a topic: accept it or not
+    PLAN_READY = "plan_ready"  # a draft plan is ready to read and approve
+    PLAN_APPROVED = "plan_approved"
+    PLAN_COMMENTED = "plan_commented"  # staff: the person commented on the draft
+    PLAN_CLOSED = "plan_closed"  # the SIP has ended; the plan no longer applies
 
 
 class Notification(PublicIdMixin, Base):

@@ -1,0 +1,661 @@
+"""The plan's rules [SIP.md 5] [VM] [DA 4.5–4.7] [HA]. Every rule about plan versions lives here.
+
+- The coordinator documents a draft after the meeting (target: within 2 working days).
+- Only one draft at a time. Versions are numbered 1, 2, 3 … per case.
+- Approval happens together with the person: the person confirms in the app, or the coordinator records
+  that it was approved at the meeting. An approved version is locked: nothing in it can change. The flush
+  guard at the bottom refuses any change to a locked version, its goals, actions or pending decisions, so
+  even a bug elsewhere cannot edit an approved plan.
+- A follow-up starts a new draft from the approved version; each goal gets an outcome and a comment; goals
+  can be added, changed or ended. When it is approved, the earlier version is marked replaced.
+- The person (and those acting for them) may comment on a draft before approving.
+- Relatives see the plan only if the person shares it with them, one by one, and can take it back.
+- When the SIP closes (goals met, no longer needed, consent withdrawn, other) the plan stops applying;
+  its history stays.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session, selectinload
+
+from citizen_app import access
+from citizen_app.access import Action
+from citizen_app.extensions import db
+from citizen_app.models import (
+    ApprovalWay,
+    ClosingReason,
+    EventKind,
+    GoalOutcome,
+    GoalTerm,
+    NotificationKind,
+    Participant,
+    PendingDecision,
+    Person,
+    PlanAction,
+    PlanComment,
+    PlanGoal,
+    PlanShare,
+    PlanVersion,
+    Responsible,
+    SipCase,
+    StaffUser,
+    Step,
+    VersionStatus,
+    utcnow,
+)
+from citizen_app.services import (
+    N_,
+    DomainError,
+    NotAllowed,
+    NotFound,
+    audit,
+    notifications,
+    recipients,
+    timeline,
+)
+
+DOCUMENT_WITHIN_WORKING_DAYS = 2
+MAX_TEXT = 4000
+CLOSING_REASONS = (
+    ClosingReason.GOALS_MET,
+    ClosingReason.NO_LONGER_NEEDED,
+    ClosingReason.CONSENT_WITHDRAWN,
+    ClosingReason.OTHER,
+)
+
+
+class PlanLocked(DomainError):
+    """An approved version cannot change."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("Planen är godkänd och kan inte ändras. Gör en uppföljning för att ändra den."))
+
+
+class InvalidPlan(DomainError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
+# --- Reading --------------------------------------------------------------------------------------------
+
+
+def versions(case: SipCase) -> list[PlanVersion]:
+    """Every version of the case's plan, newest first."""
+    return list(
+        db.session.scalars(
+            select(PlanVersion).where(PlanVersion.case_id == case.id).order_by(PlanVersion.number.desc())
+        )
+    )
+
+
+def _full(query):
+    return query.options(
+        selectinload(PlanVersion.goals)
+        .selectinload(PlanGoal.actions)
+        .selectinload(PlanAction.responsible_unit),
+        selectinload(PlanVersion.pending_decisions),
+        selectinload(PlanVersion.comments).selectinload(PlanComment.person),
+    )
+
+
+def version(case: SipCase, number: int) -> PlanVersion:
+    found = db.session.scalar(
+        _full(select(PlanVersion).where(PlanVersion.case_id == case.id, PlanVersion.number == number))
+    )
+    if found is None:
+        raise NotFound(N_("Sidan finns inte."))
+    return found
+
+
+def in_force(case: SipCase) -> PlanVersion | None:
+    """The approved version that applies now; none once the SIP is closed (it is shown as ended)."""
+    return db.session.scalar(
+        _full(
+            select(PlanVersion)
+            .where(PlanVersion.case_id == case.id, PlanVersion.status == VersionStatus.APPROVED)
+            .order_by(PlanVersion.number.desc())
+            .limit(1)
+        )
+    )
+
+
+def draft(case: SipCase) -> PlanVersion | None:
+    return db.session.scalar(
+        _full(
+            select(PlanVersion).where(
+                PlanVersion.case_id == case.id, PlanVersion.status == VersionStatus.DRAFT
+            )
+        )
+    )
+
+
+def is_in_force(case: SipCase, plan: PlanVersion | None) -> bool:
+    return plan is not None and plan.status == VersionStatus.APPROVED and not case.is_closed
+
+
+# --- Who may do what ------------------------------------------------------------------------------------
+
+
+def _require_coordinator(staff: StaffUser, case: SipCase) -> None:
+    if not access.can(staff, Action.STAFF_DOCUMENT_PLAN, case) or case.is_closed:
+        raise NotAllowed(N_("Du kan inte skriva planen i den här SIP:en."))
+
+
+def _require_draft(plan: PlanVersion) -> None:
+    if plan.is_locked:
+        raise PlanLocked()
+
+
+def may_read(actor: Person | StaffUser, case: SipCase) -> bool:
+    """The person and those acting for them; the child (simpler view); staff of the case; relatives only
+    if the person shared the plan with them."""
+    if isinstance(actor, StaffUser):
+        return access.can(actor, Action.STAFF_VIEW_CASE, case)
+    if access.can(actor, Action.VIEW_PLAN, case):
+        return True
+    return is_shared_with(actor, case)
+
+
+# --- The coordinator documents a draft -------------------------------------------------------------------
+
+
+def start_draft(staff: StaffUser, case: SipCase) -> PlanVersion:
+    """Version 1 after the first meeting, or a follow-up draft from the approved one. One draft at a time."""
+    _require_coordinator(staff, case)
+    existing = draft(case)
+    if existing is not None:
+        return existing  # one draft at a time: a second click opens the same one
+    previous = in_force(case)
+    number = (
+        db.session.scalar(select(func.max(PlanVersion.number)).where(PlanVersion.case_id == case.id)) or 0
+    ) + 1
+    coordinator = recipients.current_coordinator(case)
+    plan = PlanVersion(
+        case_id=case.id,
+        number=number,
+        created_by_staff_id=staff.id,
+        coordinator_name=coordinator.display_name if coordinator else "",
+        coordinator_contact=(coordinator.phone or coordinator.email or "") if coordinator else "",
+    )
+    if previous is not None:
+        plan.based_on_id = previous.id
+        for name in ("if_worse", "other_discussed", "principal_in_charge", "follow_up_by"):
+            setattr(plan, name, getattr(previous, name))
+        for goal in previous.goals:
+            if goal.ended:
+                continue  # an ended goal is not carried into the next version
+            copy = PlanGoal(goal_key=goal.goal_key, term=goal.term, text=goal.text, position=goal.position)
+            copy.actions = [
+                PlanAction(
+                    what=a.what,
+                    responsible=a.responsible,
+                    responsible_unit_id=a.responsible_unit_id,
+                    responsible_name=a.responsible_name,
+                    starts_on=a.starts_on,
+                    how_often=a.how_often,
+                    position=a.position,
+                )
+                for a in goal.actions
+            ]
+            plan.goals.append(copy)
+        for decision in previous.pending_decisions:
+            plan.pending_decisions.append(
+                PendingDecision(
+                    what=decision.what, meanwhile=decision.meanwhile, expected_on=decision.expected_on
+                )
+            )
+    db.session.add(plan)
+    db.session.flush()
+    audit.record(staff, "plan.draft_started", case, version=plan.number)
+    return plan
+
+
+def _text(
+    value: str, field: str, errors: dict[str, str], required: bool = False, limit: int = MAX_TEXT
+) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        errors[field] = N_("Fyll i det här")
+    elif len(value) > limit:
+        errors[field] = N_("Texten är för lång")
+    return value
+
+
+def update_details(
+    staff: StaffUser,
+    case: SipCase,
+    plan: PlanVersion,
+    *,
+    if_worse: str = "",
+    other_discussed: str = "",
+    attendees: str = "",
+    principal_in_charge: str = "",
+    follow_up_on: date | None = None,
+    follow_up_by: str = "",
+    continued_need: str = "",
+    today: date | None = None,
+) -> PlanVersion:
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    errors: dict[str, str] = {}
+    values = {
+        "if_worse": _text(if_worse, "if_worse", errors),
+        "other_discussed": _text(other_discussed, "other_discussed", errors),
+        "attendees": _text(attendees, "attendees", errors),
+        "principal_in_charge": _text(principal_in_charge, "principal_in_charge", errors, limit=200),
+        "follow_up_by": _text(follow_up_by, "follow_up_by", errors, limit=200),
+        "continued_need": _text(continued_need, "continued_need", errors),
+    }
+    if follow_up_on is not None and follow_up_on <= (today or date.today()):
+        errors["follow_up_on"] = N_("Uppföljningen ska vara efter i dag")
+    if errors:
+        raise InvalidPlan(errors)
+    for name, value in values.items():
+        setattr(plan, name, value)
+    plan.follow_up_on = follow_up_on
+    db.session.flush()
+    return plan
+
+
+def add_goal(staff: StaffUser, case: SipCase, plan: PlanVersion, term: str, text: str) -> PlanGoal:
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    errors: dict[str, str] = {}
+    text = _text(text, "text", errors, required=True, limit=1000)
+    if term not in {t.value for t in GoalTerm}:
+        errors["term"] = N_("Välj om målet är långsiktigt eller kortsiktigt")
+    if errors:
+        raise InvalidPlan(errors)
+    goal = PlanGoal(term=GoalTerm(term), text=text, position=len(plan.goals) + 1)
+    plan.goals.append(goal)
+    db.session.flush()
+    return goal
+
+
+def _goal(plan: PlanVersion, public_id: str) -> PlanGoal:
+    goal = next((g for g in plan.goals if g.public_id == public_id), None)
+    if goal is None:
+        raise NotFound(N_("Sidan finns inte."))
+    return goal
+
+
+def change_goal(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, goal_id: str, term: str, text: str
+) -> PlanGoal:
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    goal = _goal(plan, goal_id)
+    errors: dict[str, str] = {}
+    text = _text(text, "text", errors, required=True, limit=1000)
+    if term not in {t.value for t in GoalTerm}:
+        errors["term"] = N_("Välj om målet är långsiktigt eller kortsiktigt")
+    if errors:
+        raise InvalidPlan(errors)
+    goal.term, goal.text = GoalTerm(term), text
+    db.session.flush()
+    return goal
+
+
+def set_outcome(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, goal_id: str, outcome: str, comment: str, end: bool
+) -> PlanGoal:
+    """At follow-up: how a goal carried from the last version went, and whether it ends here."""
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    goal = _goal(plan, goal_id)
+    errors: dict[str, str] = {}
+    if plan.based_on_id is None:
+        errors["outcome"] = N_("Det finns ingen tidigare plan att följa upp")
+    elif outcome not in {o.value for o in GoalOutcome}:
+        errors["outcome"] = N_("Välj uppfyllt, delvis uppfyllt eller inte uppfyllt")
+    comment = _text(comment, "comment", errors)
+    if errors:
+        raise InvalidPlan(errors)
+    goal.outcome, goal.outcome_comment, goal.ended = GoalOutcome(outcome), comment, bool(end)
+    db.session.flush()
+    return goal
+
+
+def remove_goal(staff: StaffUser, case: SipCase, plan: PlanVersion, goal_id: str) -> None:
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    plan.goals.remove(_goal(plan, goal_id))
+    db.session.flush()
+
+
+def add_action(
+    staff: StaffUser,
+    case: SipCase,
+    plan: PlanVersion,
+    goal_id: str,
+    *,
+    what: str,
+    responsible: str,
+    responsible_unit_id: int | None = None,
+    responsible_name: str = "",
+    starts_on: date | None = None,
+    how_often: str = "",
+) -> PlanAction:
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    goal = _goal(plan, goal_id)
+    errors: dict[str, str] = {}
+    what = _text(what, "what", errors, required=True, limit=1000)
+    if responsible not in {r.value for r in Responsible}:
+        errors["responsible"] = N_("Välj vem som gör det")
+    elif responsible in (Responsible.MUNICIPALITY, Responsible.REGION) and responsible_unit_id is None:
+        errors["responsible_unit"] = N_("Välj vilken verksamhet som gör det")
+    elif responsible in (Responsible.OTHER_PARTY, Responsible.RELATIVE) and not responsible_name.strip():
+        errors["responsible_name"] = N_("Skriv vem som gör det")
+    how_often = _text(how_often, "how_often", errors, limit=200)
+    if errors:
+        raise InvalidPlan(errors)
+    action = PlanAction(
+        what=what,
+        responsible=Responsible(responsible),
+        responsible_unit_id=responsible_unit_id
+        if responsible in (Responsible.MUNICIPALITY, Responsible.REGION)
+        else None,
+        responsible_name=responsible_name.strip()[:200],
+        starts_on=starts_on,
+        how_often=how_often,
+        position=len(goal.actions) + 1,
+    )
+    goal.actions.append(action)
+    db.session.flush()
+    return action
+
+
+def remove_action(staff: StaffUser, case: SipCase, plan: PlanVersion, action_id: str) -> None:
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    for goal in plan.goals:
+        for action in goal.actions:
+            if action.public_id == action_id:
+                goal.actions.remove(action)
+                db.session.flush()
+                return
+    raise NotFound(N_("Sidan finns inte."))
+
+
+def add_pending_decision(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, what: str, meanwhile: str, expected_on: date | None
+) -> PendingDecision:
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    errors: dict[str, str] = {}
+    what = _text(what, "what", errors, required=True, limit=1000)
+    meanwhile = _text(meanwhile, "meanwhile", errors, limit=1000)
+    if errors:
+        raise InvalidPlan(errors)
+    decision = PendingDecision(what=what, meanwhile=meanwhile, expected_on=expected_on)
+    plan.pending_decisions.append(decision)
+    db.session.flush()
+    return decision
+
+
+def remove_pending_decision(staff: StaffUser, case: SipCase, plan: PlanVersion, decision_id: str) -> None:
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    decision = next((d for d in plan.pending_decisions if d.public_id == decision_id), None)
+    if decision is None:
+        raise NotFound(N_("Sidan finns inte."))
+    plan.pending_decisions.remove(decision)
+    db.session.flush()
+
+
+def send_for_reading(staff: StaffUser, case: SipCase, plan: PlanVersion) -> None:
+    """The draft is ready: the person is asked to read it, comment, and approve it."""
+    _require_coordinator(staff, case)
+    _require_draft(plan)
+    if not plan.goals:
+        raise InvalidPlan({"goals": N_("Skriv minst ett mål innan du skickar planen")})
+    if case.step.position < Step.PLAN_DOCUMENTED.position:
+        case.step = Step.PLAN_DOCUMENTED
+        timeline.record(case, EventKind.STEP_CHANGED, staff, step=Step.PLAN_DOCUMENTED)
+    for person in recipients.citizen_recipients(case):
+        notifications.notify(person, NotificationKind.PLAN_READY, case, data={"version": plan.number})
+    audit.record(staff, "plan.sent_for_reading", case, version=plan.number)
+
+
+# --- Approval --------------------------------------------------------------------------------------------
+
+
+def _approve(case: SipCase, plan: PlanVersion, way: ApprovalWay, actor: Person | StaffUser) -> PlanVersion:
+    _require_draft(plan)
+    if not plan.goals:
+        raise InvalidPlan({"goals": N_("Planen har inga mål än")})
+    previous = in_force(case)
+    if previous is not None and previous.id != plan.id:
+        previous.status = VersionStatus.REPLACED
+    plan.status = VersionStatus.APPROVED
+    plan.approved_at = utcnow()
+    plan.approved_way = way
+    if isinstance(actor, StaffUser):
+        plan.approved_by_staff_id = actor.id
+    else:
+        plan.approved_by_person_id = actor.id
+    new_step = Step.FOLLOW_UP if plan.based_on_id is not None else Step.PLAN_APPROVED
+    if case.step != new_step:
+        case.step = new_step
+        timeline.record(case, EventKind.STEP_CHANGED, actor, step=new_step)
+    db.session.flush()
+    audit.record(actor, "plan.approved", case, version=plan.number, way=way.value)
+    for person in recipients.citizen_recipients(case):
+        notifications.notify(person, NotificationKind.PLAN_APPROVED, case, data={"version": plan.number})
+    coordinator = recipients.current_coordinator(case)
+    if coordinator is not None and coordinator != actor:
+        notifications.notify(coordinator, NotificationKind.PLAN_APPROVED, case, data={"version": plan.number})
+    return plan
+
+
+def approve_by_person(person: Person, case: SipCase, plan: PlanVersion) -> PlanVersion:
+    """ "Jag har läst planen och håller med" — the person, a guardian with custody or a representative."""
+    if not access.can(person, Action.APPROVE_PLAN, case) or case.is_closed:
+        raise NotAllowed(N_("Du kan inte godkänna den här planen."))
+    return _approve(case, plan, ApprovalWay.PERSON_IN_APP, person)
+
+
+def approve_at_meeting(staff: StaffUser, case: SipCase, plan: PlanVersion) -> PlanVersion:
+    """The coordinator records that the person approved the plan at the meeting."""
+    _require_coordinator(staff, case)
+    return _approve(case, plan, ApprovalWay.AT_MEETING, staff)
+
+
+def comment(person: Person, case: SipCase, plan: PlanVersion, text: str) -> PlanComment:
+    """ "Det här vill jag ändra" on a draft; the coordinator is told."""
+    if not access.can(person, Action.COMMENT_PLAN, case) or case.is_closed:
+        raise NotAllowed(N_("Du kan inte lämna synpunkter på den här planen."))
+    _require_draft(plan)
+    errors: dict[str, str] = {}
+    text = _text(text, "text", errors, required=True, limit=2000)
+    if errors:
+        raise InvalidPlan(errors)
+    note = PlanComment(version_id=plan.id, person_id=person.id, text=text)
+    db.session.add(note)
+    db.session.flush()
+    coordinator = recipients.current_coordinator(case)
+    if coordinator is not None:
+        notifications.notify(
+            coordinator, NotificationKind.PLAN_COMMENTED, case, data={"version": plan.number}
+        )
+    audit.record(person, "plan.commented", case, version=plan.number)
+    return note
+
+
+# --- Closing ---------------------------------------------------------------------------------------------
+
+
+def close(staff: StaffUser, case: SipCase, reason: str, note: str = "") -> None:
+    """End the SIP and its plan with a reason; everyone is told. Nothing is deleted [VM] [DA 4.7]."""
+    if not access.can(staff, Action.STAFF_CLOSE_CASE, case) or case.is_closed:
+        raise NotAllowed(N_("Du kan inte avsluta den här SIP:en."))
+    errors: dict[str, str] = {}
+    if reason not in {r.value for r in CLOSING_REASONS}:
+        errors["reason"] = N_("Välj varför SIP:en avslutas")
+    note = _text(note, "note", errors, required=reason == ClosingReason.OTHER, limit=1000)
+    if errors:
+        raise InvalidPlan(errors)
+    open_draft = draft(case)
+    if open_draft is not None:
+        db.session.delete(open_draft)  # a draft never approved does not become part of the history
+    case.step = Step.CLOSED
+    case.closing_reason = ClosingReason(reason)
+    case.closing_note = note or None
+    timeline.record(case, EventKind.CLOSED, staff, step=Step.CLOSED, data={"reason": reason})
+    db.session.flush()
+    audit.record(staff, "case.closed", case, reason=reason)
+    for person in recipients.citizen_recipients(case):
+        notifications.notify(person, NotificationKind.PLAN_CLOSED, case, data={"reason": reason})
+    for share in _active_shares(case):
+        if share.participant.person is not None:
+            notifications.notify(share.participant.person, NotificationKind.PLAN_CLOSED, case)
+
+
+# --- Sharing with relatives --------------------------------------------------------------------------------
+
+
+def _active_shares(case: SipCase) -> list[PlanShare]:
+    return list(
+        db.session.scalars(
+            select(PlanShare)
+            .where(PlanShare.case_id == case.id, PlanShare.revoked_at.is_(None))
+            .options(selectinload(PlanShare.participant).selectinload(Participant.person))
+        )
+    )
+
+
+def shares(case: SipCase) -> dict[int, PlanShare]:
+    """Active shares by participant id."""
+    return {s.participant_id: s for s in _active_shares(case)}
+
+
+def share_with(person: Person, case: SipCase, participant_public_id: str, share: bool) -> None:
+    """The person lets one relative read the plan, or takes it back."""
+    if not access.can(person, Action.SHARE_PLAN, case):
+        raise NotAllowed(N_("Du kan inte dela den här planen."))
+    party = db.session.scalar(
+        select(Participant).where(
+            Participant.case_id == case.id,
+            Participant.public_id == participant_public_id,
+            Participant.removed_at.is_(None),
+        )
+    )
+    if party is None or party.person_id is None:
+        raise NotFound(N_("Sidan finns inte."))
+    current = shares(case).get(party.id)
+    if share and current is None:
+        db.session.add(PlanShare(case_id=case.id, participant_id=party.id, shared_by_person_id=person.id))
+        audit.record(person, "plan.shared", case, participant=party.public_id)
+    elif not share and current is not None:
+        current.revoked_at = utcnow()
+        audit.record(person, "plan.share_revoked", case, participant=party.public_id)
+    db.session.flush()
+
+
+def is_shared_with(person: Person, case: SipCase) -> bool:
+    return (
+        db.session.scalar(
+            select(PlanShare.id)
+            .join(Participant, Participant.id == PlanShare.participant_id)
+            .where(
+                PlanShare.case_id == case.id,
+                PlanShare.revoked_at.is_(None),
+                Participant.person_id == person.id,
+                Participant.removed_at.is_(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+# --- Comparing a version with the one before -------------------------------------------------------------
+
+
+@dataclass
+class GoalChange:
+    kind: str  # "added", "changed", "unchanged", "ended", "removed"
+    goal: PlanGoal | None  # as it is in this version (None when removed)
+    before: PlanGoal | None  # as it was in the version before
+    actions_added: list[str]
+    actions_removed: list[str]
+
+
+def compare(current: PlanVersion, previous: PlanVersion | None) -> list[GoalChange]:
+    """What changed from the version before, goal by goal, in the order of this version."""
+    before = {g.goal_key: g for g in previous.goals} if previous else {}
+    changes: list[GoalChange] = []
+    for goal in current.goals:
+        old = before.pop(goal.goal_key, None)
+        new_actions = [a.what for a in goal.actions]
+        old_actions = [a.what for a in old.actions] if old else []
+        added = [a for a in new_actions if a not in old_actions]
+        removed = [a for a in old_actions if a not in new_actions]
+        if old is None:
+            kind = "added"
+        elif goal.ended:
+            kind = "ended"
+        elif old.text != goal.text or old.term != goal.term or added or removed:
+            kind = "changed"
+        else:
+            kind = "unchanged"
+        changes.append(GoalChange(kind, goal, old, added, removed))
+    for old in before.values():
+        changes.append(GoalChange("removed", None, old, [], [a.what for a in old.actions]))
+    return changes
+
+
+# --- The lock: no change to an approved version, whatever code tries it ---------------------------------
+
+
+def _locked_version_of(obj) -> PlanVersion | None:
+    if isinstance(obj, PlanVersion):
+        return obj
+    if isinstance(obj, (PlanGoal, PendingDecision)):
+        return obj.version
+    if isinstance(obj, PlanAction):
+        return obj.goal.version if obj.goal is not None else None
+    return None
+
+
+def _was_locked(plan: PlanVersion) -> bool:
+    """Locked as it stands in the database (a draft being approved in this flush is not yet locked)."""
+    history = inspect(plan).attrs.status.history
+    before = history.deleted[0] if history.deleted else plan.status
+    return before != VersionStatus.DRAFT
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_approved_versions(session, flush_context, instances) -> None:
+    for obj in list(session.dirty) + list(session.deleted) + list(session.new):
+        if not isinstance(obj, (PlanVersion, PlanGoal, PlanAction, PendingDecision)):
+            continue
+        plan = _locked_version_of(obj)
+        if plan is None or inspect(plan).pending:
+            continue
+        if obj is plan:
+            if not session.is_modified(plan, include_collections=False):
+                continue
+            if _was_locked(plan) and not _only_replacing(plan):
+                raise PlanLocked()
+        elif _was_locked(plan):
+            raise PlanLocked()
+
+
+def _only_replacing(plan: PlanVersion) -> bool:
+    """The one change allowed to a locked version: approved → replaced when a newer one is approved."""
+    state = inspect(plan)
+    changed = {a.key for a in state.attrs if a.history.has_changes()}
+    return changed <= {"status", "updated_at"} and plan.status == VersionStatus.REPLACED
+
+
+def document_due(case: SipCase, held_at: datetime) -> date:
+    from citizen_app.services import deadlines
+
+    return deadlines.add_working_days(held_at.date(), DOCUMENT_WITHIN_WORKING_DAYS)
