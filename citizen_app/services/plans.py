@@ -27,6 +27,7 @@ from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import (
     ApprovalWay,
+    AuditEntry,
     ClosingReason,
     EventKind,
     GoalOutcome,
@@ -238,8 +239,12 @@ def update_details(
     follow_up_on: date | None = None,
     follow_up_by: str = "",
     continued_need: str = "",
+    coordinator_name: str | None = None,
+    coordinator_contact: str | None = None,
     today: date | None = None,
 ) -> PlanVersion:
+    """The plan's other parts. The coordinator's name and contact are prefilled when the draft starts; they
+    change only when given (None keeps them)."""
     _require_coordinator(staff, case)
     _require_draft(plan)
     errors: dict[str, str] = {}
@@ -251,6 +256,12 @@ def update_details(
         "follow_up_by": _text(follow_up_by, "follow_up_by", errors, limit=200),
         "continued_need": _text(continued_need, "continued_need", errors),
     }
+    if coordinator_name is not None:
+        values["coordinator_name"] = _text(
+            coordinator_name, "coordinator_name", errors, required=True, limit=200
+        )
+    if coordinator_contact is not None:
+        values["coordinator_contact"] = _text(coordinator_contact, "coordinator_contact", errors, limit=200)
     if follow_up_on is not None and follow_up_on <= (today or date.today()):
         errors["follow_up_on"] = N_("Uppföljningen ska vara efter i dag")
     if errors:
@@ -348,8 +359,8 @@ def add_action(
     what = _text(what, "what", errors, required=True, limit=1000)
     if responsible not in {r.value for r in Responsible}:
         errors["responsible"] = N_("Välj vem som gör det")
-    elif responsible in (Responsible.MUNICIPALITY, Responsible.REGION) and responsible_unit_id is None:
-        errors["responsible_unit"] = N_("Välj vilken verksamhet som gör det")
+    elif responsible in (Responsible.MUNICIPALITY, Responsible.REGION):
+        _check_unit(case, responsible, responsible_unit_id, errors)
     elif responsible in (Responsible.OTHER_PARTY, Responsible.RELATIVE) and not responsible_name.strip():
         errors["responsible_name"] = N_("Skriv vem som gör det")
     how_often = _text(how_often, "how_often", errors, limit=200)
@@ -369,6 +380,20 @@ def add_action(
     goal.actions.append(action)
     db.session.flush()
     return action
+
+
+def _check_unit(case: SipCase, responsible: str, unit_id: int | None, errors: dict[str, str]) -> None:
+    """A municipality's or region's action is done by one of the case's units, of that principal."""
+    from citizen_app.services import consent
+
+    unit = next((u for u in consent.parties_of(case) if u.id == unit_id), None)
+    if unit is None:
+        errors["responsible_unit"] = N_("Välj vilken verksamhet som gör det")
+    elif unit.principal.kind.value != responsible:
+        if responsible == Responsible.MUNICIPALITY:
+            errors["responsible_unit"] = N_("Verksamheten hör inte till kommunen. Välj en annan.")
+        else:
+            errors["responsible_unit"] = N_("Verksamheten hör inte till regionen. Välj en annan.")
 
 
 def remove_action(staff: StaffUser, case: SipCase, plan: PlanVersion, action_id: str) -> None:
@@ -659,3 +684,34 @@ def document_due(case: SipCase, held_at: datetime) -> date:
     from citizen_app.services import deadlines
 
     return deadlines.add_working_days(held_at.date(), DOCUMENT_WITHIN_WORKING_DAYS)
+
+
+@dataclass(frozen=True)
+class WritingDeadline:
+    """When the plan after a held meeting must be written, and whether it is [VM]."""
+
+    due: date
+    done: bool  # sent to the person, or approved, since the meeting
+    today: date
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.today > self.due
+
+
+def writing_deadline(case: SipCase, held_at: datetime, today: date | None = None) -> WritingDeadline:
+    """The plan counts as written once it was sent to the person or approved after the meeting. A version
+    has no "sent at" of its own, so the audit log (which records both) tells; one query."""
+    done = (
+        db.session.scalar(
+            select(AuditEntry.id)
+            .where(
+                AuditEntry.case_id == case.id,
+                AuditEntry.action.in_(("plan.sent_for_reading", "plan.approved")),
+                AuditEntry.at >= held_at,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+    return WritingDeadline(document_due(case, held_at), done, today or date.today())
