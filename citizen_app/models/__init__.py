@@ -3,6 +3,14 @@
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
 from citizen_app.models.consent import ChildAnswer, ChildView, ConsentEvent, ConsentEventKind, ConsentMethod
+from citizen_app.models.feedback import (
+    Audience,
+    FeedbackAnswer,
+    FeedbackRequest,
+    ProblemKind,
+    ProblemReport,
+    ProblemStatus,
+)
 from citizen_app.models.meetings import Invitation, InvitationStatus, Meeting, MeetingMode, MeetingStatus
 from citizen_app.models.notifications import Notification, NotificationKind
 from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
@@ -55,6 +63,7 @@ __all__ = [
     "AgendaItem",
     "AgendaList",
     "ApprovalWay",
+    "Audience",
     "AuditEntry",
     "Base",
     "CaseEvent",
@@ -66,6 +75,8 @@ __all__ = [
     "ConsentMethod",
     "CoordinatorAssignment",
     "EventKind",
+    "FeedbackAnswer",
+    "FeedbackRequest",
     "GoalOutcome",
     "GoalTerm",
     "Initiator",
@@ -89,6 +100,9 @@ __all__ = [
     "PreparationAnswer",
     "Principal",
     "PrincipalKind",
+    "ProblemKind",
+    "ProblemReport",
+    "ProblemStatus",
     "RelationKind",
     "Relationship",
     "RepresentativeType",

@@ -401,6 +401,10 @@ def mark_held(staff: StaffUser, case: SipCase, now: datetime | None = None) -> M
         timeline.record(case, EventKind.STEP_CHANGED, staff, step=Step.MEETING_HELD)
     audit.record(staff, "meeting.held", case, meeting=meeting.public_id)
     db.session.flush()
+    # Everyone on the citizen side who took part is asked for short, anonymous feedback [issue 7].
+    from citizen_app.services import feedback  # feedback reads meetings' invitations: import here
+
+    feedback.request_after_meeting(meeting)
     return meeting
 
 

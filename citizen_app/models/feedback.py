@@ -1,0 +1,94 @@
+"""Feedback after a meeting (SIPkollen-style) and problem reports (avvikelser) [SIP.md 7, 8] [ST].
+
+Anonymity is built into the tables: ``FeedbackAnswer`` has no column that points to a person, a case, a
+meeting or an exact time — only the units of the meeting, the month and the audience. ``FeedbackRequest``
+remembers, per person and meeting, only that they were asked and whether they answered (no time), so
+nobody is asked twice and the two tables cannot be joined by time.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
+
+
+class Audience(enum.StrEnum):
+    ADULT = "adult"  # the person, or a guardian / representative
+    YOUNG = "young"  # a child or young person with their own access
+    RELATIVE = "relative"  # a relative who took part in the meeting
+
+
+class FeedbackRequest(PublicIdMixin, Base):
+    """Who was asked to "tyck till om mötet" after which meeting, and whether they answered. Nothing else."""
+
+    __tablename__ = "feedback_request"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "person_id", name="uq_feedback_request_person"),
+        UniqueConstraint("meeting_id", "invitation_id", name="uq_feedback_request_invitation"),
+    )
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), index=True)
+    # A signed-in person (adult, guardian, child), or a relative without an account (their invitation).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
+    audience: Mapped[Audience] = mapped_column(Enum(Audience, native_enum=False, length=20))
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class FeedbackAnswer(Base):
+    """One anonymous answer. Deliberately no public id, no person, no case, no meeting, no timestamp."""
+
+    __tablename__ = "feedback_answer"
+    __table_args__ = (Index("ix_feedback_answer_month_audience", "month", "audience"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_set: Mapped[str] = mapped_column(String(40))  # e.g. "adult"
+    set_version: Mapped[int] = mapped_column()
+    audience: Mapped[Audience] = mapped_column(Enum(Audience, native_enum=False, length=20))
+    month: Mapped[str] = mapped_column(String(7))  # "2026-11": the meeting's month
+    unit_ids: Mapped[list] = mapped_column(JSON, default=list)  # the units of the meeting
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> option id
+    free_text: Mapped[dict] = mapped_column(JSON, default=dict)  # question id -> text
+
+
+class ProblemKind(enum.StrEnum):
+    NO_INITIATIVE = "no_initiative"  # nobody took the initiative
+    INVITED_DID_NOT_COME = "invited_did_not_come"
+    BAD_TREATMENT = "bad_treatment"  # at the meeting
+    PLAN_NOT_FOLLOWED = "plan_not_followed"
+    OTHER = "other"
+
+
+class ProblemStatus(enum.StrEnum):
+    RECEIVED = "received"  # mottagen
+    INVESTIGATING = "investigating"  # utreds
+    ANSWERED = "answered"  # besvarad
+
+
+class ProblemReport(PublicIdMixin, Base):
+    """A problem report ("Rapportera ett problem", avvikelse) to the coordinator's unit, which answers."""
+
+    __tablename__ = "problem_report"
+    __table_args__ = (Index("ix_problem_report_unit_status", "unit_id", "status"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    reported_by_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[ProblemKind] = mapped_column(Enum(ProblemKind, native_enum=False, length=30))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[ProblemStatus] = mapped_column(
+        Enum(ProblemStatus, native_enum=False, length=20), default=ProblemStatus.RECEIVED
+    )
+    answer: Mapped[str] = mapped_column(Text, default="")
+    handled_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    unit = relationship("Unit")
+    case = relationship("SipCase")
