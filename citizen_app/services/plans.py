@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -484,6 +485,60 @@ def approve_by_person(person: Person, case: SipCase, plan: PlanVersion) -> PlanV
     if not access.can(person, Action.APPROVE_PLAN, case) or case.is_closed:
         raise NotAllowed(N_("Du kan inte godkänna den här planen."))
     return _approve(case, plan, ApprovalWay.PERSON_IN_APP, person)
+
+
+class PlanChanged(DomainError):
+    """The draft changed after the person read it: they must read it again before approving."""
+
+    def __init__(self) -> None:
+        super().__init__(N_("Planen har ändrats sedan du läste den. Läs den igen."))
+
+
+def fingerprint(plan: PlanVersion) -> str:
+    """A short digest of everything a version says, so an approval is for the very text the person read."""
+    parts: list[object] = [
+        plan.number,
+        plan.if_worse,
+        plan.other_discussed,
+        plan.attendees,
+        plan.principal_in_charge,
+        plan.coordinator_name,
+        plan.coordinator_contact,
+        plan.follow_up_on,
+        plan.follow_up_by,
+        plan.continued_need,
+    ]
+    for goal in plan.goals:
+        parts += [goal.goal_key, goal.term, goal.text, goal.outcome, goal.outcome_comment, goal.ended]
+        for action in goal.actions:
+            parts += [
+                action.what,
+                action.responsible,
+                action.responsible_unit_id,
+                action.responsible_name,
+                action.starts_on,
+                action.how_often,
+            ]
+    for decision in plan.pending_decisions:
+        parts += [decision.what, decision.meanwhile, decision.expected_on]
+    text = "\x1f".join("" if part is None else str(part) for part in parts)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def approve_as_read(person: Person, case: SipCase, number: int, read: str) -> PlanVersion | None:
+    """ "Jag har läst planen och håller med", for the draft the person read (its number and fingerprint).
+
+    None when that draft is no longer a draft (already approved): a second click changes nothing.
+    PlanChanged when the coordinator changed the draft after the person read it.
+    """
+    if not access.can(person, Action.APPROVE_PLAN, case):
+        raise NotAllowed(N_("Du kan inte godkänna den här planen."))
+    current = draft(case)
+    if current is None or current.number != number:
+        return None
+    if fingerprint(current) != read:
+        raise PlanChanged()
+    return approve_by_person(person, case, current)
 
 
 def approve_at_meeting(staff: StaffUser, case: SipCase, plan: PlanVersion) -> PlanVersion:
