@@ -43,4 +43,25 @@ def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
     register_blueprints(app)
     errors.init_app(app)
     cli.init_app(app)
+    _web_push_keys(app)
+    from citizen_app.services import push  # noqa: F401  (registers Web Push as a delivery channel)
+
     return app
+
+
+def _web_push_keys(app: Flask) -> None:
+    """Production must configure VAPID keys; demo and test make a key pair once and keep it in instance/."""
+    if app.config.get("VAPID_PRIVATE_KEY") or app.config["MINSIP_MODE"] == "production":
+        return
+    import json
+
+    from citizen_app.services.vapid import new_key_pair
+
+    path = os.path.join(app.instance_path, "vapid.json")
+    if not os.path.exists(path):
+        private, public = new_key_pair()
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump({"private": private, "public": public}, fh)
+    with open(path, encoding="utf-8") as fh:
+        keys = json.load(fh)
+    app.config["VAPID_PRIVATE_KEY"], app.config["VAPID_PUBLIC_KEY"] = keys["private"], keys["public"]

@@ -17,6 +17,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(load_demo_command)
     app.cli.add_command(new_migration_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(run_jobs_command)
 
 
 @click.command("demo")
@@ -92,3 +94,48 @@ def _load_demo() -> None:
 
     load_demo_data()
     db.session.commit()
+
+
+@click.command("vapid-keys")
+def vapid_keys_command() -> None:
+    """Make a VAPID key pair for Web Push; put them in MINSIP_VAPID_PRIVATE_KEY and MINSIP_VAPID_PUBLIC_KEY.
+
+    A plugin command (like ``demo``): it needs no app, so it runs before any secret is configured.
+    """
+    from citizen_app.services.vapid import new_key_pair
+
+    private, public = new_key_pair()
+    click.echo(f"MINSIP_VAPID_PRIVATE_KEY={private}")
+    click.echo(f"MINSIP_VAPID_PUBLIC_KEY={public}")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Take background jobs (pushes, reminders) from Redis (needs REDIS_URL). Run as many as you need."""
+    from citizen_app.services import jobs
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException(
+            "Set MINSIP_REDIS_URL (or REDIS_URL): the worker takes its jobs from Redis."
+        )
+    jobs.run_worker(current_app._get_current_object(), burst=burst)
+
+
+@click.command("run-jobs")
+@with_appcontext
+def run_jobs_command() -> None:
+    """For cron, every few minutes: send the reminders that are due and retry pushes that failed before."""
+    from datetime import date
+
+    from citizen_app.extensions import db
+    from citizen_app.services import push, reminders
+
+    sent = reminders.run_all(date.today())
+    db.session.commit()
+    retried = push.run_due()
+    db.session.commit()
+    click.echo(
+        f"Reminders: {sum(sent.values()) if isinstance(sent, dict) else sent}. Pushes retried: {retried}."
+    )

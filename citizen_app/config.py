@@ -113,6 +113,13 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
         # How many reverse proxies in front of the app may set X-Forwarded-For/-Proto/-Host. Needed for
         # https return addresses at e-ID sign-in and per-person rate limits. 0: trust no forwarding header.
         "PROXY_HOPS": int(_env("PROXY_HOPS", "0") or "0"),
+        # Web Push [issue 8]: keys from `flask vapid-keys`; the subject is a contact address.
+        # Without keys (demo, test) the app makes a key pair once and keeps it in instance/ (vapid.json).
+        "VAPID_PRIVATE_KEY": _env("VAPID_PRIVATE_KEY"),
+        "VAPID_PUBLIC_KEY": _env("VAPID_PUBLIC_KEY"),
+        "VAPID_SUBJECT": _env("VAPID_SUBJECT", "mailto:minsip@example.se"),
+        # Background jobs: "rq" with REDIS_URL, else "thread" (in-process after the commit); tests use "sync".
+        "JOBS_BACKEND": _env("JOBS_BACKEND"),
         "SERVICE_CONTACT_EMAIL": _env("CONTACT_EMAIL", "minsip@example.se"),
         "SERVICE_CONTACT_PHONE": _env("CONTACT_PHONE", "010-123 45 67"),
         "SERVICE_ORGANISATION": _env("ORGANISATION", "Region Exempel och länets kommuner"),
@@ -123,6 +130,8 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
             SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL")
             or "sqlite:///" + os.path.join(instance_path, "test.sqlite"),
             RATELIMIT_STORAGE_URI="memory://",
+            JOBS_BACKEND=os.environ.get("TEST_JOBS_BACKEND") or "sync",
+            REDIS_URL=None,
         )
     if overrides:
         config.update(overrides)

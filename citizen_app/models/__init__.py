@@ -36,6 +36,7 @@ from citizen_app.models.preparation import (
     SuggestionStatus,
     Voice,
 )
+from citizen_app.models.push import OutboxStatus, PushOutbox, PushPreference, PushSubscription
 from citizen_app.models.requests import RequestDraft
 from citizen_app.models.sips import (
     CaseEvent,
@@ -88,6 +89,7 @@ __all__ = [
     "MeetingStatus",
     "Notification",
     "NotificationKind",
+    "OutboxStatus",
     "Participant",
     "ParticipantRole",
     "PendingDecision",
@@ -103,6 +105,9 @@ __all__ = [
     "ProblemKind",
     "ProblemReport",
     "ProblemStatus",
+    "PushOutbox",
+    "PushPreference",
+    "PushSubscription",
     "RelationKind",
     "Relationship",
     "RepresentativeType",

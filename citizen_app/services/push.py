@@ -1,0 +1,224 @@
+"""Web Push (pywebpush + VAPID) [issue 8] [QUALITY 5, 6].
+
+- Every in-app message can also go out as a push, through the one function callers already use
+  (notifications.notify): this module registers itself as a delivery channel.
+- The payload is generic — "Du har ett nytt meddelande i Min SIP." — plus an opaque id (the message's public
+  id). No health details, no unit names, nothing about the case; details load only after sign-in.
+- Sending is a background job (services/jobs.py) working from an outbox row, so it never fails or slows the
+  user's request. A 404/410 from the push service removes the subscription; other failures are retried with
+  back-off (BACKOFF_SECONDS), then given up.
+- The person chooses which kinds they want; several devices per person.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from pywebpush import WebPushException, webpush
+from sqlalchemy import select
+
+from citizen_app.extensions import db
+from citizen_app.models import (
+    Notification,
+    NotificationKind,
+    OutboxStatus,
+    Person,
+    PushOutbox,
+    PushPreference,
+    PushSubscription,
+    utcnow,
+)
+from citizen_app.services import N_, DomainError, NotFound, audit, jobs, notifications
+
+log = logging.getLogger(__name__)
+
+GENERIC_TEXT = "Du har ett nytt meddelande i Min SIP."
+TITLE = "Min SIP"
+BACKOFF_SECONDS = (30, 120, 600, 3600)  # then give up
+KINDS = ("message", "meeting", "plan", "consent", "problem")
+DEFAULT_KINDS = KINDS
+_KIND_OF = {
+    NotificationKind.MEETING_INVITATION: "meeting",
+    NotificationKind.MEETING_CHANGED: "meeting",
+    NotificationKind.MEETING_CANCELLED: "meeting",
+    NotificationKind.PLAN_READY: "plan",
+    NotificationKind.PLAN_APPROVED: "plan",
+    NotificationKind.CONSENT_EXPIRING: "consent",
+    NotificationKind.CONSENT_EXPIRED: "consent",
+    NotificationKind.CONSENT_NEEDED: "consent",
+    NotificationKind.PROBLEM_ANSWERED: "problem",
+}
+for _name in ("MEETING_REMINDER", "FOLLOW_UP_DUE"):
+    if hasattr(NotificationKind, _name):
+        _KIND_OF[getattr(NotificationKind, _name)] = "meeting"
+
+
+class InvalidSubscription(DomainError):
+    pass
+
+
+def kind_of(kind: NotificationKind) -> str:
+    return _KIND_OF.get(kind, "message")
+
+
+def payload_for(message: Notification) -> str:
+    """The whole push: a generic sentence and an opaque id. Never anything from the message's data."""
+    return json.dumps({"title": TITLE, "body": GENERIC_TEXT, "id": message.public_id}, ensure_ascii=False)
+
+
+# --- The person's devices and choices ---------------------------------------------------------------------
+
+
+def subscribe(
+    person: Person, endpoint: str, p256dh: str, auth: str, device_label: str = ""
+) -> PushSubscription:
+    if not endpoint.startswith("https://") and not current_app.config.get("PUSH_ALLOW_HTTP_ENDPOINTS"):
+        raise InvalidSubscription(N_("Aviseringar kunde inte slås på i den här webbläsaren."))
+    if not (0 < len(endpoint) <= 1000 and 0 < len(p256dh) <= 200 and 0 < len(auth) <= 100):
+        raise InvalidSubscription(N_("Aviseringar kunde inte slås på i den här webbläsaren."))
+    found = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
+    if found is None:
+        found = PushSubscription(person_id=person.id, endpoint=endpoint, p256dh=p256dh, auth=auth)
+        db.session.add(found)
+    else:  # the same browser again (or handed to another person on a shared device)
+        found.person_id, found.p256dh, found.auth = person.id, p256dh, auth
+    found.device_label = device_label[:100]
+    db.session.flush()
+    audit.record(person, "push.subscribed", None, device=found.public_id)
+    return found
+
+
+def devices_of(person: Person) -> list[PushSubscription]:
+    return list(
+        db.session.scalars(
+            select(PushSubscription)
+            .where(PushSubscription.person_id == person.id)
+            .order_by(PushSubscription.id)
+        )
+    )
+
+
+def unsubscribe(person: Person, public_id: str | None = None, endpoint: str | None = None) -> None:
+    query = select(PushSubscription).where(PushSubscription.person_id == person.id)
+    if public_id is not None:
+        query = query.where(PushSubscription.public_id == public_id)
+    elif endpoint is not None:
+        query = query.where(PushSubscription.endpoint == endpoint)
+    found = db.session.scalar(query)
+    if found is None:
+        raise NotFound(N_("Sidan finns inte."))
+    db.session.delete(found)
+    db.session.flush()
+    audit.record(person, "push.unsubscribed", None, device=found.public_id)
+
+
+def chosen_kinds(person: Person) -> tuple[str, ...]:
+    pref = db.session.get(PushPreference, person.id)
+    return tuple(pref.kinds) if pref is not None else DEFAULT_KINDS
+
+
+def choose_kinds(person: Person, kinds: list[str]) -> None:
+    chosen = [k for k in KINDS if k in set(kinds)]
+    pref = db.session.get(PushPreference, person.id)
+    if pref is None:
+        db.session.add(PushPreference(person_id=person.id, kinds=chosen))
+    else:
+        pref.kinds = chosen
+    db.session.flush()
+
+
+# --- Sending ------------------------------------------------------------------------------------------------
+
+
+def on_new_message(message: Notification) -> None:
+    """The channel notifications.notify calls: queue one push per device, if the person wants this kind."""
+    if message.recipient_person_id is None:
+        return  # staff read their messages at work; no push
+    person = db.session.get(Person, message.recipient_person_id)
+    if kind_of(message.kind) not in chosen_kinds(person):
+        return
+    for device in devices_of(person):
+        row = PushOutbox(subscription_id=device.id, payload=payload_for(message))
+        db.session.add(row)
+        db.session.flush()
+        jobs.enqueue("citizen_app.services.push.deliver", row.id)
+
+
+def _vapid() -> tuple[str, dict]:
+    key = current_app.config.get("VAPID_PRIVATE_KEY")
+    if not key:
+        raise RuntimeError("VAPID_PRIVATE_KEY is not set: run `flask --app citizen_app vapid-keys`")
+    return key, {"sub": current_app.config.get("VAPID_SUBJECT") or "mailto:min-sip@example.se"}
+
+
+def deliver(outbox_id: int) -> str:
+    """Send one push. A job: runs after the commit, in a worker or a pool thread. Returns the new status."""
+    row = db.session.get(PushOutbox, outbox_id)
+    if row is None or row.status != OutboxStatus.PENDING:
+        return "skipped"
+    device = row.subscription
+    if device is None:
+        row.status = OutboxStatus.GONE
+        return row.status.value
+    key, claims = _vapid()
+    row.attempts += 1
+    try:
+        webpush(
+            subscription_info={
+                "endpoint": device.endpoint,
+                "keys": {"p256dh": device.p256dh, "auth": device.auth},
+            },
+            data=row.payload,
+            vapid_private_key=key,
+            vapid_claims=dict(claims),
+            content_encoding="aes128gcm",
+            ttl=24 * 3600,
+            timeout=10,
+        )
+    except WebPushException as error:
+        status = getattr(error.response, "status_code", None)
+        if status in (404, 410):
+            row.status = OutboxStatus.GONE
+            row.subscription_id = None
+            db.session.delete(device)  # the browser unsubscribed or the subscription expired
+            return row.status.value
+        _retry_later(row, f"{status}: {error}"[:300])
+        return row.status.value
+    except Exception as error:  # network trouble: retry later, never raise into the caller
+        _retry_later(row, repr(error)[:300])
+        return row.status.value
+    row.status = OutboxStatus.SENT
+    device.last_sent_at = utcnow()
+    return row.status.value
+
+
+def _retry_later(row: PushOutbox, error: str) -> None:
+    row.last_error = error
+    if row.attempts > len(BACKOFF_SECONDS):
+        row.status = OutboxStatus.FAILED
+        log.warning("push %s given up after %s attempts", row.id, row.attempts)
+        return
+    delay = BACKOFF_SECONDS[row.attempts - 1]
+    row.next_attempt_at = utcnow() + timedelta(seconds=delay)
+    jobs.enqueue("citizen_app.services.push.deliver", row.id, delay_seconds=delay)
+
+
+def run_due(now=None) -> int:
+    """Send every pending push whose time has come (the cron / `flask run-jobs` safety net after restarts)."""
+    moment = now or utcnow()
+    due = list(
+        db.session.scalars(
+            select(PushOutbox.id).where(
+                PushOutbox.status == OutboxStatus.PENDING, PushOutbox.next_attempt_at <= moment
+            )
+        )
+    )
+    for outbox_id in due:
+        deliver(outbox_id)
+    return len(due)
+
+
+notifications.register_channel(on_new_message)
