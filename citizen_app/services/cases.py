@@ -121,10 +121,11 @@ class CasePage:
     can_prepare: bool = False  # "Inför mötet" [issue 5]
     meeting: object | None = None  # the planned or held meeting, for the person and those acting for them
     child_voice: bool = False  # the child themself, signed in: "Min röst"
+    has_plan: bool = False  # a plan version exists: "Min plan" [issue 6]
 
 
 def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
-    from citizen_app.services import deadlines, meetings, preparation, recipients, requests
+    from citizen_app.services import deadlines, meetings, plan_pages, preparation, recipients, requests
 
     case = get_case_for(actor, public_id, Action.VIEW_CASE)
     day = today or date.today()
@@ -147,4 +148,10 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
             else None
         ),
         child_voice=not case.is_closed and Action.GIVE_OWN_CHILD_VIEW in allowed,
+        # A plan is written after the meeting: before that no query is needed to know there is none.
+        has_plan=(
+            Action.VIEW_PLAN in allowed
+            and case.step.position >= Step.MEETING_HELD.position
+            and plan_pages.has_plan(case)
+        ),
     )
