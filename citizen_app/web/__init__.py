@@ -18,6 +18,7 @@ def register_blueprints(app: Flask) -> None:
         requests,
         staff,
         staff_meetings,
+        staff_plans,
         start,
     )
 
@@ -36,5 +37,6 @@ def register_blueprints(app: Flask) -> None:
         requests,
         staff,
         staff_meetings,
+        staff_plans,
     ):
         app.register_blueprint(module.bp)

@@ -1,0 +1,465 @@
+"""The plan on the staff side [issue 6] [SIP.md 5]: the coordinator writes the plan after the meeting, sends
+it to the person, records that it was approved at the meeting, follows it up, and closes the SIP.
+
+Every rule (only the coordinator writes, an approved version is locked, one draft at a time) is in
+services/plans.py. Staff of the case read any version; intake.get_case lets staff of a unit that only takes
+part in while the consent covers them. A locked version's edit URLs answer with a message and lead back to
+the version, so an old tab or a double click never ends in an error page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from citizen_app import access
+from citizen_app.access import Action
+from citizen_app.services import N_, NotAllowed, NotFound, consent, intake, meetings, plans
+from citizen_app.web.guards import staff
+
+bp = Blueprint("staff_plans", __name__, url_prefix="/personal/sip/<string(length=22):public_id>/planen")
+
+NUMBER = "<int:number>"
+ITEM = "<string(length=22):item_id>"
+
+GOAL_FIELDS = ("text", "term")
+ACTION_FIELDS = ("what", "responsible", "responsible_unit", "responsible_name", "starts_on", "how_often")
+DECISION_FIELDS = ("what", "meanwhile", "expected_on")
+DETAIL_FIELDS = (
+    "if_worse",
+    "other_discussed",
+    "principal_in_charge",
+    "coordinator_name",
+    "coordinator_contact",
+    "follow_up_on",
+    "follow_up_by",
+    "attendees",
+    "continued_need",
+)
+OUTCOME_FIELDS = ("outcome", "comment", "end")
+CLOSE_FIELDS = ("reason", "note")
+UNREADABLE_DATE = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
+
+
+# --- Small helpers ----------------------------------------------------------------------------------------
+
+
+def _form_text(name: str) -> str:
+    value = request.form.get(name, "")
+    return value if isinstance(value, str) else ""
+
+
+def _date(name: str, form: dict[str, str], unreadable: dict[str, str]) -> date | None:
+    """An ISO date from the form; an empty field is None, anything else unreadable gets a message."""
+    value = form.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        unreadable[name] = UNREADABLE_DATE
+        return None
+
+
+def _translated(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
+    """Service messages (Swedish msgids) translated, in the order the fields come on the page."""
+    ranked = sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    return {name: _(message) for name, message in ranked}
+
+
+def _render(template: str, errors: dict[str, str], **context):
+    return render_template(template, errors=errors, **context), 422 if errors else 200
+
+
+def _overview_url(public_id: str) -> str:
+    return url_for("staff_plans.overview", public_id=public_id)
+
+
+def _editor_url(public_id: str, number: int, anchor: str | None = None) -> str:
+    return url_for("staff_plans.edit_version", public_id=public_id, number=number, _anchor=anchor)
+
+
+def _refused(public_id: str, number: int, message: str):
+    """An edit of a version that cannot change (approved, or the SIP closed): say why, show the version."""
+    flash(_(message), "info")
+    return redirect(url_for("staff_plans.show_version", public_id=public_id, number=number), 303)
+
+
+def _draft(public_id: str, number: int):
+    """The case and the version the coordinator edits, or a refusal to return when it cannot change."""
+    case = intake.get_case(current_user, public_id, Action.STAFF_DOCUMENT_PLAN)
+    plan = plans.version(case, number)
+    if plan.is_locked:
+        return case, plan, _refused(public_id, number, plans.PlanLocked().message)
+    if case.is_closed:
+        return case, plan, _refused(public_id, number, N_("Du kan inte skriva planen i den här SIP:en."))
+    return case, plan, None
+
+
+def _find(items, item_id: str):
+    found = next((item for item in items if item.public_id == item_id), None)
+    if found is None:
+        raise NotFound(N_("Sidan finns inte."))
+    return found
+
+
+# --- Reading --------------------------------------------------------------------------------------------
+
+
+@bp.route("")
+@staff
+def overview(public_id: str):
+    """The versions, the draft with the person's comments, and when the plan must be written."""
+    case = intake.get_case(current_user, public_id)
+    meeting = meetings.current_meeting(case)
+    deadline = (
+        plans.writing_deadline(case, meeting.held_at) if meeting is not None and meeting.held_at else None
+    )
+    return render_template(
+        "staff_plans/overview.html",
+        case=case,
+        versions=plans.versions(case),
+        draft=plans.draft(case),
+        in_force=plans.in_force(case),
+        deadline=deadline,
+        may_write=access.can(current_user, Action.STAFF_DOCUMENT_PLAN, case) and not case.is_closed,
+        may_close=access.can(current_user, Action.STAFF_CLOSE_CASE, case) and not case.is_closed,
+    )
+
+
+@bp.route(f"/{NUMBER}")
+@staff
+def show_version(public_id: str, number: int):
+    """Any version, read only, for staff of the case."""
+    case = intake.get_case(current_user, public_id)
+    plan = plans.version(case, number)
+    may_edit = (
+        not plan.is_locked
+        and not case.is_closed
+        and access.can(current_user, Action.STAFF_DOCUMENT_PLAN, case)
+    )
+    return render_template("staff_plans/show_version.html", case=case, plan=plan, may_edit=may_edit)
+
+
+# --- Writing the draft ------------------------------------------------------------------------------------
+
+
+@bp.route("/skriv", methods=["POST"])
+@staff
+def start_draft(public_id: str):
+    """Version 1 after the first meeting, or a follow-up from the approved one. A second click opens the
+    same draft."""
+    case = intake.get_case(current_user, public_id, Action.STAFF_DOCUMENT_PLAN)
+    try:
+        plan = plans.start_draft(current_user, case)
+    except NotAllowed as refused:
+        flash(_(refused.message), "info")
+        return redirect(_overview_url(public_id), 303)
+    return redirect(_editor_url(public_id, plan.number), 303)
+
+
+@bp.route(f"/{NUMBER}/andra")
+@staff
+def edit_version(public_id: str, number: int):
+    """The draft, part by part, each with a link to its own short form."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    previous = next((v for v in plans.versions(case) if v.id == plan.based_on_id), None)
+    return render_template("staff_plans/edit_version.html", case=case, plan=plan, previous=previous)
+
+
+@bp.route(f"/{NUMBER}/mal", methods=["GET", "POST"], defaults={"item_id": None})
+@bp.route(f"/{NUMBER}/mal/{ITEM}", methods=["GET", "POST"])
+@staff
+def goal(public_id: str, number: int, item_id: str | None):
+    """Add a goal, or change one: the person's own words, long-term or short-term."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    current = _find(plan.goals, item_id) if item_id else None
+    form = {"term": current.term.value, "text": current.text} if current else {"term": "", "text": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {name: _form_text(name) for name in GOAL_FIELDS}
+        try:
+            if current is None:
+                saved = plans.add_goal(current_user, case, plan, form["term"], form["text"])
+            else:
+                saved = plans.change_goal(current_user, case, plan, item_id, form["term"], form["text"])
+        except plans.InvalidPlan as invalid:
+            errors = _translated(invalid.errors, GOAL_FIELDS)
+        except (plans.PlanLocked, NotAllowed) as refused:
+            return _refused(public_id, number, refused.message)
+        else:
+            flash(_("Målet är sparat."), "success")
+            return redirect(_editor_url(public_id, number, f"goal-{saved.public_id}"), 303)
+    return _render("staff_plans/goal.html", errors, case=case, plan=plan, goal=current, form=form)
+
+
+@bp.route(f"/{NUMBER}/mal/{ITEM}/resultat", methods=["GET", "POST"])
+@staff
+def outcome(public_id: str, number: int, item_id: str):
+    """At follow-up: how the goal went, and whether it ends here."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    current = _find(plan.goals, item_id)
+    form = {
+        "outcome": current.outcome.value if current.outcome else "",
+        "comment": current.outcome_comment,
+        "end": "yes" if current.ended else "",
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {name: _form_text(name) for name in OUTCOME_FIELDS}
+        try:
+            plans.set_outcome(
+                current_user, case, plan, item_id, form["outcome"], form["comment"], form["end"] == "yes"
+            )
+        except plans.InvalidPlan as invalid:
+            errors = _translated(invalid.errors, OUTCOME_FIELDS)
+        except (plans.PlanLocked, NotAllowed) as refused:
+            return _refused(public_id, number, refused.message)
+        else:
+            flash(_("Det är sparat hur det gick."), "success")
+            return redirect(_editor_url(public_id, number, f"goal-{item_id}"), 303)
+    return _render("staff_plans/outcome.html", errors, case=case, plan=plan, goal=current, form=form)
+
+
+@bp.route(f"/{NUMBER}/mal/{ITEM}/insatser", methods=["GET", "POST"])
+@staff
+def add_action(public_id: str, number: int, item_id: str):
+    """What will be done for a goal, who does it, from when and how often."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    current = _find(plan.goals, item_id)
+    units = consent.parties_of(case)  # the units a municipality's or region's action can name
+    form = {name: "" for name in ACTION_FIELDS}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {name: _form_text(name) for name in ACTION_FIELDS}
+        unreadable: dict[str, str] = {}
+        starts_on = _date("starts_on", form, unreadable)
+        unit = next((u for u in units if u.public_id == form["responsible_unit"]), None)
+        if unreadable:
+            errors = _translated(unreadable, ACTION_FIELDS)
+        else:
+            try:
+                plans.add_action(
+                    current_user,
+                    case,
+                    plan,
+                    item_id,
+                    what=form["what"],
+                    responsible=form["responsible"],
+                    responsible_unit_id=unit.id if unit else None,
+                    responsible_name=form["responsible_name"],
+                    starts_on=starts_on,
+                    how_often=form["how_often"],
+                )
+            except plans.InvalidPlan as invalid:
+                errors = _translated(invalid.errors, ACTION_FIELDS)
+            except (plans.PlanLocked, NotAllowed) as refused:
+                return _refused(public_id, number, refused.message)
+            else:
+                flash(_("Det som ska göras är sparat."), "success")
+                return redirect(_editor_url(public_id, number, f"goal-{item_id}"), 303)
+    return _render(
+        "staff_plans/action.html", errors, case=case, plan=plan, goal=current, units=units, form=form
+    )
+
+
+@bp.route(f"/{NUMBER}/beslut", methods=["GET", "POST"])
+@staff
+def add_decision(public_id: str, number: int):
+    """A decision still pending: what, what happens meanwhile, and when it is expected."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    form = {name: "" for name in DECISION_FIELDS}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {name: _form_text(name) for name in DECISION_FIELDS}
+        unreadable: dict[str, str] = {}
+        expected_on = _date("expected_on", form, unreadable)
+        if unreadable:
+            errors = _translated(unreadable, DECISION_FIELDS)
+        else:
+            try:
+                plans.add_pending_decision(
+                    current_user, case, plan, form["what"], form["meanwhile"], expected_on
+                )
+            except plans.InvalidPlan as invalid:
+                errors = _translated(invalid.errors, DECISION_FIELDS)
+            except (plans.PlanLocked, NotAllowed) as refused:
+                return _refused(public_id, number, refused.message)
+            else:
+                flash(_("Beslutet är sparat."), "success")
+                return redirect(_editor_url(public_id, number, "decisions"), 303)
+    return _render("staff_plans/decision.html", errors, case=case, plan=plan, form=form)
+
+
+def _details_form(case, plan) -> dict[str, str]:
+    principal = case.owning_unit.principal.name if case.owning_unit else ""
+    return {
+        "if_worse": plan.if_worse,
+        "other_discussed": plan.other_discussed,
+        # The owning unit's principal is the usual answer; the coordinator can change it.
+        "principal_in_charge": plan.principal_in_charge or principal,
+        "coordinator_name": plan.coordinator_name,
+        "coordinator_contact": plan.coordinator_contact,
+        "follow_up_on": plan.follow_up_on.isoformat() if plan.follow_up_on else "",
+        "follow_up_by": plan.follow_up_by,
+        "attendees": plan.attendees,
+        "continued_need": plan.continued_need,
+    }
+
+
+@bp.route(f"/{NUMBER}/ovrigt", methods=["GET", "POST"])
+@staff
+def details(public_id: str, number: int):
+    """If the person gets worse, other things talked about, who is in charge, follow-up and who attended."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    form = _details_form(case, plan)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {name: _form_text(name) for name in DETAIL_FIELDS}
+        unreadable: dict[str, str] = {}
+        follow_up_on = _date("follow_up_on", form, unreadable)
+        if unreadable:
+            errors = _translated(unreadable, DETAIL_FIELDS)
+        else:
+            try:
+                plans.update_details(
+                    current_user,
+                    case,
+                    plan,
+                    if_worse=form["if_worse"],
+                    other_discussed=form["other_discussed"],
+                    attendees=form["attendees"],
+                    principal_in_charge=form["principal_in_charge"],
+                    coordinator_name=form["coordinator_name"],
+                    coordinator_contact=form["coordinator_contact"],
+                    follow_up_on=follow_up_on,
+                    follow_up_by=form["follow_up_by"],
+                    continued_need=form["continued_need"] if plan.based_on_id else "",
+                )
+            except plans.InvalidPlan as invalid:
+                errors = _translated(invalid.errors, DETAIL_FIELDS)
+            except (plans.PlanLocked, NotAllowed) as refused:
+                return _refused(public_id, number, refused.message)
+            else:
+                flash(_("Det är sparat."), "success")
+                return redirect(_editor_url(public_id, number, "details"), 303)
+    return _render("staff_plans/details.html", errors, case=case, plan=plan, form=form)
+
+
+# Removing a part of the draft: a confirmation page, then a POST.
+_REMOVABLE = {
+    "mal": ("goal", plans.remove_goal),
+    "insats": ("action", plans.remove_action),
+    "beslut": ("decision", plans.remove_pending_decision),
+}
+
+
+def _removable(plan, kind: str, item_id: str):
+    if kind == "goal":
+        return _find(plan.goals, item_id)
+    if kind == "action":
+        return _find([a for g in plan.goals for a in g.actions], item_id)
+    return _find(plan.pending_decisions, item_id)
+
+
+@bp.route(f"/{NUMBER}/ta-bort/<any(mal, insats, beslut):part>/{ITEM}", methods=["GET", "POST"])
+@staff
+def remove(public_id: str, number: int, part: str, item_id: str):
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    kind, remove_it = _REMOVABLE[part]
+    item = _removable(plan, kind, item_id)
+    if request.method == "POST":
+        try:
+            remove_it(current_user, case, plan, item_id)
+        except (plans.PlanLocked, NotAllowed) as refused:
+            return _refused(public_id, number, refused.message)
+        flash(_("Det är borttaget."), "success")
+        return redirect(_editor_url(public_id, number), 303)
+    return render_template("staff_plans/remove.html", case=case, plan=plan, kind=kind, item=item, part=part)
+
+
+# --- Sending and approving --------------------------------------------------------------------------------
+
+
+@bp.route(f"/{NUMBER}/skicka", methods=["POST"])
+@staff
+def send_for_reading(public_id: str, number: int):
+    """The person (and those acting for them) are asked to read the draft, comment and approve it."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    try:
+        plans.send_for_reading(current_user, case, plan)
+    except plans.InvalidPlan as invalid:
+        flash(_(invalid.message), "info")
+        return redirect(_editor_url(public_id, number), 303)
+    except (plans.PlanLocked, NotAllowed) as refused:
+        return _refused(public_id, number, refused.message)
+    flash(_("Planen är skickad. Personen kan läsa den och godkänna den i appen."), "success")
+    return redirect(_overview_url(public_id), 303)
+
+
+@bp.route(f"/{NUMBER}/godkand", methods=["GET", "POST"])
+@staff
+def approve_at_meeting(public_id: str, number: int):
+    """The coordinator records that the person approved the plan at the meeting. Then it is locked."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            plans.approve_at_meeting(current_user, case, plan)
+        except plans.InvalidPlan as invalid:
+            errors = _translated(invalid.errors, ("goals",))
+        except (plans.PlanLocked, NotAllowed) as refused:
+            return _refused(public_id, number, refused.message)
+        else:
+            flash(_("Planen är godkänd. Alla får ett meddelande."), "success")
+            return redirect(url_for("staff_plans.show_version", public_id=public_id, number=number), 303)
+    return _render("staff_plans/approve.html", errors, case=case, plan=plan)
+
+
+# --- Closing the SIP ----------------------------------------------------------------------------------------
+
+
+@bp.route("/avsluta", methods=["GET", "POST"])
+@staff
+def close(public_id: str):
+    """End the SIP with a reason. This page is the confirmation: it says what happens before the POST."""
+    case = intake.get_case(current_user, public_id, Action.STAFF_CLOSE_CASE)
+    if case.is_closed:
+        flash(_("SIP:en är redan avslutad."), "info")
+        return redirect(_overview_url(public_id), 303)
+    form = {name: "" for name in CLOSE_FIELDS}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = {name: _form_text(name) for name in CLOSE_FIELDS}
+        try:
+            plans.close(current_user, case, form["reason"], form["note"])
+        except plans.InvalidPlan as invalid:
+            errors = _translated(invalid.errors, CLOSE_FIELDS)
+        except NotAllowed as refused:
+            flash(_(refused.message), "info")
+            return redirect(_overview_url(public_id), 303)
+        else:
+            flash(_("SIP:en är avslutad. Alla har fått ett meddelande."), "success")
+            return redirect(_overview_url(public_id), 303)
+    return _render("staff_plans/close.html", errors, case=case, form=form, draft=plans.draft(case))
