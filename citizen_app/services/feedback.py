@@ -125,6 +125,58 @@ def request_for_invitation(invitation_id: int) -> FeedbackRequest | None:
     return db.session.scalar(select(FeedbackRequest).where(FeedbackRequest.invitation_id == invitation_id))
 
 
+@dataclass(frozen=True)
+class OpenRequest:
+    """An open request as the person's list shows it: which meeting (its day) and whose SIP it was."""
+
+    request: FeedbackRequest
+    meeting: Meeting
+    case: SipCase
+
+
+def open_requests_listed(person: Person) -> list[OpenRequest]:
+    """The person's open requests with their meeting and case, for "Tyck till om mötet" (one query)."""
+    rows = db.session.execute(
+        select(FeedbackRequest, Meeting, SipCase)
+        .join(Meeting, Meeting.id == FeedbackRequest.meeting_id)
+        .join(SipCase, SipCase.id == Meeting.case_id)
+        .where(FeedbackRequest.person_id == person.id, FeedbackRequest.answered.is_(False))
+        .order_by(Meeting.starts_at, FeedbackRequest.id)
+    )
+    return [OpenRequest(request, meeting, case) for request, meeting, case in rows]
+
+
+def meeting_of(request: FeedbackRequest) -> Meeting:
+    return db.session.get(Meeting, request.meeting_id)
+
+
+def case_of(request: FeedbackRequest) -> SipCase:
+    return db.session.get(SipCase, meeting_of(request).case_id)
+
+
+def open_request_in_case(person: Person, case: SipCase) -> FeedbackRequest | None:
+    """The person's open request after a meeting of this case (the child's start page links to it)."""
+    return db.session.scalar(
+        select(FeedbackRequest)
+        .join(Meeting, Meeting.id == FeedbackRequest.meeting_id)
+        .where(
+            FeedbackRequest.person_id == person.id,
+            FeedbackRequest.answered.is_(False),
+            Meeting.case_id == case.id,
+        )
+        .order_by(FeedbackRequest.id.desc())
+        .limit(1)
+    )
+
+
+def request_in_case(person: Person, case: SipCase, public_id: str) -> FeedbackRequest:
+    """The person's own request after a meeting of this case; NotFound for any other."""
+    request = request_of(person, public_id)
+    if meeting_of(request).case_id != case.id:
+        raise NotFound(N_("Sidan finns inte."))
+    return request
+
+
 def question_set_for(request: FeedbackRequest) -> question_sets.QuestionSet:
     return question_sets.newest(SET_FOR[request.audience])
 

@@ -24,6 +24,7 @@ from citizen_app.models import (
 from citizen_app.services import N_, DomainError, NotAllowed, NotFound, audit, notifications, recipients
 
 MAX_TEXT = 4000
+KINDS = tuple(kind.value for kind in ProblemKind)  # in the order the form lists them [SIP.md 8]
 
 
 class InvalidReport(DomainError):
@@ -76,6 +77,14 @@ def reports_of(person: Person, case: SipCase) -> list[ProblemReport]:
             .order_by(ProblemReport.created_at.desc())
         )
     )
+
+
+def report_of(person: Person, case: SipCase, public_id: str) -> ProblemReport:
+    """One report about this case, for someone who may report (and so read the reports); NotFound else."""
+    found = next((r for r in reports_of(person, case) if r.public_id == public_id), None)
+    if found is None:
+        raise NotFound(N_("Sidan finns inte."))
+    return found
 
 
 def _staff_units(staff: StaffUser) -> set[int]:

@@ -287,3 +287,49 @@ def test_only_those_who_may_report_see_the_reports(app):
         problems.report(apart, case, "other", "x")
     assert problems.reports_of(apart, case) == []
     assert len(problems.reports_of(mum, case)) == 1
+
+
+# --- Finding the requests for the pages ----------------------------------------------------------------
+
+
+def test_the_lists_show_only_the_persons_own_open_requests_with_their_meeting(app):
+    with freeze_time(NOW):
+        case, meeting, coordinator, (mum, dad), _ = _held_meeting(kid_case=True)
+    _hold(meeting, coordinator, case)
+    (listed,) = feedback.open_requests_listed(mum)
+    assert listed.meeting == meeting and listed.case == case and listed.request.person_id == mum.id
+    kid = case.subject
+    young = feedback.open_request_in_case(kid, case)
+    assert young is not None and young.audience == Audience.YOUNG
+    assert feedback.case_of(young) == case
+    assert feedback.request_in_case(kid, case, young.public_id) == young
+    with pytest.raises(NotFound):
+        feedback.request_in_case(mum, case, young.public_id)  # the child's request is the child's own
+    other_kid = factories.child("Annan", age=14)
+    other_case = factories.case(other_kid, factories.unit("Annan enhet"), step=Step.CONSENT)
+    with pytest.raises(NotFound):
+        feedback.request_in_case(kid, other_case, young.public_id)
+    assert feedback.open_request_in_case(kid, other_case) is None
+    feedback.submit(listed.request, _answer_form())
+    assert feedback.open_requests_listed(mum) == []
+
+
+def test_a_report_is_found_only_by_those_who_may_read_the_case_reports(app):
+    social = factories.unit("Socialtjänsten")
+    anna = factories.person("Anna")
+    case = factories.case(anna, social, step=Step.PREPARATION)
+    other = factories.person("Bo")
+    other_case = factories.case(other, social, step=Step.PREPARATION)
+    report = problems.report(anna, case, problems.KINDS[0], "Ingen hörde av sig.")
+    assert problems.report_of(anna, case, report.public_id) == report
+    with pytest.raises(NotFound):
+        problems.report_of(other, other_case, report.public_id)
+    with pytest.raises(NotFound):
+        problems.report_of(other, case, report.public_id)
+    assert problems.KINDS == (
+        "no_initiative",
+        "invited_did_not_come",
+        "bad_treatment",
+        "plan_not_followed",
+        "other",
+    )
