@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.ratelimit import limiter
-from citizen_app.services import NotFound, access_links, child_pages, preparation
+from citizen_app.services import NotFound, access_links, child_pages, feedback, preparation
 from citizen_app.web.guards import CHILD_LINK_KEY, child_link, public
 
 bp = Blueprint("child", __name__)
@@ -128,6 +128,8 @@ def show_start(public_id: str):
         steps=child_pages.CHILD_STEPS,
         slugs=SLUGS,
         start_slug=SLUGS[first_open],
+        # After the meeting: "Vad tyckte du om mötet?" [issue 7]
+        feedback_request=feedback.open_request_in_case(pages.child, pages.case),
     )
 
 

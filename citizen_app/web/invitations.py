@@ -25,7 +25,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from citizen_app.ratelimit import limiter
-from citizen_app.services import NotAllowed, access_links, meeting_pages, meetings, preparation
+from citizen_app.services import NotAllowed, access_links, feedback, meeting_pages, meetings, preparation
 from citizen_app.web import guards
 from citizen_app.web.guards import invitation_link, public
 
@@ -67,7 +67,14 @@ def show_invitation():
 
 
 def _render(page: meeting_pages.GuestPage, errors: dict[str, str], text: str = ""):
-    html = render_template("invitations/show_invitation.html", page=page, errors=errors, text=text)
+    html = render_template(
+        "invitations/show_invitation.html",
+        page=page,
+        errors=errors,
+        text=text,
+        # After the meeting a relative who came is asked "Tyck till om mötet" [issue 7].
+        feedback_request=feedback.request_for_invitation(g.invitation_link.invitation_id),
+    )
     return html, 422 if errors else 200
 
 
