@@ -72,16 +72,14 @@ def new_migration_command(message: str) -> None:
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as if it were this day.")
 @with_appcontext
 def send_reminders_command(today) -> None:
-    """Send the reminders that are due (consent ending in 30 or 7 days, consent that has ended).
+    """Send the reminders that are due (consent, meeting tomorrow, follow-up, staff deadlines).
 
     Run it once a day, e.g. from cron; running it twice sends nothing twice.
     """
-    from datetime import date
-
     from citizen_app.extensions import db
     from citizen_app.services import reminders
 
-    sent = reminders.run_all(today.date() if today else date.today())
+    sent = reminders.run_all(today.date() if today else reminders.today_in_sweden())
     db.session.commit()
     for kind, count in sent.items():
         click.echo(f"{kind}: {count}")
@@ -124,18 +122,31 @@ def worker_command(burst: bool) -> None:
 
 
 @click.command("run-jobs")
+@click.option(
+    "--enqueue",
+    is_flag=True,
+    help="Put the jobs on the Redis queue for `flask worker` instead of running them here.",
+)
 @with_appcontext
-def run_jobs_command() -> None:
-    """For cron, every few minutes: send the reminders that are due and retry pushes that failed before."""
-    from datetime import date
+def run_jobs_command(enqueue: bool) -> None:
+    """For cron, every few minutes: send the reminders that are due and retry pushes that failed before.
 
+    With ``--enqueue`` (Redis) the two jobs go on the queue and a ``flask worker`` runs them, so cron can stay
+    on one small machine. Running either way twice sends nothing twice.
+    """
     from citizen_app.extensions import db
-    from citizen_app.services import push, reminders
+    from citizen_app.services import jobs, push, reminders
 
-    sent = reminders.run_all(date.today())
+    if enqueue:
+        app = current_app._get_current_object()
+        if jobs.backend_name(app) != "rq":
+            raise click.ClickException("--enqueue needs Redis: set MINSIP_REDIS_URL (or REDIS_URL).")
+        for job in (reminders.JOB, "citizen_app.services.push.run_due"):
+            jobs.submit(app, job, ())
+        click.echo("Queued: reminders, push retries.")
+        return
+    sent = reminders.run_all(reminders.today_in_sweden())
     db.session.commit()
     retried = push.run_due()
     db.session.commit()
-    click.echo(
-        f"Reminders: {sum(sent.values()) if isinstance(sent, dict) else sent}. Pushes retried: {retried}."
-    )
+    click.echo(f"Reminders: {sum(sent.values())}. Pushes retried: {retried}.")

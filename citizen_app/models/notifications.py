@@ -45,6 +45,11 @@ class NotificationKind(enum.StrEnum):
     FEEDBACK_REQUESTED = "feedback_requested"  # a short questionnaire after the meeting
     PROBLEM_RECEIVED = "problem_received"  # staff: a problem report came to your unit
     PROBLEM_ANSWERED = "problem_answered"  # the unit has answered your problem report
+    # Scheduled reminders [issue 8] (services/reminders.py)
+    MEETING_REMINDER = "meeting_reminder"  # the SIP meeting is tomorrow
+    FOLLOW_UP_DUE = "follow_up_due"  # the plan's follow-up is near
+    STAFF_INVITATION_UNANSWERED = "invitation_unanswered"  # staff: a unit has not answered in time
+    STAFF_PLAN_OVERDUE = "plan_overdue"  # staff: the plan was not written within 2 working days
 
 
 class Notification(PublicIdMixin, Base):

@@ -1,31 +1,51 @@
-"""Scheduled reminders: one function per kind, all run by ``run_all(today)`` (``flask send-reminders``).
+"""Scheduled reminders: one function per kind, all run by ``run_all(today)``.
+
+Kinds [issue 4, issue 8] [SIP.md 3, deadlines]:
+- consent ends in 30 or 7 days, or has ended (the person, guardians, representatives; the coordinator);
+- the SIP meeting is tomorrow (the person's side, and relatives with an account who said they come);
+- the plan's follow-up is near (the person's side and the coordinator);
+- staff deadlines: an invited unit has not answered within one working day (the case's coordinator and the
+  unit's coordinators), and the plan was not written within two working days of the meeting (coordinator).
 
 Each kind is safe to run again: a reminder carries a ``dedupe_key``, so a second run the same day (or a run
-from another worker) sends nothing twice. A kind finds its cases with one bounded query; it never walks every
-case of the county. To add a kind, write ``send_<kind>(today) -> int`` (how many messages it sent) and list
-it in ``KINDS``. Issue 8 moves the schedule into background jobs; the functions stay the same.
+from another worker) sends nothing twice. A kind finds its cases with one bounded query (filtered by dates and
+status in SQL); it never walks every case of the county. To add a kind, write ``send_<kind>(today) -> int``
+(how many messages it sent) and list it in ``KINDS``.
+
+How they run: ``flask run-jobs`` from cron (inline), or ``flask run-jobs --enqueue``, which puts
+``run_all_job`` on the Redis queue for a ``flask worker``. Days are Swedish days: "tomorrow" and "past the
+deadline" are counted in Swedish time, whatever the server's clock zone is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import aliased, selectinload
 
 from citizen_app.extensions import db
 from citizen_app.models import (
+    AuditEntry,
     ConsentEvent,
     ConsentEventKind,
     EventKind,
+    Invitation,
+    InvitationStatus,
+    Meeting,
+    MeetingStatus,
     NotificationKind,
+    Participant,
+    ParticipantRole,
     Person,
+    PlanVersion,
     SipCase,
     StaffUser,
     Step,
+    VersionStatus,
 )
-from citizen_app.services import audit, consent, notifications, recipients, timeline
+from citizen_app.services import audit, consent, meetings, notifications, plans, recipients, timeline
 
 # Days before a consent's last day when the person is reminded [issue 4]: 30 first, then 7.
 CONSENT_REMINDER_DAYS = (30, 7)
@@ -173,11 +193,230 @@ def _expire(case: SipCase, event: ConsentEvent, today: date) -> int:
     return sent
 
 
+# --- Meeting tomorrow ---------------------------------------------------------------------------------------
+
+SWEDISH_TIME = meetings.SWEDISH_TIME
+COMING = (InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight at the start of ``day`` in Sweden (an aware datetime; the database compares it in UTC)."""
+    return datetime.combine(day, time(0), tzinfo=SWEDISH_TIME)
+
+
+def _coming_relatives(meeting: Meeting) -> list[Person]:
+    """Relatives and support persons with an account who said they come (in person or by phone)."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(Participant, Participant.person_id == Person.id)
+            .join(Invitation, Invitation.participant_id == Participant.id)
+            .where(
+                Invitation.meeting_id == meeting.id,
+                Invitation.status.in_(COMING),
+                Participant.role.in_(meetings.GUEST_ROLES),
+                Participant.removed_at.is_(None),
+            )
+            .order_by(Person.id)
+        )
+    )
+
+
+def send_meeting_reminders(today: date) -> int:
+    """The day before a planned meeting, remind everyone on the person's side who takes part.
+
+    The key holds the meeting's day, so a meeting moved to another day is reminded of again.
+    """
+    tomorrow = today + timedelta(days=1)
+    planned = db.session.scalars(
+        select(Meeting)
+        .join(SipCase, SipCase.id == Meeting.case_id)
+        .where(
+            Meeting.status == MeetingStatus.PLANNED,
+            Meeting.starts_at >= _start_of(tomorrow),
+            Meeting.starts_at < _start_of(tomorrow + timedelta(days=1)),
+            SipCase.step != Step.CLOSED,
+        )
+        .order_by(Meeting.id)
+    ).all()
+    sent = 0
+    for meeting in planned:
+        case = db.session.get(SipCase, meeting.case_id)
+        people = recipients.citizen_recipients(case, today) + _coming_relatives(meeting)
+        for person in dict.fromkeys(people):  # someone both close and a guardian is told once
+            message = notifications.notify(
+                person,
+                NotificationKind.MEETING_REMINDER,
+                case,
+                dedupe_key=_key("meeting-tomorrow", meeting.public_id, tomorrow, person.get_id()),
+            )
+            sent += message is not None
+    return sent
+
+
+# --- Follow-up of the plan ----------------------------------------------------------------------------------
+
+# Days before the follow-up day when the person and the coordinator are reminded (once, on any run from then
+# to the day itself).
+FOLLOW_UP_REMINDER_DAYS = 7
+
+
+def send_follow_up_reminders(today: date) -> int:
+    """The plan in force is followed up within a week (or today): tell the person's side and coordinator."""
+    due = db.session.scalars(
+        select(PlanVersion)
+        .join(SipCase, SipCase.id == PlanVersion.case_id)
+        .where(
+            PlanVersion.status == VersionStatus.APPROVED,
+            PlanVersion.follow_up_on >= today,
+            PlanVersion.follow_up_on <= today + timedelta(days=FOLLOW_UP_REMINDER_DAYS),
+            SipCase.step != Step.CLOSED,
+        )
+        .order_by(PlanVersion.id)
+    ).all()
+    sent = 0
+    for version in due:
+        case = db.session.get(SipCase, version.case_id)
+        told: list[Person | StaffUser] = list(recipients.citizen_recipients(case, today))
+        coordinator = recipients.current_coordinator(case)
+        if coordinator is not None:
+            told.append(coordinator)
+        for someone in told:
+            message = notifications.notify(
+                someone,
+                NotificationKind.FOLLOW_UP_DUE,
+                case,
+                data={"follow_up_on": version.follow_up_on.isoformat()},
+                # Per version and day: a follow-up moved to a later day is reminded of again.
+                dedupe_key=_key("follow-up", version.public_id, version.follow_up_on, someone.get_id()),
+            )
+            sent += message is not None
+    return sent
+
+
+# --- Staff deadlines ----------------------------------------------------------------------------------------
+
+
+def send_unanswered_invitations(today: date) -> int:
+    """An invited unit has not answered by the end of its working day [VM] [DA 4.4] (meetings.answer_due).
+
+    Told the first day after the deadline: the case's coordinator (one message per invitation) and the
+    invited unit's coordinators, who should answer. An invitation sent again is a new deadline.
+    """
+    # The deadline is at least the end of the day after sending, so only invitations sent before yesterday
+    # can be past it today: the query never reads fresh invitations.
+    candidates = db.session.scalars(
+        select(Invitation)
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .join(Participant, Participant.id == Invitation.participant_id)
+        .join(SipCase, SipCase.id == Meeting.case_id)
+        .where(
+            Invitation.status == InvitationStatus.SENT,
+            Invitation.sent_at < _start_of(today - timedelta(days=1)),
+            Meeting.status == MeetingStatus.PLANNED,
+            Participant.role == ParticipantRole.UNIT,
+            Participant.unit_id.is_not(None),
+            SipCase.step != Step.CLOSED,
+        )
+        .options(selectinload(Invitation.meeting), selectinload(Invitation.participant))
+        .order_by(Invitation.id)
+    ).all()
+    sent = 0
+    for invitation in candidates:
+        if meetings.answer_due(invitation).date() >= today:
+            continue  # the deadline is today or later (a long weekend, a holiday)
+        case = db.session.get(SipCase, invitation.meeting.case_id)
+        sent_day = invitation.sent_at.astimezone(SWEDISH_TIME).date()
+        told: list[tuple[StaffUser, str]] = [
+            (staff, "invited_unit") for staff in recipients.unit_coordinators(invitation.participant.unit_id)
+        ]
+        coordinator = recipients.current_coordinator(case)
+        if coordinator is not None:
+            told.append((coordinator, "coordinator"))
+        for staff, role in told:
+            message = notifications.notify(
+                staff,
+                NotificationKind.STAFF_INVITATION_UNANSWERED,
+                case,
+                data={"for": role, "invitation": invitation.public_id},
+                # One per invitation (and sending) and person: a coordinator who is also in the invited
+                # unit gets the message once, as the one who should answer.
+                dedupe_key=_key("invitation-late", invitation.public_id, sent_day, staff.get_id()),
+            )
+            sent += message is not None
+    return sent
+
+
+_PLAN_WRITTEN = ("plan.sent_for_reading", "plan.approved")
+
+
+def send_overdue_plans(today: date) -> int:
+    """The meeting is held but no plan was sent or approved in two working days [VM]: tell the coordinator.
+
+    Held meetings whose plan was written drop out in SQL (the audit log records sending and approving, see
+    plans.writing_deadline), so the query stays small over the years.
+    """
+    written = exists().where(
+        AuditEntry.case_id == Meeting.case_id,
+        AuditEntry.action.in_(_PLAN_WRITTEN),
+        AuditEntry.at >= Meeting.held_at,
+    )
+    held = db.session.scalars(
+        select(Meeting)
+        .join(SipCase, SipCase.id == Meeting.case_id)
+        .where(
+            Meeting.status == MeetingStatus.HELD,
+            Meeting.held_at.is_not(None),
+            # Two working days after the meeting day end at the earliest two days later: a meeting held the
+            # day before yesterday or later cannot be overdue yet.
+            Meeting.held_at < _start_of(today - timedelta(days=2)),
+            SipCase.step != Step.CLOSED,
+            ~written,
+        )
+        .order_by(Meeting.id)
+    ).all()
+    sent = 0
+    for meeting in held:
+        case = db.session.get(SipCase, meeting.case_id)
+        deadline = plans.writing_deadline(case, meeting.held_at, today)
+        coordinator = recipients.current_coordinator(case)
+        if not deadline.overdue or coordinator is None:
+            continue
+        message = notifications.notify(
+            coordinator,
+            NotificationKind.STAFF_PLAN_OVERDUE,
+            case,
+            data={"due": deadline.due.isoformat()},
+            dedupe_key=_key("plan-overdue", meeting.public_id, coordinator.get_id()),
+        )
+        sent += message is not None
+    return sent
+
+
+# --- Running them -------------------------------------------------------------------------------------------
+
 KINDS: dict[str, Callable[[date], int]] = {
     "consent": send_consent_reminders,
+    "meeting": send_meeting_reminders,
+    "follow_up": send_follow_up_reminders,
+    "invitation_unanswered": send_unanswered_invitations,
+    "plan_overdue": send_overdue_plans,
 }
 
 
 def run_all(today: date) -> dict[str, int]:
     """Every kind of reminder, in order; how many messages each sent. The caller commits."""
     return {name: send(today) for name, send in KINDS.items()}
+
+
+def today_in_sweden() -> date:
+    return datetime.now(SWEDISH_TIME).date()
+
+
+JOB = "citizen_app.services.reminders.run_all_job"  # the name to give jobs.enqueue / jobs.submit
+
+
+def run_all_job() -> dict[str, int]:
+    """The job form of ``run_all`` (jobs.enqueue / ``flask run-jobs --enqueue``): today is read from the clock
+    when the job runs, not when it was queued. The job runner commits."""
+    return run_all(today_in_sweden())
