@@ -41,4 +41,24 @@
       if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
     }, { once: true });
   });
+  // The installable app [QUALITY 6]: the service worker keeps the static files and an offline page.
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      // The site works without it, so a failed registration is not an error for the person.
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    });
+  }
+  // Signing out empties every cache and the page storage. The sign-out response's Clear-Site-Data does it
+  // too, but not every browser follows that header, so the service worker is asked as well.
+  function clearOfflineData() {
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (worker) { worker.postMessage({ type: "clear" }); }
+    try { window.localStorage.clear(); window.sessionStorage.clear(); } catch (error) { /* storage is off */ }
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.classList && event.target.classList.contains("sign-out")) { clearOfflineData(); }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    if (document.querySelector("[data-signed-out]")) { clearOfflineData(); }
+  });
 })();

@@ -33,6 +33,8 @@ _APP = create_app("test")
 RULES = sorted(_APP.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
 _PARAMETER = re.compile(r"<([^>]*)>")
 _KEBAB_SEGMENT = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Files that browsers look for by name at the root of the site (the service worker's scope is its folder).
+ROOT_FILES = {"/sw.js", "/manifest.webmanifest"}
 
 
 def _ids(rules):
@@ -81,6 +83,8 @@ def _check_parameters_typed(rule) -> None:
 
 def _check_kebab_case(rule) -> None:
     assert rule.rule.isascii(), f"{rule.rule}: no å, ä, ö or other non-ASCII letters in URLs"
+    if rule.rule in ROOT_FILES:
+        return
     for segment in rule.rule.split("/"):
         if not segment:
             continue
