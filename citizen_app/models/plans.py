@@ -56,6 +56,8 @@ class PlanVersion(PublicIdMixin, Base):
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # The person sees a draft only once the coordinator has sent it for reading (not while it is written).
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_way: Mapped[ApprovalWay | None] = mapped_column(Enum(ApprovalWay, native_enum=False, length=20))
     approved_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))

@@ -77,6 +77,8 @@ def _versions(case: SipCase, reader: str) -> list[PlanVersion]:
     )
     if reader == SHARED:
         found = [v for v in found if v.status != VersionStatus.DRAFT]
+    else:  # a draft the coordinator is still writing is not shown until it is sent for reading
+        found = [v for v in found if v.status != VersionStatus.DRAFT or v.sent_at is not None]
     return found
 
 
@@ -335,5 +337,13 @@ def save_sharing(actor, case: SipCase, chosen: set[str]) -> None:
 def has_plan(case: SipCase) -> bool:
     """Whether the case has any plan version (the case page then leads to "Min plan")."""
     return (
-        db.session.scalar(select(PlanVersion.id).where(PlanVersion.case_id == case.id).limit(1)) is not None
+        db.session.scalar(
+            select(PlanVersion.id)
+            .where(
+                PlanVersion.case_id == case.id,
+                (PlanVersion.status != VersionStatus.DRAFT) | PlanVersion.sent_at.is_not(None),
+            )
+            .limit(1)
+        )
+        is not None
     )

@@ -441,6 +441,7 @@ def send_for_reading(staff: StaffUser, case: SipCase, plan: PlanVersion) -> None
     _require_draft(plan)
     if not plan.goals:
         raise InvalidPlan({"goals": N_("Skriv minst ett mål innan du skickar planen")})
+    plan.sent_at = plan.sent_at or utcnow()
     if case.step.position < Step.PLAN_DOCUMENTED.position:
         case.step = Step.PLAN_DOCUMENTED
         timeline.record(case, EventKind.STEP_CHANGED, staff, step=Step.PLAN_DOCUMENTED)
@@ -484,6 +485,8 @@ def approve_by_person(person: Person, case: SipCase, plan: PlanVersion) -> PlanV
     """ "Jag har läst planen och håller med" — the person, a guardian with custody or a representative."""
     if not access.can(person, Action.APPROVE_PLAN, case) or case.is_closed:
         raise NotAllowed(N_("Du kan inte godkänna den här planen."))
+    if plan.status == VersionStatus.DRAFT and plan.sent_at is None:
+        raise NotAllowed(N_("Planen är inte klar än. Du får ett meddelande när du kan läsa den."))
     return _approve(case, plan, ApprovalWay.PERSON_IN_APP, person)
 
 
@@ -552,6 +555,8 @@ def comment(person: Person, case: SipCase, plan: PlanVersion, text: str) -> Plan
     if not access.can(person, Action.COMMENT_PLAN, case) or case.is_closed:
         raise NotAllowed(N_("Du kan inte lämna synpunkter på den här planen."))
     _require_draft(plan)
+    if plan.sent_at is None:
+        raise NotAllowed(N_("Planen är inte klar än. Du får ett meddelande när du kan läsa den."))
     errors: dict[str, str] = {}
     text = _text(text, "text", errors, required=True, limit=2000)
     if errors:

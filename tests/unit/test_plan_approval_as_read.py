@@ -28,6 +28,7 @@ def sip(app):
         responsible="municipality",
         responsible_unit_id=social.id,
     )
+    plans.send_for_reading(coordinator, case, plan)
     db.session.flush()
     return {"case": case, "person": person, "staff": coordinator, "plan": plan, "goal": goal}
 

@@ -57,6 +57,7 @@ def _documented(sip, goals=("Bo kvar hemma", "Gå till skolan")):
             responsible_unit_id=sip["social"].id,
             how_often="varje vecka",
         )
+    plans.send_for_reading(sip["staff"], sip["case"], plan)
     return plan
 
 
@@ -191,3 +192,15 @@ def test_consent_withdrawn_means_the_plan_is_no_longer_in_force(sip):
     consent.withdraw(sip["person"], sip["case"])
     latest = plans.in_force(sip["case"])
     assert latest is plan and not plans.is_in_force(sip["case"], latest)
+
+
+def test_the_person_sees_and_approves_a_draft_only_once_it_is_sent(sip):
+    plan = plans.start_draft(sip["staff"], sip["case"])
+    plans.add_goal(sip["staff"], sip["case"], plan, "short", "Bo kvar hemma")
+    with pytest.raises(NotAllowed):
+        plans.approve_by_person(sip["person"], sip["case"], plan)
+    with pytest.raises(NotAllowed):
+        plans.comment(sip["person"], sip["case"], plan, "För tidigt")
+    plans.send_for_reading(sip["staff"], sip["case"], plan)
+    plans.approve_by_person(sip["person"], sip["case"], plan)
+    assert plan.status == VersionStatus.APPROVED

@@ -234,6 +234,7 @@ def _follow_up(family):
     plans.add_action(kim, case, second, sleep.public_id, what="En kurva för sömnen.", responsible="person")
     plans.add_goal(kim, case, second, "short", "Jag vill börja träna.")
     plans.update_details(kim, case, second, follow_up_on=FOLLOW_UP + timedelta(days=90))
+    plans.send_for_reading(kim, case, second)
     db.session.commit()
     return first, second
 
@@ -406,6 +407,7 @@ def test_the_plan_page_stays_within_eight_queries_however_big_the_plan(client, f
     for _ in range(3):
         plans.approve_at_meeting(kim, case, plans.start_draft(kim, case))
     draft = plans.start_draft(kim, case)
+    plans.send_for_reading(kim, case, draft)
     plans.comment(family["maria"], case, draft, "Jag vill ändra en sak.")
     db.session.commit()
     assert db.session.query(PlanVersion).count() == 5

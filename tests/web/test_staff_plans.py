@@ -252,6 +252,7 @@ def test_the_deadline_is_two_working_days_after_the_meeting_and_flagged_when_pas
 def test_the_persons_comments_on_the_draft_are_shown(client, sip):
     client.sign_in_as(sip["kim"])
     plan = _write_plan(client, sip)
+    plans.send_for_reading(sip["kim"], sip["case"], plan)
     plans.comment(sip["anna"], sip["case"], plan, "Jag vill ha hjälp på kvällen i stället")
     for url in (_url(sip), _url(sip, "/1/andra")):
         text = _text(client.get(url))
