@@ -12,9 +12,13 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import logging
+import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app
 from pywebpush import WebPushException, webpush
@@ -72,12 +76,49 @@ def payload_for(message: Notification) -> str:
 # --- The person's devices and choices ---------------------------------------------------------------------
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
+_URL_CHARACTERS = re.compile(r"[\x21-\x7e]+")  # printable ASCII: no spaces, control characters or NUL
+P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y
+AUTH_BYTES = 16
+
+
+def _decoded_key(text: str) -> bytes | None:
+    if not _BASE64URL.fullmatch(text):
+        return None
+    bare = text.rstrip("=")
+    try:
+        return base64.urlsafe_b64decode(bare + "=" * (-len(bare) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
+def is_valid_subscription(endpoint: str, p256dh: str, auth: str) -> bool:
+    """What a browser's PushSubscription looks like. Anything else would only fail later, in the job."""
+    if not (0 < len(endpoint) <= 1000 and 0 < len(p256dh) <= 200 and 0 < len(auth) <= 100):
+        return False
+    if not _URL_CHARACTERS.fullmatch(endpoint):
+        return False
+    try:
+        url = urlsplit(endpoint)
+    except ValueError:
+        return False
+    schemes = ("https", "http") if current_app.config.get("PUSH_ALLOW_HTTP_ENDPOINTS") else ("https",)
+    if url.scheme not in schemes or not url.hostname:
+        return False
+    public_key, secret = _decoded_key(p256dh), _decoded_key(auth)
+    return (
+        public_key is not None
+        and len(public_key) == P256DH_BYTES
+        and public_key[0] == 4
+        and secret is not None
+        and len(secret) == AUTH_BYTES
+    )
+
+
 def subscribe(
     person: Person, endpoint: str, p256dh: str, auth: str, device_label: str = ""
 ) -> PushSubscription:
-    if not endpoint.startswith("https://") and not current_app.config.get("PUSH_ALLOW_HTTP_ENDPOINTS"):
-        raise InvalidSubscription(N_("Aviseringar kunde inte slås på i den här webbläsaren."))
-    if not (0 < len(endpoint) <= 1000 and 0 < len(p256dh) <= 200 and 0 < len(auth) <= 100):
+    if not is_valid_subscription(endpoint, p256dh, auth):
         raise InvalidSubscription(N_("Aviseringar kunde inte slås på i den här webbläsaren."))
     found = db.session.scalar(select(PushSubscription).where(PushSubscription.endpoint == endpoint))
     if found is None:
