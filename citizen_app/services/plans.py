@@ -28,7 +28,6 @@ from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import (
     ApprovalWay,
-    AuditEntry,
     ClosingReason,
     EventKind,
     GoalOutcome,
@@ -760,15 +759,13 @@ class WritingDeadline:
 
 
 def writing_deadline(case: SipCase, held_at: datetime, today: date | None = None) -> WritingDeadline:
-    """The plan counts as written once it was sent to the person or approved after the meeting. A version
-    has no "sent at" of its own, so the audit log (which records both) tells; one query."""
+    """The plan counts as written once a version was sent to the person or approved after the meeting."""
     done = (
         db.session.scalar(
-            select(AuditEntry.id)
+            select(PlanVersion.id)
             .where(
-                AuditEntry.case_id == case.id,
-                AuditEntry.action.in_(("plan.sent_for_reading", "plan.approved")),
-                AuditEntry.at >= held_at,
+                PlanVersion.case_id == case.id,
+                (PlanVersion.sent_at >= held_at) | (PlanVersion.approved_at >= held_at),
             )
             .limit(1)
         )
