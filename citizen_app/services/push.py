@@ -48,6 +48,8 @@ _KIND_OF = {
     NotificationKind.MEETING_INVITATION: "meeting",
     NotificationKind.MEETING_CHANGED: "meeting",
     NotificationKind.MEETING_CANCELLED: "meeting",
+    NotificationKind.MEETING_REMINDER: "meeting",
+    NotificationKind.FOLLOW_UP_DUE: "meeting",  # the follow-up is a meeting about the plan
     NotificationKind.PLAN_READY: "plan",
     NotificationKind.PLAN_APPROVED: "plan",
     NotificationKind.CONSENT_EXPIRING: "consent",
@@ -55,9 +57,6 @@ _KIND_OF = {
     NotificationKind.CONSENT_NEEDED: "consent",
     NotificationKind.PROBLEM_ANSWERED: "problem",
 }
-for _name in ("MEETING_REMINDER", "FOLLOW_UP_DUE"):
-    if hasattr(NotificationKind, _name):
-        _KIND_OF[getattr(NotificationKind, _name)] = "meeting"
 
 
 class InvalidSubscription(DomainError):

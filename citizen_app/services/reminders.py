@@ -27,7 +27,6 @@ from sqlalchemy.orm import aliased, selectinload
 
 from citizen_app.extensions import db
 from citizen_app.models import (
-    AuditEntry,
     ConsentEvent,
     ConsentEventKind,
     EventKind,
@@ -347,19 +346,15 @@ def send_unanswered_invitations(today: date) -> int:
     return sent
 
 
-_PLAN_WRITTEN = ("plan.sent_for_reading", "plan.approved")
-
-
 def send_overdue_plans(today: date) -> int:
     """The meeting is held but no plan was sent or approved in two working days [VM]: tell the coordinator.
 
-    Held meetings whose plan was written drop out in SQL (the audit log records sending and approving, see
-    plans.writing_deadline), so the query stays small over the years.
+    Held meetings whose plan was written (a version sent or approved since, as plans.writing_deadline counts)
+    drop out in SQL, so the query stays small over the years.
     """
     written = exists().where(
-        AuditEntry.case_id == Meeting.case_id,
-        AuditEntry.action.in_(_PLAN_WRITTEN),
-        AuditEntry.at >= Meeting.held_at,
+        PlanVersion.case_id == Meeting.case_id,
+        (PlanVersion.sent_at >= Meeting.held_at) | (PlanVersion.approved_at >= Meeting.held_at),
     )
     held = db.session.scalars(
         select(Meeting)
@@ -367,9 +362,9 @@ def send_overdue_plans(today: date) -> int:
         .where(
             Meeting.status == MeetingStatus.HELD,
             Meeting.held_at.is_not(None),
-            # Two working days after the meeting day end at the earliest two days later: a meeting held the
-            # day before yesterday or later cannot be overdue yet.
-            Meeting.held_at < _start_of(today - timedelta(days=2)),
+            # Two working days after the meeting day end two days later at the earliest: a meeting held
+            # yesterday or today cannot be overdue yet (a day's margin for how plans.document_due counts).
+            Meeting.held_at < _start_of(today - timedelta(days=1)),
             SipCase.step != Step.CLOSED,
             ~written,
         )
