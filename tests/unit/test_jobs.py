@@ -10,16 +10,29 @@ from __future__ import annotations
 import base64
 import threading
 import time
+from datetime import UTC, datetime
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import select
 
 from citizen_app import create_app
 from citizen_app.extensions import db
-from citizen_app.models import NotificationKind, OutboxStatus, Person, PushOutbox, SipCase, StaffRole, Step
-from citizen_app.services import jobs, notifications, push
+from citizen_app.models import (
+    Notification,
+    NotificationKind,
+    OutboxStatus,
+    Person,
+    PushOutbox,
+    SipCase,
+    StaffRole,
+    Step,
+)
+from citizen_app.services import jobs, meetings, notifications, push, recipients
 from tests.support import factories
 from tests.unit.test_web_push import Browser, PushService
+
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def _b64url(data: bytes) -> str:
@@ -125,3 +138,21 @@ def test_a_rolled_back_change_sends_nothing(app, monkeypatch):
 def test_only_min_sip_functions_run_as_jobs(app):
     with pytest.raises(ValueError):
         jobs.run_job("os.system", ["echo hej"])
+
+
+def test_cron_runs_the_reminders_inline_and_twice_sends_nothing_twice(app):
+    anna, sip = _anna_with_a_sip()
+    coordinator = recipients.current_coordinator(sip)
+    tomorrow_10 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    meetings.set_meeting(
+        coordinator, sip, starts_at=tomorrow_10, length_minutes=60, mode="phone", phone="010-1", now=MONDAY
+    )
+    db.session.commit()
+    runner = app.test_cli_runner()
+    with freeze_time(MONDAY):
+        first = runner.invoke(args=["run-jobs"])
+        second = runner.invoke(args=["run-jobs"])
+    assert first.exit_code == 0 and "Reminders: 1." in first.output, first.output
+    assert "Reminders: 0." in second.output
+    db.session.remove()
+    assert db.session.query(Notification).filter_by(kind=NotificationKind.MEETING_REMINDER).count() == 1
