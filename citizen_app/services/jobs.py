@@ -109,8 +109,14 @@ def run_job(name: str, args: list) -> None:
     if not module_name.startswith("citizen_app."):
         raise ValueError(f"not a Min SIP job: {name}")
     function = getattr(importlib.import_module(module_name), function_name)
-    function(*args)
-    db.session.commit()
+    try:
+        function(*args)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()  # one failing job must not leave a broken session to the next one
+        raise
+    finally:
+        db.session.remove()  # a long-lived worker starts each job with a fresh session
 
 
 def rq_queue(app: Flask):
