@@ -96,6 +96,16 @@ def unit(
     return u
 
 
+def social_school_and_bup() -> tuple[Unit, Unit, Unit]:
+    """The units of the usual scene: the municipality's social services (owning the case), a school, and
+    the region's child psychiatry (BUP), each under a principal of its own."""
+    return (
+        unit("Socialtjänsten"),
+        unit("Skolan", kind=UnitKind.SCHOOL),
+        unit("BUP", kind=UnitKind.CHILD_PSYCHIATRY, principal_kind=PrincipalKind.REGION),
+    )
+
+
 def staff(
     unit_: Unit | None = None, role: StaffRole = StaffRole.COORDINATOR, name: str = "Personal"
 ) -> StaffUser:

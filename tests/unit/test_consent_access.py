@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from citizen_app.extensions import db
-from citizen_app.models import ParticipantRole, PrincipalKind, StaffRole, Step, UnitKind, utcnow
+from citizen_app.models import ParticipantRole, StaffRole, Step, utcnow
 from citizen_app.services import NotFound, consent, intake
 from tests.support import factories
 
@@ -24,9 +24,7 @@ def _frozen():
 @pytest.fixture
 def sip(app):
     """Ada's SIP, owned by the social services; the school and BUP take part. A teacher and a BUP nurse."""
-    social = factories.unit("Socialtjänsten")
-    school = factories.unit("Skolan", kind=UnitKind.SCHOOL)
-    bup = factories.unit("BUP", kind=UnitKind.CHILD_PSYCHIATRY, principal_kind=PrincipalKind.REGION)
+    social, school, bup = factories.social_school_and_bup()
     coordinator = factories.staff(social, StaffRole.COORDINATOR, "Samordnare Sam")
     ada = factories.person("Ada")
     case = factories.case(ada, social, coordinator=coordinator, step=Step.CONSENT)

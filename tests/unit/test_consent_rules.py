@@ -9,11 +9,9 @@ from citizen_app.models import (
     ClosingReason,
     ConsentEvent,
     ConsentEventKind,
-    PrincipalKind,
     RepresentativeType,
     StaffRole,
     Step,
-    UnitKind,
 )
 from citizen_app.services import NotAllowed, consent
 from tests.support import factories
@@ -24,11 +22,8 @@ YEAR = TODAY + timedelta(days=365)
 
 @pytest.fixture
 def units(app):
-    return {
-        "social": factories.unit("Socialtjänsten"),
-        "school": factories.unit("Skolan", kind=UnitKind.SCHOOL),
-        "bup": factories.unit("BUP", kind=UnitKind.CHILD_PSYCHIATRY, principal_kind=PrincipalKind.REGION),
-    }
+    social, school, bup = factories.social_school_and_bup()
+    return {"social": social, "school": school, "bup": bup}
 
 
 def _child_case(units):

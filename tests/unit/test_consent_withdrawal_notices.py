@@ -12,10 +12,8 @@ from citizen_app.models import (
     Notification,
     NotificationKind,
     ParticipantRole,
-    PrincipalKind,
     StaffRole,
     Step,
-    UnitKind,
 )
 from citizen_app.services import consent
 from tests.support import factories
@@ -25,9 +23,7 @@ TODAY = date(2026, 11, 23)
 
 @pytest.fixture
 def sip(app):
-    social = factories.unit("Socialtjänsten")
-    school = factories.unit("Skolan", kind=UnitKind.SCHOOL)
-    bup = factories.unit("BUP", kind=UnitKind.CHILD_PSYCHIATRY, principal_kind=PrincipalKind.REGION)
+    social, school, bup = factories.social_school_and_bup()
     coordinator = factories.staff(social, StaffRole.COORDINATOR, "Samordnare Sam")
     kid = factories.child("Elsa")
     mum = factories.guardian_of(kid, name="Mamma")

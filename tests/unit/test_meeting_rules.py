@@ -12,10 +12,8 @@ from citizen_app.models import (
     LinkPurpose,
     NotificationKind,
     ParticipantRole,
-    PrincipalKind,
     StaffRole,
     Step,
-    UnitKind,
 )
 from citizen_app.services import (
     NotAllowed,
@@ -35,9 +33,7 @@ LATER = NOW + timedelta(days=7)
 @pytest.fixture
 def sip(app):
     with freeze_time(NOW):
-        social = factories.unit("Socialtjänsten")
-        school = factories.unit("Skolan", kind=UnitKind.SCHOOL)
-        bup = factories.unit("BUP", kind=UnitKind.CHILD_PSYCHIATRY, principal_kind=PrincipalKind.REGION)
+        social, school, bup = factories.social_school_and_bup()
         person = factories.person("Anna")
         coordinator = factories.staff(social, StaffRole.COORDINATOR, name="Samordnare")
         teacher = factories.staff(school, StaffRole.COORDINATOR, name="Lärare")

@@ -13,10 +13,8 @@ from citizen_app.models import (
     Notification,
     NotificationKind,
     ParticipantRole,
-    PrincipalKind,
     StaffRole,
     Step,
-    UnitKind,
 )
 from citizen_app.services import consent, meetings, plans, preparation, reminders
 from tests.support import factories
@@ -28,9 +26,7 @@ TUESDAY, WEDNESDAY, THURSDAY, FRIDAY = (MONDAY.date() + timedelta(days=n) for n 
 @pytest.fixture
 def sip(app):
     with freeze_time(MONDAY):
-        social = factories.unit("Socialtjänsten")
-        school = factories.unit("Skolan", kind=UnitKind.SCHOOL)
-        bup = factories.unit("BUP", kind=UnitKind.CHILD_PSYCHIATRY, principal_kind=PrincipalKind.REGION)
+        social, school, bup = factories.social_school_and_bup()
         anna = factories.person("Anna")
         coordinator = factories.staff(social, StaffRole.COORDINATOR, name="Samordnare")
         teacher = factories.staff(school, StaffRole.COORDINATOR, name="Lärare")

@@ -11,11 +11,9 @@ from citizen_app.models import (
     AgendaList,
     LinkPurpose,
     ParticipantRole,
-    PrincipalKind,
     StaffRole,
     Step,
     SuggestionStatus,
-    UnitKind,
 )
 from citizen_app.services import NotAllowed, access_links, consent, preparation
 from tests.support import factories
@@ -25,9 +23,7 @@ TODAY = date.today()
 
 @pytest.fixture
 def sip(app):
-    social = factories.unit("Socialtjänsten")
-    school = factories.unit("Skolan", kind=UnitKind.SCHOOL)
-    bup = factories.unit("BUP", kind=UnitKind.CHILD_PSYCHIATRY, principal_kind=PrincipalKind.REGION)
+    social, school, bup = factories.social_school_and_bup()
     kid = factories.child("Elsa")
     mum = factories.guardian_of(kid, name="Mamma")
     dad = factories.guardian_of(kid, name="Pappa")
