@@ -21,6 +21,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urljoin
 
 import pytest
@@ -340,3 +341,222 @@ def sign_in_as(page, name: str) -> None:
     with page.expect_navigation():
         page.locator("form[action*='testidentitet'] button[type=submit]").click()
     assert "testidentitet" not in page.url, f"signing in as {name} did not leave the test-identity page"
+
+
+# --- Keyboard and page helpers shared by the journeys -----------------------------------------------------
+
+MAX_PRESSES = 40  # Tab presses allowed to reach one element: a page with more is a problem in itself
+
+# A short description of the focused element, for failure messages.
+DESCRIBE_FOCUS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return "(body)";
+  const label = el.labels && el.labels.length ? el.labels[0].textContent : el.textContent;
+  const name = (el.getAttribute("aria-label") || label || el.value || "").trim().replace(/\\s+/g, " ");
+  return `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${name.slice(0, 40)}"`;
+}"""
+
+
+# The app's own focus style: an outline and a yellow ring (app.css, :focus-visible).
+_FOCUS_IS_VISIBLE = (
+    "getComputedStyle(el).outlineStyle !== 'none' && getComputedStyle(el).boxShadow !== 'none'"
+)
+
+
+def focus_is(page, predicate: str) -> bool:
+    """``predicate`` is JavaScript about the focused element, named ``el``."""
+    return page.evaluate(f"() => {{ const el = document.activeElement; return Boolean({predicate}); }}")
+
+
+def tab_to(page, description: str, predicate: str, *, backwards: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until the focused element matches ``predicate``; fail after MAX_PRESSES."""
+    key = "Shift+Tab" if backwards else "Tab"
+    passed = []
+    for _ in range(MAX_PRESSES):
+        page.keyboard.press(key)
+        if focus_is(page, predicate):
+            assert focus_is(page, _FOCUS_IS_VISIBLE), (
+                f"{description} on {page.url} has focus but no visible focus indicator [WCAG 2.4.7]"
+            )
+            return
+        passed.append(page.evaluate(DESCRIBE_FOCUS))
+    raise AssertionError(
+        f"{MAX_PRESSES} presses of {key} on {page.url} never reached {description}. "
+        f"Focus went through: {', '.join(passed)}"
+    )
+
+
+def text_is(text: str) -> str:
+    """JS: the element's own text, whitespace collapsed, is ``text``."""
+    return f"el.textContent.trim().replace(/\\s+/g, ' ') === {text!r}"
+
+
+def tab_to_link(page, text: str) -> None:
+    tab_to(page, f"the link {text!r}", f"el.tagName === 'A' && {text_is(text)}")
+
+
+def tab_to_link_to(page, path: str) -> None:
+    tab_to(page, f"a link to {path}", f"el.tagName === 'A' && el.getAttribute('href') === {path!r}")
+
+
+def tab_to_button(page, text: str) -> None:
+    tab_to(page, f"the button {text!r}", f"el.tagName === 'BUTTON' && el.closest('main') && {text_is(text)}")
+
+
+def _label_starts(text: str) -> str:
+    return f"el.labels && el.labels.length && el.labels[0].textContent.trim().startsWith({text!r})"
+
+
+def choose_radio(page, group: str, label: str) -> None:
+    """Tab into a radio group, move with the arrow keys to ``label``, and choose it (arrows or Space)."""
+    tab_to(page, f"the radio group {group!r}", f"el.type === 'radio' && el.name === {group!r}")
+    for _ in range(10):
+        if focus_is(page, _label_starts(label)):
+            break
+        page.keyboard.press("ArrowDown")
+    else:
+        raise AssertionError(f"the arrow keys never reached {label!r} in the radio group {group!r}")
+    if not focus_is(page, "el.checked"):
+        page.keyboard.press("Space")  # Tab into a group with nothing chosen focuses the first radio unchosen
+    assert focus_is(page, "el.checked"), f"{label!r} should be chosen"
+
+
+def check_box(page, label: str) -> None:
+    tab_to(page, f"the checkbox {label!r}", f"el.type === 'checkbox' && {_label_starts(label)}")
+    page.keyboard.press("Space")
+    assert focus_is(page, "el.checked"), f"{label!r} should be ticked"
+
+
+def press_enter_and_load(page, expected_status: int = 200):
+    """Enter on the focused link or button; wait for the next page and check its status."""
+    with page.expect_navigation() as navigation:
+        page.keyboard.press("Enter")
+    response = navigation.value
+    assert response is not None and response.status == expected_status, (
+        f"expected {expected_status} at {page.url}, got {response.status if response else 'no response'}"
+    )
+    return response
+
+
+def h1_text(page) -> str:
+    """The text of the page's <h1>, whitespace collapsed."""
+    return " ".join(page.locator("h1").inner_text().split())
+
+
+def main_text(page) -> str:
+    """The text of <main>, whitespace collapsed."""
+    return " ".join(page.locator("main").inner_text().split())
+
+
+def check_key_page(page, label: str) -> None:
+    """A key page at both widths, then back to the phone the journey is made on."""
+    check_page_at_every_width(page, label=label)
+    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
+
+
+# --- Signing in and typing dates with the keyboard -----------------------------------------------------
+
+
+def sign_in_with_the_keyboard(page, name: str) -> None:
+    """The test-identity page: people and staff are one radio group, moved through with the arrow keys."""
+    page.goto("/logga-in/testidentitet")
+    check_page(page, label="test identities")
+    tab_to(page, "the identity radio group", "el.type === 'radio' && el.name === 'identity'")
+    label_is_name = f"el.labels.length && el.labels[0].textContent.trim().startsWith({name!r})"
+    for _ in range(20):
+        if focus_is(page, label_is_name):
+            break
+        page.keyboard.press("ArrowDown")
+    else:
+        raise AssertionError(f"the arrow keys never reached {name!r} on the test-identity page")
+    if not focus_is(page, "el.checked"):
+        page.keyboard.press("Space")
+    tab_to(page, "the sign-in button", "el.type === 'submit' && el.closest('main')")
+    press_enter_and_load(page)
+    assert "testidentitet" not in page.url, f"signing in as {name} did not leave the test-identity page"
+
+
+def type_date(page, day: date) -> None:
+    """Type ``day`` into the focused <input type=date>.
+
+    Chromium orders the parts of a date field by the locale it was built or started with (month/day/year in
+    an English build, year-month-day in Swedish), whatever the page's language. So each order is tried, the
+    field's value checked, and the parts cleared again before the next try. A year takes up to six digits and
+    does not move on by itself; a month or a day moves on after two.
+    """
+    for order in (("%Y", "%m", "%d"), ("%m", "%d", "%Y"), ("%d", "%m", "%Y")):
+        for part in order:
+            page.keyboard.type(day.strftime(part))
+            if part == "%Y":
+                page.keyboard.press("ArrowRight")
+        if page.evaluate("document.activeElement.value") == day.isoformat():
+            return
+        for key in (
+            "ArrowLeft",
+            "ArrowLeft",
+            "ArrowLeft",
+            "Backspace",
+            "ArrowRight",
+            "Backspace",
+            "ArrowRight",
+        ):
+            page.keyboard.press(key)
+        page.keyboard.press("Backspace")
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowLeft")
+    raise AssertionError(f"could not type {day.isoformat()} into the date field")
+
+
+# --- Data made through the services in the live server ------------------------------------------------------
+
+
+def requested_accepted_and_consented(
+    guardian: str,
+    child: str,
+    coordinator: str,
+    *,
+    need: str,
+    requested: tuple[str, ...],
+    consented: tuple[str, ...],
+    exclusions: str = "",
+):
+    """Inside the live server's app context: the guardian asks for a SIP for the child through the request
+    steps (the first of ``requested`` is the coordinator's unit, which receives it), the coordinator accepts
+    it, and the guardian consents to school and social information shared by ``consented`` for 300 days.
+
+    Returns the guardian, the coordinator, the units by name and the case (not committed yet).
+    """
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from citizen_app.extensions import db
+    from citizen_app.models import Person, StaffUser, Unit
+    from citizen_app.services import consent, intake, requests
+
+    parent = db.session.scalar(select(Person).where(Person.display_name == guardian))
+    kid = db.session.scalar(select(Person).where(Person.display_name == child))
+    staff = db.session.scalar(select(StaffUser).where(StaffUser.display_name == coordinator))
+    units = {u.name: u for u in db.session.scalars(select(Unit))}
+
+    draft = requests.open_draft(parent)
+    for step, values in (
+        ("who", {"for_whom": "child:" + kid.public_id}),
+        ("need", {"need": need}),
+        ("services", {"units": [units[n].public_id for n in requested]}),
+        ("urgency", {"urgent": "no", "leaving_hospital": "no"}),
+        ("contact", {"contact_way": "app", "interpreter": "no"}),
+    ):
+        assert requests.save_step(parent, draft, step, values) == {}, step
+    case = requests.submit(parent, draft)
+    assert case.owning_unit_id == units[requested[0]].id, f"{coordinator}'s unit should receive the request"
+    intake.accept(staff, case)
+    consent.give(
+        parent,
+        case,
+        [units[n].public_id for n in consented],
+        ["school", "social"],
+        date.today() + timedelta(days=300),
+        exclusions=exclusions,
+    )
+    return parent, staff, units, case

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import HEIGHT, WIDTHS, check_page, check_page_at_every_width
-from tests.browser.test_request_journey import (
+from tests.browser.conftest import (
+    HEIGHT,
+    WIDTHS,
     check_box,
+    check_page,
+    check_page_at_every_width,
     choose_radio,
+    h1_text,
     press_enter_and_load,
     tab_to,
     tab_to_button,
@@ -79,10 +83,6 @@ def _shared_answers(live_server, public_id: str) -> dict[str, set[str]]:
     return seen
 
 
-def _h1(page) -> str:
-    return " ".join(page.locator("h1").inner_text().split())
-
-
 def _child_journey(page, live_server, javascript: bool) -> None:
     live_server.reset_demo_data()  # each run starts with no answers
     code, public_id = _code_from_a_guardian(live_server)
@@ -94,7 +94,7 @@ def _child_journey(page, live_server, javascript: bool) -> None:
     press_enter_and_load(page)
     assert code.replace("-", "") not in page.url
 
-    assert _h1(page) == "Min röst"
+    assert h1_text(page) == "Min röst"
     check_page_at_every_width(page, child=True, label="Min röst, start")
     page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
     assert page.locator(".child-steps__item").count() == 4
@@ -103,7 +103,7 @@ def _child_journey(page, live_server, javascript: bool) -> None:
     press_enter_and_load(page)
 
     for number, (question, answer, share) in enumerate(ANSWERS, start=1):
-        assert _h1(page) == question
+        assert h1_text(page) == question
         assert f"Fråga {number} av {len(ANSWERS)}" in page.locator(".child-progress").inner_text()
         check_page(page, child=True, label=f"question {number}")
         if question.startswith("Vill du vara med"):
@@ -119,7 +119,7 @@ def _child_journey(page, live_server, javascript: bool) -> None:
         tab_to_button(page, "Spara och gå vidare")
         press_enter_and_load(page)
 
-    assert _h1(page) == "Klart!"
+    assert h1_text(page) == "Klart!"
     check_page_at_every_width(page, child=True, label="Klart!")
     page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
     text = page.locator("main").inner_text()
@@ -134,10 +134,10 @@ def _child_journey(page, live_server, javascript: bool) -> None:
 
     tab_to_button(page, "Stäng")
     press_enter_and_load(page)
-    assert _h1(page) == "Nu är det stängt"
+    assert h1_text(page) == "Nu är det stängt"
     check_page(page, child=True, label="closed")
     page.goto(f"/min-rost/sip/{public_id}")
-    assert _h1(page) == "Skriv din kod"
+    assert h1_text(page) == "Skriv din kod"
 
 
 def test_a_child_answers_with_the_keyboard_on_a_phone(new_page, live_server):

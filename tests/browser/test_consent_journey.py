@@ -14,14 +14,17 @@ import re
 
 import pytest
 
-from tests.browser.conftest import WIDTHS, check_page, sign_in_as
-from tests.browser.test_request_journey import (
-    _focus_is,
-    _h1,
+from tests.browser.conftest import (
+    WIDTHS,
     check_box,
     check_key_page,
+    check_page,
     choose_radio,
+    focus_is,
+    h1_text,
+    main_text,
     press_enter_and_load,
+    sign_in_as,
     tab_to,
     tab_to_button,
     tab_to_link,
@@ -38,13 +41,9 @@ EXCLUSION = "Inget om Elsas bror."
 CHILD_WORDS = "Jag vill att skolan och BUP pratar med varandra."
 
 
-def _main_text(page) -> str:
-    return " ".join(page.locator("main").inner_text().split())
-
-
 def elsas_case_id(page) -> str:
     """From the overview "Dina SIP:ar": the demo SIP for Elsa (the only one after a reset)."""
-    assert _h1(page) == "Dina SIP:ar"
+    assert h1_text(page) == "Dina SIP:ar"
     href = page.locator("main a[href^='/sip/']").first.get_attribute("href")
     found = re.fullmatch(r"/sip/([A-Za-z0-9_-]{22})", href or "")
     assert found, f"no link to Elsa's SIP on the overview: {href!r}"
@@ -53,11 +52,11 @@ def elsas_case_id(page) -> str:
 
 def go_to_consent_from_the_case_page(page, case_id: str) -> None:
     page.goto(f"/sip/{case_id}")
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     check_page(page, label="case page, consent step")
     tab_to_link(page, "Gå till samtycke")
     press_enter_and_load(page)
-    assert _h1(page) == f"Samtycke för {CHILD}"
+    assert h1_text(page) == f"Samtycke för {CHILD}"
 
 
 def continue_to_next_question(page) -> None:
@@ -71,7 +70,7 @@ def answer_the_questions(page, parties: tuple[str, ...], exclusion: str = "", st
         tab_to_button(page, "Säg ja till samtycke")
         press_enter_and_load(page)
 
-    assert _h1(page) == "Vilka får vara med?"
+    assert h1_text(page) == "Vilka får vara med?"
     check_page(page, label="consent question: parties")
     for name in (*KEPT, LEFT_OUT):
         assert page.get_by_label(name).count() == 1, f"{name} should be a choice"
@@ -79,32 +78,32 @@ def answer_the_questions(page, parties: tuple[str, ...], exclusion: str = "", st
         check_box(page, name)
     continue_to_next_question(page)
 
-    assert _h1(page) == "Vad får de dela?"
+    assert h1_text(page) == "Vad får de dela?"
     check_page(page, label="consent question: categories")
     check_box(page, "Skola")
     check_box(page, "Stöd från socialtjänsten")
     continue_to_next_question(page)
 
-    assert _h1(page) == "Finns det något som inte får delas? (valfritt)"
+    assert h1_text(page) == "Finns det något som inte får delas? (valfritt)"
     check_page(page, label="consent question: exclusions")
     if exclusion:
         tab_to(page, "the exclusions field", "el.id === 'exclusions'")
         page.keyboard.type(exclusion)
     continue_to_next_question(page)
 
-    assert _h1(page) == "Hur länge ska samtycket gälla?"
+    assert h1_text(page) == "Hur länge ska samtycket gälla?"
     check_page(page, label="consent question: period")
     choose_radio(page, "period", "Ett år")  # the default, already chosen
     continue_to_next_question(page)
-    assert _h1(page) == "Det här samtycker du till"
+    assert h1_text(page) == "Det här samtycker du till"
 
 
 def confirm_on_the_summary(page, label: str) -> None:
     check_key_page(page, label)
     tab_to_button(page, "Ja, jag samtycker")
     press_enter_and_load(page)
-    assert _h1(page) == "Kvitto"
-    assert "Tack. Ditt samtycke är sparat." in _main_text(page)
+    assert h1_text(page) == "Kvitto"
+    assert "Tack. Ditt samtycke är sparat." in main_text(page)
 
 
 def first_guardian_consents_with_a_narrowed_scope(page, javascript: bool) -> str:
@@ -112,7 +111,7 @@ def first_guardian_consents_with_a_narrowed_scope(page, javascript: bool) -> str
     case_id = elsas_case_id(page)
     go_to_consent_from_the_case_page(page, case_id)
     check_key_page(page, "consent overview, nothing yet")
-    text = _main_text(page)
+    text = main_text(page)
     assert "Inget samtycke än" in text and "Det är frivilligt." in text and "högst ett år" in text
 
     # The first question sent with nothing ticked: the error summary, then the right answer.
@@ -121,24 +120,24 @@ def first_guardian_consents_with_a_narrowed_scope(page, javascript: bool) -> str
     continue_to_next_question_expecting_an_error(page, javascript)
     answer_the_questions(page, KEPT[1:], EXCLUSION, start=False)
 
-    summary = _main_text(page)
+    summary = main_text(page)
     for shown in (*KEPT, "Skola", "Stöd från socialtjänsten", EXCLUSION):
         assert shown in summary, f"the summary should show {shown!r}"
     assert LEFT_OUT not in summary
     confirm_on_the_summary(page, "consent summary, narrowed")
     check_key_page(page, "receipt")
-    receipt = _main_text(page)
+    receipt = main_text(page)
     assert FIRST_GUARDIAN in receipt and LEFT_OUT not in receipt
     assert "när den andra vårdnadshavaren också har sagt ja" in receipt
 
     tab_to_link(page, "Skriv ut")
     press_enter_and_load(page)
-    assert _h1(page) == "Kvitto på samtycke"
+    assert h1_text(page) == "Kvitto på samtycke"
     check_page(page, label="printable receipt")
     page.go_back()
     tab_to_link(page, "Till samtycket")
     press_enter_and_load(page)
-    text = _main_text(page)
+    text = main_text(page)
     assert "Du har sagt ja." in text and f"{SECOND_GUARDIAN} har inte svarat än." in text
     assert "väntar på din andra vårdnadshavare" in text
     check_page(page, label="consent overview, waiting for the other guardian")
@@ -146,32 +145,32 @@ def first_guardian_consents_with_a_narrowed_scope(page, javascript: bool) -> str
 
 
 def continue_to_next_question_expecting_an_error(page, javascript: bool) -> None:
-    assert _h1(page) == "Vilka får vara med?"
+    assert h1_text(page) == "Vilka får vara med?"
     tab_to_button(page, "Fortsätt")
     press_enter_and_load(page, expected_status=422)
     assert page.title().startswith("Fel: ")
     check_page(page, label="consent question: parties, with an error")
-    assert _focus_is(page, "el.classList.contains('error-summary')") == javascript
+    assert focus_is(page, "el.classList.contains('error-summary')") == javascript
     tab_to_link(page, "Välj minst en verksamhet som får vara med")
     page.keyboard.press("Enter")
-    assert _focus_is(page, "el.id === 'units'"), "the summary's link should put focus on the first checkbox"
-    assert _focus_is(page, f"el.labels[0].textContent.trim() === {KEPT[0]!r}")
+    assert focus_is(page, "el.id === 'units'"), "the summary's link should put focus on the first checkbox"
+    assert focus_is(page, f"el.labels[0].textContent.trim() === {KEPT[0]!r}")
     page.keyboard.press("Space")  # tick the first one right there
-    assert _focus_is(page, "el.checked")
+    assert focus_is(page, "el.checked")
 
 
 def first_guardian_records_the_childs_view(page) -> None:
     tab_to_link(page, "Skriv vad Elsa tycker")
     press_enter_and_load(page)
-    assert _h1(page) == "Vad tycker Elsa?"
+    assert h1_text(page) == "Vad tycker Elsa?"
     check_page(page, label="the child's view, written by a guardian")
     choose_radio(page, "answer", "Jag vill")
     tab_to(page, "the own words field", "el.id === 'own_words'")
     page.keyboard.type(CHILD_WORDS)
     tab_to_button(page, "Spara")
     press_enter_and_load(page)
-    assert _h1(page) == f"Samtycke för {CHILD}"
-    text = _main_text(page)
+    assert h1_text(page) == f"Samtycke för {CHILD}"
+    text = main_text(page)
     assert "Tack. Det är sparat." in text
     assert "Vad tycker Elsa? Jag vill" in text and CHILD_WORDS in text
     check_page(page, label="consent overview with the child's view")
@@ -180,12 +179,12 @@ def first_guardian_records_the_childs_view(page) -> None:
 def second_guardian_consents_to_everything(page, case_id: str) -> None:
     sign_in_as(page, SECOND_GUARDIAN)
     page.goto("/meddelanden")
-    assert "Den andra vårdnadshavaren har sagt ja till samtycke. Nu behövs ditt svar." in _main_text(page)
+    assert "Den andra vårdnadshavaren har sagt ja till samtycke. Nu behövs ditt svar." in main_text(page)
     page.goto(f"/sip/{case_id}/samtycke")
-    assert f"{FIRST_GUARDIAN} har sagt ja." in _main_text(page)
+    assert f"{FIRST_GUARDIAN} har sagt ja." in main_text(page)
     check_page(page, label="consent overview, the second guardian")
     answer_the_questions(page, (*KEPT, LEFT_OUT))
-    assert LEFT_OUT in _main_text(page)
+    assert LEFT_OUT in main_text(page)
     confirm_on_the_summary(page, "consent summary, everything")
     tab_to_link(page, "Till samtycket")
     press_enter_and_load(page)
@@ -203,9 +202,9 @@ def the_narrowest_scope_is_in_force(page, who: str) -> None:
 def second_guardian_withdraws(page, case_id: str) -> None:
     tab_to_link(page, "Ta tillbaka samtycket")
     press_enter_and_load(page)
-    assert _h1(page) == "Vill du ta tillbaka samtycket?"
+    assert h1_text(page) == "Vill du ta tillbaka samtycket?"
     check_key_page(page, "withdraw: are you sure")
-    assert "SIP:en slutar direkt." in _main_text(page)
+    assert "SIP:en slutar direkt." in main_text(page)
     tab_to_button(page, "Ja, ta tillbaka samtycket")
     press_enter_and_load(page)
     assert page.url.endswith(f"/sip/{case_id}")
@@ -213,8 +212,8 @@ def second_guardian_withdraws(page, case_id: str) -> None:
 
 
 def the_case_is_closed_and_says_why(page, who: str) -> None:
-    assert _h1(page) == f"SIP för {CHILD}"
-    assert "SIP:en är avslutad: samtycket återkallades." in _main_text(page), who
+    assert h1_text(page) == f"SIP för {CHILD}"
+    assert "SIP:en är avslutad: samtycket återkallades." in main_text(page), who
     check_key_page(page, f"case page, closed, seen by {who}")
 
 
@@ -237,9 +236,9 @@ def test_two_guardians_consent_for_their_child_and_one_withdraws(new_page, live_
     the_case_is_closed_and_says_why(maria, "the first guardian")
     tab_to_link(maria, "Gå till samtycke")
     press_enter_and_load(maria)
-    text = _main_text(maria)
+    text = main_text(maria)
     assert "SIP:en är avslutad: samtycket återkallades." in text
     assert f"{SECOND_GUARDIAN} tog tillbaka samtycket." in text
     check_page(maria, label="consent overview after the withdrawal")
     maria.goto("/meddelanden")
-    assert "Samtycket har tagits tillbaka. SIP:en är avslutad." in _main_text(maria)
+    assert "Samtycket har tagits tillbaka. SIP:en är avslutad." in main_text(maria)

@@ -32,14 +32,19 @@ from datetime import date, timedelta
 import pytest
 from babel.dates import format_date
 
-from tests.browser.conftest import HEIGHT, WIDTHS, check_page, check_page_at_every_width
-from tests.browser.test_invitation_journey import sign_in_with_the_keyboard
-from tests.browser.test_request_journey import (
-    _focus_is,
-    _h1,
+from tests.browser.conftest import (
+    HEIGHT,
+    WIDTHS,
     check_key_page,
+    check_page,
+    check_page_at_every_width,
     choose_radio,
+    focus_is,
+    h1_text,
+    main_text,
     press_enter_and_load,
+    requested_accepted_and_consented,
+    sign_in_with_the_keyboard,
     tab_to,
     tab_to_button,
     tab_to_link,
@@ -94,10 +99,6 @@ OTHER_ANSWERS = [
 ]
 
 
-def _main_text(page) -> str:
-    return " ".join(page.locator("main").inner_text().split())
-
-
 def _expected_counts() -> dict[str, dict[str, int]]:
     """Per question, how many of the five chose each step's words."""
     everyone = [OSKARS_ANSWERS, *OTHER_ANSWERS]
@@ -117,35 +118,18 @@ def _oskars_sip_after_the_meeting(live_server) -> tuple[str, str, str]:
 
     Returns the case id, Oskar's code as shown to him, and the meeting's month ("2026-03").
     """
-    from sqlalchemy import select
-
     from citizen_app.extensions import db
-    from citizen_app.models import Person, StaffUser, Unit, utcnow
-    from citizen_app.services import access_links, consent, intake, preparation, requests
+    from citizen_app.models import utcnow
+    from citizen_app.services import access_links, preparation
 
     with live_server.app.app_context():
-        sara = db.session.scalar(select(Person).where(Person.display_name == GUARDIAN))
-        oskar = db.session.scalar(select(Person).where(Person.display_name == CHILD))
-        kent = db.session.scalar(select(StaffUser).where(StaffUser.display_name == COORDINATOR))
-        units = {u.name: u for u in db.session.scalars(select(Unit))}
-
-        draft = requests.open_draft(sara)
-        for step, values in (
-            ("who", {"for_whom": "child:" + oskar.public_id}),
-            ("need", {"need": "Oskar vill inte gå till skolan. Han sover dåligt."}),
-            ("services", {"units": [units[OWNING_UNIT].public_id, units[SCHOOL].public_id]}),
-            ("urgency", {"urgent": "no", "leaving_hospital": "no"}),
-            ("contact", {"contact_way": "app", "interpreter": "no"}),
-        ):
-            assert requests.save_step(sara, draft, step, values) == {}, step
-        case = requests.submit(sara, draft)
-        intake.accept(kent, case)
-        consent.give(
-            sara,
-            case,
-            [units[OWNING_UNIT].public_id, units[SCHOOL].public_id],
-            ["school", "social"],
-            date.today() + timedelta(days=300),
+        sara, kent, _units, case = requested_accepted_and_consented(
+            GUARDIAN,
+            CHILD,
+            COORDINATOR,
+            need="Oskar vill inte gå till skolan. Han sover dåligt.",
+            requested=(OWNING_UNIT, SCHOOL),
+            consented=(OWNING_UNIT, SCHOOL),
         )
         # Yesterday, moved back a little when the follow-ups (up to an hour later) would fall in another
         # month: all five answers must share the meeting month.
@@ -219,14 +203,14 @@ def _young_answers_stored(live_server) -> int:
 
 def child_opens_min_rost(page, code: str) -> None:
     page.goto("/min-rost")
-    assert _h1(page) == "Skriv din kod"
+    assert h1_text(page) == "Skriv din kod"
     check_page(page, child=True, label="Skriv din kod")
     tab_to(page, "the code field", "el.id === 'code'")
     page.keyboard.type(code)
     tab_to_button(page, "Öppna")
     press_enter_and_load(page)
     assert code.replace("-", "") not in page.url, "the code must not stay in the address"
-    assert _h1(page) == "Min röst"
+    assert h1_text(page) == "Min röst"
 
 
 def child_finds_the_questionnaire(page) -> None:
@@ -235,7 +219,7 @@ def child_finds_the_questionnaire(page) -> None:
     check_page(page, child=True, label="Min röst, after the meeting")
     tab_to_link(page, "Tyck till om mötet")
     press_enter_and_load(page)
-    assert _h1(page) == "Vad tyckte du om mötet?"
+    assert h1_text(page) == "Vad tyckte du om mötet?"
     assert "/tyck-till/" in page.url
 
 
@@ -279,14 +263,14 @@ def child_answers(page) -> None:
 
 
 def child_sees_the_thanks(page, case_id: str) -> None:
-    assert _h1(page) == "Tack för dina svar!"
+    assert h1_text(page) == "Tack för dina svar!"
     path = page.evaluate("location.pathname")
     assert path == "/min-rost/tyck-till/tack", f"the thank-you page's address holds no id: {path}"
-    assert "Ingen får veta vad just du har svarat." in _main_text(page)
+    assert "Ingen får veta vad just du har svarat." in main_text(page)
     check_page(page, child=True, label="thank you")
     tab_to_link(page, "Tillbaka")
     press_enter_and_load(page)
-    assert _h1(page) == "Min röst"
+    assert h1_text(page) == "Min röst"
     assert page.evaluate("location.pathname") == f"/min-rost/sip/{case_id}"
     assert page.locator("main .notice", has_text="Vad tyckte du om mötet?").count() == 0, "asked only once"
     assert page.get_by_role("link", name="Tyck till om mötet").count() == 0
@@ -303,20 +287,20 @@ def _choose_in_select(page, field_id: str, option: str) -> None:
     assert option in texts, f"{option!r} is not among {texts}"
     chosen = f"el.options[el.selectedIndex].text.trim() === {option!r}"
     for _ in range(len(texts)):
-        if _focus_is(page, chosen):
+        if focus_is(page, chosen):
             return
         here = page.evaluate("document.activeElement.selectedIndex")
         page.keyboard.press("ArrowDown" if texts.index(option) > here else "ArrowUp")
-    assert _focus_is(page, chosen), f"the arrow keys never chose {option!r} in #{field_id}"
+    assert focus_is(page, chosen), f"the arrow keys never chose {option!r} in #{field_id}"
 
 
 def coordinator_asks_for_the_young_answers(page, month: str) -> None:
     """From "Personal": the results page; his unit, "Barn och unga" and the meeting's month."""
     sign_in_with_the_keyboard(page, COORDINATOR)
-    assert _h1(page) == "Personal"
+    assert h1_text(page) == "Personal"
     tab_to_link(page, "Svar från Tyck till om mötet")
     press_enter_and_load(page)
-    assert _h1(page) == "Svar från Tyck till om mötet"
+    assert h1_text(page) == "Svar från Tyck till om mötet"
     check_page(page, label="results, nothing chosen yet")
     month_words = format_date(date.fromisoformat(month + "-01"), "LLLL y", locale="sv")
     _choose_in_select(page, "enhet", OWNING_UNIT)
@@ -329,13 +313,13 @@ def coordinator_asks_for_the_young_answers(page, month: str) -> None:
 def show_the_answers(page) -> None:
     tab_to_button(page, "Visa svaren")
     press_enter_and_load(page)
-    assert _h1(page) == "Svar från Tyck till om mötet"
+    assert h1_text(page) == "Svar från Tyck till om mötet"
     heading = " ".join(page.locator("main h2#results-heading").inner_text().split())
     assert heading == f"Barn och unga: {OWNING_UNIT}", heading
 
 
 def coordinator_sees_too_few(page) -> None:
-    text = _main_text(page)
+    text = main_text(page)
     assert "För få svar för att visa." in text
     assert "svar kom in" not in text, "with so few answers not even the count is shown"
     assert page.locator("main svg.chart").count() == 0, "no chart below 5 answers"
@@ -366,7 +350,7 @@ def _described(chart, scale: dict[str, str]) -> dict[str, tuple[int, int]]:
 
 
 def coordinator_sees_the_chart(page) -> None:
-    text = _main_text(page)
+    text = main_text(page)
     assert "För få svar för att visa." not in text
     assert "5 svar kom in under tiden du valde." in text
     expected = _expected_counts()

@@ -30,18 +30,23 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_date
 
-from tests.browser.conftest import WIDTHS, check_page
-from tests.browser.test_request_journey import (
-    _focus_is,
-    _h1,
+from tests.browser.conftest import (
+    WIDTHS,
     check_box,
     check_key_page,
+    check_page,
     choose_radio,
+    focus_is,
+    h1_text,
+    main_text,
     press_enter_and_load,
+    requested_accepted_and_consented,
+    sign_in_with_the_keyboard,
     tab_to,
     tab_to_button,
     tab_to_link,
     tab_to_link_to,
+    type_date,
 )
 
 pytestmark = pytest.mark.browser
@@ -72,48 +77,22 @@ NEVER_FOR_THE_RELATIVE = (PRIVATE_ITEM, OWN_ANSWER, NEED, EXCLUSION, OTHER_NEEDS
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-def _main_text(page) -> str:
-    return " ".join(page.locator("main").inner_text().split())
-
-
 # --- Data: Oskar's SIP, made through the services in the live server -------------------------------------
 
 
 def _oskars_sip_with_consent(live_server) -> str:
     """Sara asks for a SIP for Oskar, Kent accepts it, Sara consents and prepares. Returns the case id."""
-    from sqlalchemy import select
-
     from citizen_app.extensions import db
-    from citizen_app.models import Person, StaffUser, Unit
-    from citizen_app.services import consent, intake, preparation, requests
+    from citizen_app.services import preparation
 
     with live_server.app.app_context():
-        sara = db.session.scalar(select(Person).where(Person.display_name == GUARDIAN))
-        oskar = db.session.scalar(select(Person).where(Person.display_name == CHILD))
-        kent = db.session.scalar(select(StaffUser).where(StaffUser.display_name == COORDINATOR))
-        units = {u.name: u for u in db.session.scalars(select(Unit))}
-
-        draft = requests.open_draft(sara)
-        for step, values in (
-            ("who", {"for_whom": "child:" + oskar.public_id}),
-            ("need", {"need": NEED}),
-            (
-                "services",
-                {"units": [units[n].public_id for n in (OWNING_UNIT, COVERED_UNIT, NOT_COVERED_UNIT)]},
-            ),
-            ("urgency", {"urgent": "no", "leaving_hospital": "no"}),
-            ("contact", {"contact_way": "app", "interpreter": "no"}),
-        ):
-            assert requests.save_step(sara, draft, step, values) == {}, step
-        case = requests.submit(sara, draft)
-        assert case.owning_unit_id == units[OWNING_UNIT].id, "Kent's unit should receive the request"
-        intake.accept(kent, case)
-        consent.give(
-            sara,
-            case,
-            [units[OWNING_UNIT].public_id, units[COVERED_UNIT].public_id],
-            ["school", "social"],
-            date.today() + timedelta(days=300),
+        sara, _kent, _units, case = requested_accepted_and_consented(
+            GUARDIAN,
+            CHILD,
+            COORDINATOR,
+            need=NEED,
+            requested=(OWNING_UNIT, COVERED_UNIT, NOT_COVERED_UNIT),
+            consented=(OWNING_UNIT, COVERED_UNIT),
             exclusions=EXCLUSION,
         )
         preparation.save_answer(sara, case, "important", OWN_ANSWER)
@@ -124,59 +103,6 @@ def _oskars_sip_with_consent(live_server) -> str:
         public_id = case.public_id
         db.session.remove()
     return public_id
-
-
-# --- Keyboard helpers for this journey ---------------------------------------------------------------------
-
-
-def sign_in_with_the_keyboard(page, name: str) -> None:
-    """The test-identity page: people and staff are one radio group, moved through with the arrow keys."""
-    page.goto("/logga-in/testidentitet")
-    check_page(page, label="test identities")
-    tab_to(page, "the identity radio group", "el.type === 'radio' && el.name === 'identity'")
-    label_is_name = f"el.labels.length && el.labels[0].textContent.trim().startsWith({name!r})"
-    for _ in range(20):
-        if _focus_is(page, label_is_name):
-            break
-        page.keyboard.press("ArrowDown")
-    else:
-        raise AssertionError(f"the arrow keys never reached {name!r} on the test-identity page")
-    if not _focus_is(page, "el.checked"):
-        page.keyboard.press("Space")
-    tab_to(page, "the sign-in button", "el.type === 'submit' && el.closest('main')")
-    press_enter_and_load(page)
-    assert "testidentitet" not in page.url, f"signing in as {name} did not leave the test-identity page"
-
-
-def type_date(page, day: date) -> None:
-    """Type ``day`` into the focused <input type=date>.
-
-    Chromium orders the parts of a date field by the locale it was built or started with (month/day/year in
-    an English build, year-month-day in Swedish), whatever the page's language. So each order is tried, the
-    field's value checked, and the parts cleared again before the next try. A year takes up to six digits and
-    does not move on by itself; a month or a day moves on after two.
-    """
-    for order in (("%Y", "%m", "%d"), ("%m", "%d", "%Y"), ("%d", "%m", "%Y")):
-        for part in order:
-            page.keyboard.type(day.strftime(part))
-            if part == "%Y":
-                page.keyboard.press("ArrowRight")
-        if page.evaluate("document.activeElement.value") == day.isoformat():
-            return
-        for key in (
-            "ArrowLeft",
-            "ArrowLeft",
-            "ArrowLeft",
-            "Backspace",
-            "ArrowRight",
-            "Backspace",
-            "ArrowRight",
-        ):
-            page.keyboard.press(key)
-        page.keyboard.press("Backspace")
-        page.keyboard.press("ArrowLeft")
-        page.keyboard.press("ArrowLeft")
-    raise AssertionError(f"could not type {day.isoformat()} into the date field")
 
 
 def _meeting_day() -> date:
@@ -192,18 +118,18 @@ def _meeting_when_in_swedish(day: date) -> str:
 
 def guardian_adds_a_relative(page, case_id: str) -> None:
     sign_in_with_the_keyboard(page, GUARDIAN)
-    assert _h1(page) == "Dina SIP:ar"
+    assert h1_text(page) == "Dina SIP:ar"
     tab_to_link_to(page, f"/sip/{case_id}")
     press_enter_and_load(page)
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     check_page(page, label="case page, preparation step")
     tab_to_link(page, "Inför mötet: vad är viktigt för dig?")
     press_enter_and_load(page)
-    assert _h1(page) == "Inför mötet"
+    assert h1_text(page) == "Inför mötet"
     check_page(page, label="Inför mötet")
     tab_to_link(page, "Vilka ska komma?")
     press_enter_and_load(page)
-    assert _h1(page) == "Vilka ska komma på mötet?"
+    assert h1_text(page) == "Vilka ska komma på mötet?"
     check_page(page, label="who comes")
     for name in (OWNING_UNIT, COVERED_UNIT):
         assert page.get_by_label(name).count() == 1, (
@@ -217,8 +143,8 @@ def guardian_adds_a_relative(page, case_id: str) -> None:
     page.keyboard.type(RELATIVE_PHONE)
     tab_to_button(page, "Lägg till")
     press_enter_and_load(page)
-    assert _h1(page) == "Vilka ska komma på mötet?"
-    text = _main_text(page)
+    assert h1_text(page) == "Vilka ska komma på mötet?"
+    text = main_text(page)
     assert f"{RELATIVE} är tillagd." in text
     assert f"{RELATIVE} {RELATIVE_PHONE}" in text, "the guest should be listed with how to reach her"
     check_page(page, label="who comes, with a guest")
@@ -229,15 +155,15 @@ def guardian_adds_a_relative(page, case_id: str) -> None:
 
 def coordinator_opens_the_meeting_page(page, case_id: str) -> None:
     sign_in_with_the_keyboard(page, COORDINATOR)
-    assert _h1(page) == "Personal"
+    assert h1_text(page) == "Personal"
     # Kent comes from his message about the request; the staff start page has no list of cases yet.
     page.goto(f"/personal/sip/{case_id}")
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     check_page(page, label="staff case page")
     tab_to_link(page, "Förberedelse, tid och inbjudan")
     press_enter_and_load(page)
-    assert _h1(page) == f"Mötet för {CHILD}"
-    text = _main_text(page)
+    assert h1_text(page) == f"Mötet för {CHILD}"
+    text = main_text(page)
     assert "Det finns inget möte än." in text
     # The coordinator, and only the coordinator, reads the whole preparation.
     for shown in (AGENDA_ITEM, PRIVATE_ITEM, OWN_ANSWER, RELATIVE):
@@ -248,7 +174,7 @@ def coordinator_opens_the_meeting_page(page, case_id: str) -> None:
 def coordinator_sets_the_meeting(page, day: date) -> None:
     tab_to_link(page, "Bestäm tid och plats")
     press_enter_and_load(page)
-    assert _h1(page) == "Bestäm tid och plats"
+    assert h1_text(page) == "Bestäm tid och plats"
     check_page(page, label="set the meeting")
 
     tab_to(page, "the date field", "el.id === 'date'")
@@ -267,8 +193,8 @@ def coordinator_sets_the_meeting(page, day: date) -> None:
     tab_to_button(page, "Spara mötet")
     press_enter_and_load(page)
 
-    assert _h1(page) == f"Mötet för {CHILD}"
-    text = _main_text(page)
+    assert h1_text(page) == f"Mötet för {CHILD}"
+    text = main_text(page)
     assert "Mötet är sparat. Nu kan du bjuda in." in text
     for shown in (_meeting_when_in_swedish(day), f"{MEETING_LENGTH} minuter", PLACE, OTHER_NEEDS):
         assert shown in text, f"the meeting page should show {shown!r}"
@@ -279,7 +205,7 @@ def coordinator_invites(page) -> str:
     """Invite the covered unit and the relative; returns the relative's personal link, shown once."""
     tab_to_link(page, "Bjud in")
     press_enter_and_load(page)
-    assert _h1(page) == "Bjud in till mötet"
+    assert h1_text(page) == "Bjud in till mötet"
     check_key_page(page, "invite")
     assert page.get_by_label(COVERED_UNIT).count() == 1
     assert page.get_by_label(NOT_COVERED_UNIT).count() == 0, "a unit the consent does not cover is no choice"
@@ -291,9 +217,9 @@ def coordinator_invites(page) -> str:
         "the page with the link must not be cached"
     )
 
-    assert _h1(page) == "Skicka länkarna till de närstående"
+    assert h1_text(page) == "Skicka länkarna till de närstående"
     check_key_page(page, "the relatives' links")
-    text = _main_text(page)
+    text = main_text(page)
     assert "Inbjudan är skickad." in text
     assert f"Skicka länken till {RELATIVE} ({RELATIVE_PHONE})" in text
     # The coordinator reaches the link with the keyboard, to copy it.
@@ -302,13 +228,13 @@ def coordinator_invites(page) -> str:
         f"the link for {RELATIVE}",
         f"el.labels && el.labels.length && el.labels[0].textContent.trim() === 'Länk till {RELATIVE}'",
     )
-    assert _focus_is(page, "el.readOnly")
+    assert focus_is(page, "el.readOnly")
     link = page.evaluate("document.activeElement.value")
     assert urlsplit(link).path.startswith("/inbjudan/"), link
 
     tab_to_link(page, "Jag har kopierat länkarna. Gå till mötet.")
     press_enter_and_load(page)
-    assert _h1(page) == f"Mötet för {CHILD}"
+    assert h1_text(page) == f"Mötet för {CHILD}"
     assert urlsplit(link).path.rsplit("/", 1)[-1] not in page.content(), "the link is shown once, only then"
     answers = " ".join(page.locator("main section[aria-labelledby=answers-heading]").inner_text().split())
     assert f"{COVERED_UNIT} Har inte svarat" in answers
@@ -324,7 +250,7 @@ def relative_sees_nothing_private(page, label: str) -> None:
     html = page.content()
     for hidden in NEVER_FOR_THE_RELATIVE:
         assert hidden not in html, f"{label}: the relative's page shows {hidden!r}"
-    assert "samtycke" not in _main_text(page).lower(), f"{label}: the relative's page speaks of the consent"
+    assert "samtycke" not in main_text(page).lower(), f"{label}: the relative's page speaks of the consent"
 
 
 def relative_opens_the_link(page, link: str, day: date) -> None:
@@ -333,9 +259,9 @@ def relative_opens_the_link(page, link: str, day: date) -> None:
     assert response is not None and response.status == 200
     assert urlsplit(page.url).path == "/inbjudan", "the secret should leave the address bar at once"
     assert secret not in page.url
-    assert _h1(page) == "Du är inbjuden till ett möte"
+    assert h1_text(page) == "Du är inbjuden till ett möte"
     check_key_page(page, "the relative's invitation")
-    text = _main_text(page)
+    text = main_text(page)
     for shown in (
         CHILD,
         _meeting_when_in_swedish(day),
@@ -355,12 +281,12 @@ def relative_answers(page, answer: str, answered: str, thanks: str) -> None:
     tab_to_button(page, answer)
     press_enter_and_load(page)
     assert urlsplit(page.url).path == "/inbjudan"
-    text = _main_text(page)
+    text = main_text(page)
     assert thanks in text
     assert f"Ditt svar: {answered}." in text
     # With a yes, the meeting can go into her calendar. The link is there; nothing is downloaded here.
     tab_to_link(page, "Lägg in i kalendern")
-    assert _focus_is(page, "el.hasAttribute('download') && el.getAttribute('href') === '/inbjudan/kalender'")
+    assert focus_is(page, "el.hasAttribute('download') && el.getAttribute('href') === '/inbjudan/kalender'")
     check_page(page, label="the relative's invitation, answered")
 
 
@@ -369,7 +295,7 @@ def relative_suggests_a_topic(page) -> None:
     page.keyboard.type(SUGGESTION)
     tab_to_button(page, "Skicka förslaget")
     press_enter_and_load(page)
-    text = _main_text(page)
+    text = main_text(page)
     assert "Tack! Ditt förslag är skickat. Personen bestämmer om det tas upp." in text
     assert f"Det du har föreslagit {SUGGESTION} – Personen har inte svarat än" in text
     agenda = " ".join(page.locator("main section[aria-labelledby=agenda-heading]").inner_text().split())
@@ -383,11 +309,11 @@ def relative_suggests_a_topic(page) -> None:
 
 def guardian_takes_the_suggestion(page, case_id: str, answered: str) -> None:
     page.goto(f"/sip/{case_id}")
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     tab_to_link(page, "Tid och plats för mötet, och vilka som kommer")
     press_enter_and_load(page)
-    assert _h1(page) == "Mötet"
-    text = _main_text(page)
+    assert h1_text(page) == "Mötet"
+    text = main_text(page)
     assert f"{RELATIVE} (närstående): {answered}" in text
     assert f"{COVERED_UNIT}: Har inte svarat" in text
     assert "1 förslag väntar på ditt svar." in text and SUGGESTION in text
@@ -395,15 +321,15 @@ def guardian_takes_the_suggestion(page, case_id: str, answered: str) -> None:
 
     tab_to_link(page, "Svara på förslagen")
     press_enter_and_load(page)
-    assert _h1(page) == "Det här vill jag prata om"
+    assert h1_text(page) == "Det här vill jag prata om"
     check_page(page, label="talk about, with a suggestion")
     agenda = page.locator("#agenda-items")
     assert SUGGESTION not in agenda.inner_text(), "not on the agenda before Sara takes it"
     tab_to_button(page, f"Ta med: {SUGGESTION}")
     press_enter_and_load(page)
 
-    assert _h1(page) == "Det här vill jag prata om"
-    assert "Förslaget finns nu sist i listan." in _main_text(page)
+    assert h1_text(page) == "Det här vill jag prata om"
+    assert "Förslaget finns nu sist i listan." in main_text(page)
     items = [" ".join(t.split()) for t in agenda.locator(".agenda__text").all_inner_texts()]
     assert items == [AGENDA_ITEM, SUGGESTION], f"the suggestion should be last on the agenda: {items}"
     assert page.get_by_role("heading", name="Förslag från närstående").count() == 0
@@ -412,7 +338,7 @@ def guardian_takes_the_suggestion(page, case_id: str, answered: str) -> None:
 
 def everyone_sees_it_on_the_agenda(relative, coordinator) -> None:
     relative.reload()
-    text = _main_text(relative)
+    text = main_text(relative)
     assert f"{SUGGESTION} – Ska tas upp" in text
     agenda = relative.locator("main section[aria-labelledby=agenda-heading] li").all_inner_texts()
     assert [" ".join(t.split()) for t in agenda] == [AGENDA_ITEM, SUGGESTION]

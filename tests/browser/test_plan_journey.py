@@ -32,19 +32,22 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_date
 
-from tests.browser.conftest import check_page
-from tests.browser.test_invitation_journey import sign_in_with_the_keyboard, type_date
-from tests.browser.test_request_journey import (
-    _focus_is,
-    _h1,
-    _text_is,
+from tests.browser.conftest import (
     check_box,
     check_key_page,
+    check_page,
     choose_radio,
+    focus_is,
+    h1_text,
+    main_text,
     press_enter_and_load,
+    requested_accepted_and_consented,
+    sign_in_with_the_keyboard,
     tab_to,
     tab_to_button,
     tab_to_link,
+    text_is,
+    type_date,
 )
 
 pytestmark = pytest.mark.browser
@@ -73,10 +76,6 @@ PARTLY_COMMENT = "Det går bättre, men inte varje natt."
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
-def _main_text(page) -> str:
-    return " ".join(page.locator("main").inner_text().split())
-
-
 def _today() -> date:
     return datetime.now(STOCKHOLM).date()
 
@@ -90,35 +89,18 @@ def _in_swedish(day: date) -> str:
 
 def _oskars_sip_after_the_meeting(live_server) -> str:
     """Sara asks for a SIP for Oskar, Kent accepts it, Sara consents, the meeting is held. The case id."""
-    from sqlalchemy import select
-
     from citizen_app.extensions import db
-    from citizen_app.models import Person, StaffUser, Unit, utcnow
-    from citizen_app.services import consent, intake, meetings, requests
+    from citizen_app.models import utcnow
+    from citizen_app.services import meetings
 
     with live_server.app.app_context():
-        sara = db.session.scalar(select(Person).where(Person.display_name == GUARDIAN))
-        oskar = db.session.scalar(select(Person).where(Person.display_name == CHILD))
-        kent = db.session.scalar(select(StaffUser).where(StaffUser.display_name == COORDINATOR))
-        units = {u.name: u for u in db.session.scalars(select(Unit))}
-
-        draft = requests.open_draft(sara)
-        for step, values in (
-            ("who", {"for_whom": "child:" + oskar.public_id}),
-            ("need", {"need": "Oskar vill inte gå till skolan. Han sover dåligt."}),
-            ("services", {"units": [units[OWNING_UNIT].public_id, units[SCHOOL].public_id]}),
-            ("urgency", {"urgent": "no", "leaving_hospital": "no"}),
-            ("contact", {"contact_way": "app", "interpreter": "no"}),
-        ):
-            assert requests.save_step(sara, draft, step, values) == {}, step
-        case = requests.submit(sara, draft)
-        intake.accept(kent, case)
-        consent.give(
-            sara,
-            case,
-            [units[OWNING_UNIT].public_id, units[SCHOOL].public_id],
-            ["school", "social"],
-            date.today() + timedelta(days=300),
+        _sara, kent, _units, case = requested_accepted_and_consented(
+            GUARDIAN,
+            CHILD,
+            COORDINATOR,
+            need="Oskar vill inte gå till skolan. Han sover dåligt.",
+            requested=(OWNING_UNIT, SCHOOL),
+            consented=(OWNING_UNIT, SCHOOL),
         )
         # The meeting is set while it is still ahead (a time in the past is refused), and held yesterday.
         now = utcnow()
@@ -155,7 +137,7 @@ def choose_option(page, field_id: str, option: str) -> None:
     tab_to_field(page, field_id)
     chosen = "el.options[el.selectedIndex].text.trim() === " + repr(option)
     for _ in range(15):
-        if _focus_is(page, chosen):
+        if focus_is(page, chosen):
             return
         page.keyboard.press("ArrowDown")
     raise AssertionError(f"the arrow keys never chose {option!r} in #{field_id}")
@@ -163,7 +145,7 @@ def choose_option(page, field_id: str, option: str) -> None:
 
 def tab_to_goal_link(page, text: str, goal: str) -> None:
     """The editor's links for one goal say which goal to a screen reader ("Ändra målet: <goal>")."""
-    tab_to(page, f"the link {text!r} of {goal!r}", f"el.tagName === 'A' && {_text_is(f'{text}: {goal}')}")
+    tab_to(page, f"the link {text!r} of {goal!r}", f"el.tagName === 'A' && {text_is(f'{text}: {goal}')}")
 
 
 def no_edit_controls(page, label: str) -> None:
@@ -180,13 +162,13 @@ def no_edit_controls(page, label: str) -> None:
 
 def coordinator_opens_the_plan(page, case_id: str) -> None:
     sign_in_with_the_keyboard(page, COORDINATOR)
-    assert _h1(page) == "Personal"
+    assert h1_text(page) == "Personal"
     page.goto(f"/personal/sip/{case_id}")  # Kent comes from his list of cases; it has no plan links yet
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     tab_to_link(page, "Planen och alla versioner")
     press_enter_and_load(page)
-    assert _h1(page) == f"Planen för {CHILD}"
-    text = _main_text(page)
+    assert h1_text(page) == f"Planen för {CHILD}"
+    text = main_text(page)
     assert "Planen ska vara skriven senast" in text, "the deadline after the meeting should be shown"
     assert "Det finns ingen plan än." in text
     check_key_page(page, "staff plan overview, no plan yet")
@@ -195,21 +177,21 @@ def coordinator_opens_the_plan(page, case_id: str) -> None:
 def coordinator_starts_the_draft(page, number: int, button: str) -> None:
     tab_to_button(page, button)
     press_enter_and_load(page)
-    assert _h1(page) == f"Skriv planen, version {number}"
+    assert h1_text(page) == f"Skriv planen, version {number}"
     check_page(page, label=f"plan editor, version {number}")
 
 
 def coordinator_adds_a_goal(page, number: int, goal: str, term: str) -> None:
     tab_to_link(page, "Lägg till ett mål")
     press_enter_and_load(page)
-    assert _h1(page) == "Lägg till ett mål"
+    assert h1_text(page) == "Lägg till ett mål"
     check_page(page, label="add a goal")
     write(page, "text", goal)
     choose_radio(page, "term", term)
     tab_to_button(page, "Spara målet")
     press_enter_and_load(page)
-    assert _h1(page) == f"Skriv planen, version {number}"
-    assert "Målet är sparat." in _main_text(page)
+    assert h1_text(page) == f"Skriv planen, version {number}"
+    assert "Målet är sparat." in main_text(page)
     section = page.locator("main section#goals")
     assert goal in section.inner_text()
 
@@ -219,8 +201,8 @@ def coordinator_adds_an_action(
 ) -> None:
     tab_to_goal_link(page, "Lägg till något som ska göras", goal)
     press_enter_and_load(page)
-    assert _h1(page) == "Lägg till något som ska göras"
-    assert goal in _main_text(page), "the page says which goal the action is for"
+    assert h1_text(page) == "Lägg till något som ska göras"
+    assert goal in main_text(page), "the page says which goal the action is for"
     check_page(page, label="add an action")
     write(page, "what", what)
     choose_radio(page, "responsible", who)
@@ -232,8 +214,8 @@ def coordinator_adds_an_action(
         write(page, "how_often", how_often)
     tab_to_button(page, "Spara")
     press_enter_and_load(page)
-    assert _h1(page) == f"Skriv planen, version {number}"
-    assert "Det som ska göras är sparat." in _main_text(page)
+    assert h1_text(page) == f"Skriv planen, version {number}"
+    assert "Det som ska göras är sparat." in main_text(page)
     goal_item = page.locator("main li.plan-goal", has_text=goal)
     facts = " ".join(goal_item.inner_text().split())
     assert what in facts and f"Vem: {unit} (kommunen)" in facts, facts
@@ -242,7 +224,7 @@ def coordinator_adds_an_action(
 def coordinator_adds_a_pending_decision(page) -> None:
     tab_to_link(page, "Lägg till ett beslut som väntar")
     press_enter_and_load(page)
-    assert _h1(page) == "Lägg till ett beslut som väntar"
+    assert h1_text(page) == "Lägg till ett beslut som väntar"
     check_page(page, label="add a pending decision")
     write(page, "what", DECISION)
     write(page, "meanwhile", MEANWHILE)
@@ -250,14 +232,14 @@ def coordinator_adds_a_pending_decision(page) -> None:
     type_date(page, _today() + timedelta(days=30))
     tab_to_button(page, "Spara")
     press_enter_and_load(page)
-    assert "Beslutet är sparat." in _main_text(page)
+    assert "Beslutet är sparat." in main_text(page)
     assert DECISION in page.locator("main section#decisions").inner_text()
 
 
 def coordinator_writes_the_rest(page, follow_up_on: date) -> None:
     tab_to_link(page, "Ändra det här: Mer i planen")
     press_enter_and_load(page)
-    assert _h1(page) == "Mer i planen"
+    assert h1_text(page) == "Mer i planen"
     check_page(page, label="the rest of the plan")
     assert page.locator("#coordinator_name").input_value() == COORDINATOR, "prefilled from the case"
     write(page, "if_worse", "Sara ringer Kent.")
@@ -267,7 +249,7 @@ def coordinator_writes_the_rest(page, follow_up_on: date) -> None:
     write(page, "attendees", "Sara, Oskar, Kent och Oskars lärare.")
     tab_to_button(page, "Spara")
     press_enter_and_load(page)
-    assert "Det är sparat." in _main_text(page)
+    assert "Det är sparat." in main_text(page)
     details = " ".join(page.locator("main section#details").inner_text().split())
     assert f"Uppföljning {_in_swedish(follow_up_on)}. Kallar till mötet: {FOLLOW_UP_BY}" in details, details
     check_key_page(page, "plan editor, version 1 written")
@@ -276,8 +258,8 @@ def coordinator_writes_the_rest(page, follow_up_on: date) -> None:
 def coordinator_sends_the_plan(page) -> None:
     tab_to_button(page, "Skicka planen till personen")
     press_enter_and_load(page)
-    assert _h1(page) == f"Planen för {CHILD}"
-    text = _main_text(page)
+    assert h1_text(page) == f"Planen för {CHILD}"
+    text = main_text(page)
     assert "Planen är skickad." in text
     assert "Utkast, version 1" in text and "Inga synpunkter än." in text
     assert "Planen ska vara skriven senast" not in text, "the plan is written once it is sent"
@@ -289,15 +271,15 @@ def coordinator_sends_the_plan(page) -> None:
 
 def guardian_opens_the_draft(page, case_id: str) -> None:
     sign_in_with_the_keyboard(page, GUARDIAN)
-    assert _h1(page) == "Dina SIP:ar"
+    assert h1_text(page) == "Dina SIP:ar"
     page.goto(f"/sip/{case_id}")  # Sara has more than one SIP for Oskar in this module's runs
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     tab_to_link(page, f"Planen för {CHILD}")
     press_enter_and_load(page)
-    assert _h1(page) == f"Planen för {CHILD}"
+    assert h1_text(page) == f"Planen för {CHILD}"
     status = " ".join(page.locator("main .myplan-status").inner_text().split())
     assert status.startswith("Utkast – inte godkänd än"), status
-    text = _main_text(page)
+    text = main_text(page)
     for shown in (LONG_GOAL, SHORT_GOAL, SCHOOL_ACTION, f"Vem gör det: {SCHOOL}", DECISION, MEANWHILE):
         assert shown in text, f"the draft should show {shown!r}"
     check_key_page(page, "Min plan, a draft")
@@ -308,7 +290,7 @@ def guardian_comments(page) -> None:
     write(page, "comment", COMMENT)
     tab_to_button(page, "Skicka till samordnaren")
     press_enter_and_load(page)
-    text = _main_text(page)
+    text = main_text(page)
     assert "Tack. Din samordnare har fått det du skrev." in text
     assert COMMENT in page.locator("main .myplan-comments").inner_text()
     check_page(page, label="Min plan, a draft with a comment")
@@ -324,8 +306,8 @@ def coordinator_sees_the_comment(page) -> None:
 def guardian_approves(page, follow_up_on: date) -> None:
     tab_to_button(page, "Jag har läst planen och håller med")
     press_enter_and_load(page)
-    assert _h1(page) == f"Planen för {CHILD}"
-    text = _main_text(page)
+    assert h1_text(page) == f"Planen för {CHILD}"
+    text = main_text(page)
     assert "Tack. Planen är godkänd och gäller nu." in text
     status = " ".join(page.locator("main .myplan-status").inner_text().split())
     assert status.startswith(f"Godkänd den {_in_swedish(_today())}"), status
@@ -340,10 +322,10 @@ def guardian_approves(page, follow_up_on: date) -> None:
 
 def coordinator_follows_up(page) -> None:
     page.reload()
-    text = _main_text(page)
+    text = main_text(page)
     assert "Version 1" in text and f"Godkänd den {_in_swedish(_today())}" in text
     coordinator_starts_the_draft(page, 2, "Gör en uppföljning")
-    assert "Det här är en uppföljning av version 1." in _main_text(page)
+    assert "Det här är en uppföljning av version 1." in main_text(page)
     goals = page.locator("main section#goals").inner_text()
     assert LONG_GOAL in goals and SHORT_GOAL in goals, "the follow-up starts from the approved version"
 
@@ -351,8 +333,8 @@ def coordinator_follows_up(page) -> None:
 def coordinator_writes_an_outcome(page, goal: str, outcome: str, comment: str, *, end: bool) -> None:
     tab_to_goal_link(page, "Skriv hur det gick", goal)
     press_enter_and_load(page)
-    assert _h1(page) == "Hur gick det med målet?"
-    assert goal in _main_text(page)
+    assert h1_text(page) == "Hur gick det med målet?"
+    assert goal in main_text(page)
     check_page(page, label="the goal's outcome")
     choose_radio(page, "outcome", outcome)
     write(page, "comment", comment)
@@ -360,7 +342,7 @@ def coordinator_writes_an_outcome(page, goal: str, outcome: str, comment: str, *
         check_box(page, "Målet avslutas här")
     tab_to_button(page, "Spara")
     press_enter_and_load(page)
-    assert "Det är sparat hur det gick." in _main_text(page)
+    assert "Det är sparat hur det gick." in main_text(page)
     item = " ".join(page.locator("main li.plan-goal", has_text=goal).inner_text().split())
     assert f"Hur det gick: {outcome}. {comment}" in item, item
     assert ("Målet avslutas här" in item) is end
@@ -369,13 +351,13 @@ def coordinator_writes_an_outcome(page, goal: str, outcome: str, comment: str, *
 def coordinator_approves_at_the_meeting(page) -> None:
     tab_to_link(page, "Planen godkändes på mötet")
     press_enter_and_load(page)
-    assert _h1(page) == "Godkändes planen på mötet?"
-    assert "Version 2 låses då." in _main_text(page)
+    assert h1_text(page) == "Godkändes planen på mötet?"
+    assert "Version 2 låses då." in main_text(page)
     check_page(page, label="approved at the meeting?")
     tab_to_button(page, "Ja, planen godkändes på mötet")
     press_enter_and_load(page)
-    assert _h1(page) == "Planen, version 2"
-    text = _main_text(page)
+    assert h1_text(page) == "Planen, version 2"
+    text = main_text(page)
     assert "Planen är godkänd. Alla får ett meddelande." in text
     assert f"Godkänd den {_in_swedish(_today())}" in text
     assert "Godkänd på mötet. Den här versionen är låst. Ingen kan ändra den." in text
@@ -386,20 +368,20 @@ def coordinator_approves_at_the_meeting(page) -> None:
 def coordinator_cannot_change_an_approved_version(page, case_id: str) -> None:
     tab_to_link(page, "Till planen")
     press_enter_and_load(page)
-    assert _h1(page) == f"Planen för {CHILD}"
+    assert h1_text(page) == f"Planen för {CHILD}"
     rows = [" ".join(t.split()) for t in page.locator("main .plan-versions__item").all_inner_texts()]
     today = _in_swedish(_today())
     assert rows == [f"Version 2 Godkänd den {today}", "Version 1 Ersatt av en nyare version"], rows
     tab_to_link(page, "Version 1")
     press_enter_and_load(page)
-    assert _h1(page) == "Planen, version 1"
-    assert "Ersatt av en nyare version" in _main_text(page)
+    assert h1_text(page) == "Planen, version 1"
+    assert "Ersatt av en nyare version" in main_text(page)
     no_edit_controls(page, "staff version 1")
     check_page(page, label="staff version 1, replaced")
     # An old tab or a bookmark of the editor: the version is shown with the reason, nothing changes.
     page.goto(f"/personal/sip/{case_id}/planen/1/andra")
-    assert _h1(page) == "Planen, version 1"
-    assert "Planen är godkänd och kan inte ändras." in _main_text(page)
+    assert h1_text(page) == "Planen, version 1"
+    assert "Planen är godkänd och kan inte ändras." in main_text(page)
 
 
 # --- 4. The guardian compares the versions and prints -----------------------------------------------------
@@ -412,7 +394,7 @@ def guardian_compares_the_versions(page) -> None:
     assert "Version 2. Planen gäller nu. Den godkändes på mötet." in status
     tab_to_link(page, "Alla versioner och vad som ändrades")
     press_enter_and_load(page)
-    assert _h1(page) == "Alla versioner av planen"
+    assert h1_text(page) == "Alla versioner av planen"
     rows = page.locator("main .myplan-version")
     assert [t.strip() for t in rows.locator(".myplan-version__state").all_inner_texts()] == [
         "Gäller nu",
@@ -422,8 +404,8 @@ def guardian_compares_the_versions(page) -> None:
 
     tab_to_link(page, "Se vad som är nytt i version 2")
     press_enter_and_load(page)
-    assert _h1(page) == "Version 2 av planen"
-    assert "Här ser du vad som ändrades sedan version 1" in _main_text(page)
+    assert h1_text(page) == "Version 2 av planen"
+    assert "Här ser du vad som ändrades sedan version 1" in main_text(page)
     changes = {}
     for item in page.locator("main .myplan-change").all():
         kind = " ".join(item.locator(".myplan-change__kind").inner_text().split())
@@ -454,8 +436,8 @@ def guardian_reads_version_one(page) -> None:
     press_enter_and_load(page)
     tab_to_link(page, "Se målen i version 1")
     press_enter_and_load(page)
-    assert _h1(page) == "Version 1 av planen"
-    text = _main_text(page)
+    assert h1_text(page) == "Version 1 av planen"
+    text = main_text(page)
     assert "Gällde förut" in text and "Det här är den första versionen av planen." in text
     check_page(page, label="version 1")
     tab_to_link(page, "Läs och skriv ut hela version 1")
@@ -470,10 +452,10 @@ def guardian_prints(page) -> None:
     """From the print view of version 1 back to the plan, and "Skriv ut planen": the version in force."""
     tab_to_link(page, "Tillbaka till planen")
     press_enter_and_load(page)
-    assert _h1(page) == f"Planen för {CHILD}"
+    assert h1_text(page) == f"Planen för {CHILD}"
     tab_to_link(page, "Skriv ut planen")
     press_enter_and_load(page)
-    assert _h1(page) == f"Plan för {CHILD}"
+    assert h1_text(page) == f"Plan för {CHILD}"
     status = " ".join(page.locator("main .myplan-status").inner_text().split())
     assert status.startswith(f"Godkänd den {_in_swedish(_today())}"), status
     check_key_page(page, "print view of version 2")

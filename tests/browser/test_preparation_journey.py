@@ -20,19 +20,23 @@ import re
 
 import pytest
 
-from tests.browser.conftest import check_page
-from tests.browser.test_request_journey import (
-    _DESCRIBE_FOCUS,
-    _focus_is,
-    _h1,
-    _text_is,
+from tests.browser.conftest import (
+    DESCRIBE_FOCUS,
+    HEIGHT,
+    WIDTHS,
     check_box,
     check_key_page,
+    check_page,
+    check_page_at_every_width,
     choose_radio,
+    focus_is,
+    h1_text,
+    main_text,
     press_enter_and_load,
     tab_to,
     tab_to_button,
     tab_to_link,
+    text_is,
 )
 
 pytestmark = pytest.mark.browser
@@ -63,10 +67,6 @@ CHILD_ANSWERS = [
 ]
 TAKEN_BACK = "Att somna på kvällen"
 TAKEN_BACK_NAME = "Det går inte så bra"  # its short name on "Klart!"
-
-
-def _main_text(page) -> str:
-    return " ".join(page.locator("main").inner_text().split())
 
 
 # --- Data: Elsa's SIP with consent from both guardians -----------------------------------------------------
@@ -106,14 +106,14 @@ def guardian_signs_in_and_opens_the_preparation(page, case_id: str) -> None:
     choose_radio(page, "identity", GUARDIAN)
     tab_to(page, "the sign-in button", "el.type === 'submit' && el.closest('main')")
     press_enter_and_load(page)
-    assert _h1(page) == "Dina SIP:ar"
+    assert h1_text(page) == "Dina SIP:ar"
     page.goto(f"/sip/{case_id}")
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     check_page(page, label="case page, consent in force")
     tab_to_link(page, "Inför mötet: vad är viktigt för dig?")
     press_enter_and_load(page)
-    assert _h1(page) == "Inför mötet"
-    assert f"Du förbereder mötet för {CHILD}." in _main_text(page)
+    assert h1_text(page) == "Inför mötet"
+    assert f"Du förbereder mötet för {CHILD}." in main_text(page)
     check_key_page(page, "Inför mötet, nothing answered")
 
 
@@ -122,7 +122,7 @@ def guardian_answers_two_themes(page, case_id: str) -> None:
     press_enter_and_load(page)
     total = None
     for number, (question, answer) in enumerate(THEME_ANSWERS, start=1):
-        assert _h1(page) == question
+        assert h1_text(page) == question
         progress = page.locator("main .caption").inner_text()
         found = re.fullmatch(rf"Fråga {number} av (\d+)", progress.strip())
         assert found, progress
@@ -132,14 +132,14 @@ def guardian_answers_two_themes(page, case_id: str) -> None:
         page.keyboard.type(answer)
         tab_to_button(page, "Spara och fortsätt")
         press_enter_and_load(page)
-        assert "Svaret är sparat." in _main_text(page)
+        assert "Svaret är sparat." in main_text(page)
     assert total == 9, "a guardian also answers the two questions about the child"
 
     # The next theme opens; Maria leaves it for another day and goes back to all the questions.
-    assert _h1(page) == "Vad fungerar inte så bra?"
+    assert h1_text(page) == "Vad fungerar inte så bra?"
     tab_to_link(page, "Till alla frågor")
     press_enter_and_load(page)
-    assert _h1(page) == "Inför mötet"
+    assert h1_text(page) == "Inför mötet"
     for question, _answer in THEME_ANSWERS:
         part = page.locator("main .prep-part", has_text=question)
         assert part.locator(".prep-state--done").inner_text().strip() == "Klar", question
@@ -162,8 +162,8 @@ def _status_text(page) -> str:
 def press_enter_to_move(page, javascript: bool, place: int, focus_on: str) -> None:
     """Enter on the focused "Flytta upp/ner" button of MOVED: the status says the new place, and the focus is
     on the moved item's ``focus_on`` button ("up" or "down"), so Enter would move it on."""
-    assert _focus_is(page, f"el.tagName === 'BUTTON' && el.textContent.includes({MOVED!r})"), (
-        f"expected the focus on a button of {MOVED!r}, not on {page.evaluate(_DESCRIBE_FOCUS)}"
+    assert focus_is(page, f"el.tagName === 'BUTTON' && el.textContent.includes({MOVED!r})"), (
+        f"expected the focus on a button of {MOVED!r}, not on {page.evaluate(DESCRIBE_FOCUS)}"
     )
     expected = f"”{MOVED}” är flyttad till plats {place} av {len(AGENDA)}."
     if javascript:
@@ -175,13 +175,13 @@ def press_enter_to_move(page, javascript: bool, place: int, focus_on: str) -> No
         press_enter_and_load(page)
         assert _status_text(page) == expected
     label = {"up": "Flytta upp", "down": "Flytta ner"}[focus_on]
-    on_the_button = f"el.tagName === 'BUTTON' && {_text_is(f'{label}: {MOVED}')}"
+    on_the_button = f"el.tagName === 'BUTTON' && {text_is(f'{label}: {MOVED}')}"
     for _ in range(50):  # htmx puts the focus back when the swap settles, a moment after the text changed
-        if _focus_is(page, on_the_button):
+        if focus_is(page, on_the_button):
             break
         page.wait_for_timeout(20)
-    assert _focus_is(page, on_the_button), (
-        f"focus should be on {label!r} of the moved item, not on {page.evaluate(_DESCRIBE_FOCUS)}"
+    assert focus_is(page, on_the_button), (
+        f"focus should be on {label!r} of the moved item, not on {page.evaluate(DESCRIBE_FOCUS)}"
     )
     if not javascript:
         # A new page: a live region is not read out on load, so the focused button's description says it.
@@ -192,14 +192,14 @@ def press_enter_to_move(page, javascript: bool, place: int, focus_on: str) -> No
 def guardian_writes_and_orders_the_agenda(page, javascript: bool) -> None:
     tab_to_link(page, "Det här vill jag prata om")
     press_enter_and_load(page)
-    assert _h1(page) == "Det här vill jag prata om"
+    assert h1_text(page) == "Det här vill jag prata om"
     check_page(page, label="agenda, empty")
     for text in AGENDA:
         tab_to(page, "the new item's field", "el.id === 'text'")
         page.keyboard.type(text)
         tab_to_button(page, "Lägg till")
         press_enter_and_load(page)
-        assert "Det är tillagt i listan." in _main_text(page)
+        assert "Det är tillagt i listan." in main_text(page)
     assert _agenda_texts(page) == AGENDA
     check_key_page(page, "agenda, three items")
 
@@ -218,7 +218,7 @@ def guardian_writes_and_orders_the_agenda(page, javascript: bool) -> None:
     # Mark the first one "Viktigast".
     tab_to_button(page, f"Viktigast: {MOST_IMPORTANT}")
     press_enter_and_load(page)
-    assert f"”{MOST_IMPORTANT}” är markerad som viktigast." in _main_text(page)
+    assert f"”{MOST_IMPORTANT}” är markerad som viktigast." in main_text(page)
     important = page.locator("#agenda-items .agenda__item--important")
     assert important.count() == 1
     assert " ".join(important.locator(".agenda__text").inner_text().split()) == f"Viktigast {MOST_IMPORTANT}"
@@ -228,14 +228,14 @@ def guardian_writes_and_orders_the_agenda(page, javascript: bool) -> None:
 def guardian_writes_what_not_to_talk_about(page) -> None:
     tab_to_link(page, "Det här vill jag inte prata om")
     press_enter_and_load(page)
-    assert _h1(page) == "Det här vill jag inte prata om"
-    assert "Det här ser bara din samordnare." in _main_text(page)
+    assert h1_text(page) == "Det här vill jag inte prata om"
+    assert "Det här ser bara din samordnare." in main_text(page)
     check_page(page, label="not to talk about, empty")
     tab_to(page, "the new item's field", "el.id === 'text'")
     page.keyboard.type(NOT_TALK_ABOUT)
     tab_to_button(page, "Lägg till")
     press_enter_and_load(page)
-    assert "Det är tillagt i listan." in _main_text(page)
+    assert "Det är tillagt i listan." in main_text(page)
     assert page.locator("main .agenda__text").all_inner_texts() == [NOT_TALK_ABOUT]
     check_page(page, label="not to talk about, one item")
 
@@ -243,21 +243,21 @@ def guardian_writes_what_not_to_talk_about(page) -> None:
 def _back_to_the_preparation(page) -> None:
     tab_to_link(page, "Tillbaka")
     press_enter_and_load(page)
-    assert _h1(page) == "Inför mötet"
+    assert h1_text(page) == "Inför mötet"
 
 
 def guardian_chooses_where_and_how(page) -> None:
     _back_to_the_preparation(page)
     tab_to_link(page, "Var och hur ska mötet vara?")
     press_enter_and_load(page)
-    assert _h1(page) == "Var och hur ska mötet vara?"
+    assert h1_text(page) == "Var och hur ska mötet vara?"
     check_page(page, label="where and how")
     choose_radio(page, "place", "Med video")
     tab_to(page, "the times field", "el.id === 'times_not_working'")
     page.keyboard.type("Inte på måndagar.")
     tab_to_button(page, "Spara")
     press_enter_and_load(page)
-    assert "Det är sparat." in _main_text(page)
+    assert "Det är sparat." in main_text(page)
     assert page.locator("input[name=place]:checked").get_attribute("value") == "video"
     check_page(page, label="where and how, saved")
 
@@ -266,7 +266,7 @@ def guardian_makes_a_code_for_the_child(page) -> str:
     _back_to_the_preparation(page)
     tab_to_link(page, "Ge ditt barn ett eget sätt att svara")
     press_enter_and_load(page)
-    assert _h1(page) == "Ge ditt barn ett eget sätt att svara"
+    assert h1_text(page) == "Ge ditt barn ett eget sätt att svara"
     check_page(page, label="the child's code, none yet")
     tab_to_button(page, "Gör en kod")
     press_enter_and_load(page)
@@ -283,20 +283,18 @@ def guardian_makes_a_code_for_the_child(page) -> str:
 
 def child_opens_her_pages_with_the_code(page, code: str) -> None:
     page.goto("/min-rost")
-    assert _h1(page) == "Skriv din kod"
+    assert h1_text(page) == "Skriv din kod"
     check_page(page, child=True, label="Skriv din kod")
     tab_to(page, "the code field", "el.id === 'code'")
     page.keyboard.type(code)
     tab_to_button(page, "Öppna")
     press_enter_and_load(page)
     assert code.replace("-", "") not in page.url.upper().replace("-", "")
-    assert _h1(page) == "Min röst"
+    assert h1_text(page) == "Min röst"
     check_key_page_for_a_child(page, "Min röst, start")
 
 
 def check_key_page_for_a_child(page, label: str) -> None:
-    from tests.browser.conftest import HEIGHT, WIDTHS, check_page_at_every_width
-
     check_page_at_every_width(page, child=True, label=label)
     page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
 
@@ -305,7 +303,7 @@ def child_answers_every_question(page) -> None:
     tab_to_link(page, "Börja")
     press_enter_and_load(page)
     for number, (question, answer, share) in enumerate(CHILD_ANSWERS, start=1):
-        assert _h1(page) == question
+        assert h1_text(page) == question
         assert f"Fråga {number} av {len(CHILD_ANSWERS)}" in page.locator(".child-progress").inner_text()
         check_page(page, child=True, label=f"child's question {number}")
         if question.startswith("Vill du vara med"):
@@ -321,9 +319,9 @@ def child_answers_every_question(page) -> None:
                 check_box(page, "Mina föräldrar får läsa det här före mötet")
         tab_to_button(page, "Spara och gå vidare")
         press_enter_and_load(page)
-    assert _h1(page) == "Klart!"
+    assert h1_text(page) == "Klart!"
     check_key_page_for_a_child(page, "Klart!")
-    text = _main_text(page)
+    text = main_text(page)
     assert text.count("Dina föräldrar får se.") == 6
     assert text.count("Bara samordnaren ser.") == 2
 
@@ -332,26 +330,26 @@ def child_takes_one_answer_back_from_her_parents(page) -> None:
     """On "Klart!" Elsa changes her mind: she opens the answer again and unticks "Mina föräldrar får läsa"."""
     tab_to_link(page, f"Ändra: {TAKEN_BACK_NAME}")
     press_enter_and_load(page)
-    assert _h1(page) == "Vad går inte så bra?"
+    assert h1_text(page) == "Vad går inte så bra?"
     assert page.locator("#text").input_value() == TAKEN_BACK
     assert page.locator("#share").is_checked()
     tab_to(page, "the share checkbox", "el.id === 'share'")
     page.keyboard.press("Space")
-    assert _focus_is(page, "!el.checked"), "the box should now be unticked"
+    assert focus_is(page, "!el.checked"), "the box should now be unticked"
     check_page(page, child=True, label="child's question, unticked")
     tab_to_button(page, "Spara och gå vidare")
     press_enter_and_load(page)
     page.goto(page.url.rsplit("/fraga/", 1)[0] + "/klart")
-    assert _h1(page) == "Klart!"
+    assert h1_text(page) == "Klart!"
     row = page.locator(".summary-list__row", has_text=TAKEN_BACK_NAME)
     assert "Bara samordnaren ser." in row.inner_text()
-    text = _main_text(page)
+    text = main_text(page)
     assert text.count("Dina föräldrar får se.") == 5
     assert text.count("Bara samordnaren ser.") == 3
     check_page(page, child=True, label="Klart!, one taken back")
     tab_to_button(page, "Stäng")
     press_enter_and_load(page)
-    assert _h1(page) == "Nu är det stängt"
+    assert h1_text(page) == "Nu är det stängt"
     check_page(page, child=True, label="closed")
 
 
@@ -362,9 +360,9 @@ def guardian_sees_only_what_the_child_shared(page, case_id: str) -> None:
     page.goto(f"/sip/{case_id}/infor-motet")
     tab_to_link(page, "Sammanfattning inför mötet")
     press_enter_and_load(page)
-    assert _h1(page) == "Sammanfattning inför mötet"
+    assert h1_text(page) == "Sammanfattning inför mötet"
     check_key_page(page, "summary with the child's shared answers")
-    text = _main_text(page)
+    text = main_text(page)
     for _question, answer in THEME_ANSWERS:
         assert answer in text
     agenda = [" ".join(t.split()) for t in page.locator(".prep-summary__agenda li").all_inner_texts()]
@@ -386,7 +384,7 @@ def guardian_sees_only_what_the_child_shared(page, case_id: str) -> None:
     # The page to show at the meeting leaves out the child's answers and the coordinator's list.
     tab_to_link(page, "Visa bara det som alla på mötet får se")
     press_enter_and_load(page)
-    meeting_text = _main_text(page)
+    meeting_text = main_text(page)
     assert page.locator(".prep-child-answers").count() == 0
     assert NOT_TALK_ABOUT not in meeting_text and CHILD_ANSWERS[0][1] not in meeting_text
     check_page(page, label="summary to show at the meeting")

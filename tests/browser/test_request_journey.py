@@ -20,7 +20,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_date
 
-from tests.browser.conftest import HEIGHT, WIDTHS, check_page, check_page_at_every_width
+from tests.browser.conftest import (
+    DESCRIBE_FOCUS,
+    WIDTHS,
+    check_box,
+    check_key_page,
+    check_page,
+    choose_radio,
+    focus_is,
+    h1_text,
+    press_enter_and_load,
+    tab_to,
+    tab_to_button,
+    tab_to_link,
+    tab_to_link_to,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,113 +44,6 @@ COORDINATOR = "Kent Olofsson"  # coordinator at Socialtjänsten Exempelstad
 SCHOOL = "Björkskolan"
 RECEIVING_UNIT = "Socialtjänsten Exempelstad"
 NEED = "Elsa mår dåligt. Skolan och BUP behöver prata med varandra."
-MAX_PRESSES = 40  # Tab presses allowed to reach one element: a page with more is a problem in itself
-
-# A short description of the focused element, for failure messages.
-_DESCRIBE_FOCUS = """() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return "(body)";
-  const label = el.labels && el.labels.length ? el.labels[0].textContent : el.textContent;
-  const name = (el.getAttribute("aria-label") || label || el.value || "").trim().replace(/\\s+/g, " ");
-  return `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""} "${name.slice(0, 40)}"`;
-}"""
-
-
-# The app's own focus style: an outline and a yellow ring (app.css, :focus-visible).
-_FOCUS_IS_VISIBLE = (
-    "getComputedStyle(el).outlineStyle !== 'none' && getComputedStyle(el).boxShadow !== 'none'"
-)
-
-
-# --- Keyboard helpers --------------------------------------------------------------------------------------
-
-
-def _focus_is(page, predicate: str) -> bool:
-    """``predicate`` is JavaScript about the focused element, named ``el``."""
-    return page.evaluate(f"() => {{ const el = document.activeElement; return Boolean({predicate}); }}")
-
-
-def tab_to(page, description: str, predicate: str, *, backwards: bool = False) -> None:
-    """Press Tab (or Shift+Tab) until the focused element matches ``predicate``; fail after MAX_PRESSES."""
-    key = "Shift+Tab" if backwards else "Tab"
-    passed = []
-    for _ in range(MAX_PRESSES):
-        page.keyboard.press(key)
-        if _focus_is(page, predicate):
-            assert _focus_is(page, _FOCUS_IS_VISIBLE), (
-                f"{description} on {page.url} has focus but no visible focus indicator [WCAG 2.4.7]"
-            )
-            return
-        passed.append(page.evaluate(_DESCRIBE_FOCUS))
-    raise AssertionError(
-        f"{MAX_PRESSES} presses of {key} on {page.url} never reached {description}. "
-        f"Focus went through: {', '.join(passed)}"
-    )
-
-
-def _text_is(text: str) -> str:
-    """JS: the element's own text, whitespace collapsed, is ``text``."""
-    return f"el.textContent.trim().replace(/\\s+/g, ' ') === {text!r}"
-
-
-def tab_to_link(page, text: str) -> None:
-    tab_to(page, f"the link {text!r}", f"el.tagName === 'A' && {_text_is(text)}")
-
-
-def tab_to_link_to(page, path: str) -> None:
-    tab_to(page, f"a link to {path}", f"el.tagName === 'A' && el.getAttribute('href') === {path!r}")
-
-
-def tab_to_button(page, text: str) -> None:
-    tab_to(page, f"the button {text!r}", f"el.tagName === 'BUTTON' && el.closest('main') && {_text_is(text)}")
-
-
-def _label_starts(text: str) -> str:
-    return f"el.labels && el.labels.length && el.labels[0].textContent.trim().startsWith({text!r})"
-
-
-def choose_radio(page, group: str, label: str) -> None:
-    """Tab into a radio group, move with the arrow keys to ``label``, and choose it (arrows or Space)."""
-    tab_to(page, f"the radio group {group!r}", f"el.type === 'radio' && el.name === {group!r}")
-    for _ in range(10):
-        if _focus_is(page, _label_starts(label)):
-            break
-        page.keyboard.press("ArrowDown")
-    else:
-        raise AssertionError(f"the arrow keys never reached {label!r} in the radio group {group!r}")
-    if not _focus_is(page, "el.checked"):
-        page.keyboard.press("Space")  # Tab into a group with nothing chosen focuses the first radio unchosen
-    assert _focus_is(page, "el.checked"), f"{label!r} should be chosen"
-
-
-def check_box(page, label: str) -> None:
-    tab_to(page, f"the checkbox {label!r}", f"el.type === 'checkbox' && {_label_starts(label)}")
-    page.keyboard.press("Space")
-    assert _focus_is(page, "el.checked"), f"{label!r} should be ticked"
-
-
-def press_enter_and_load(page, expected_status: int = 200):
-    """Enter on the focused link or button; wait for the next page and check its status."""
-    with page.expect_navigation() as navigation:
-        page.keyboard.press("Enter")
-    response = navigation.value
-    assert response is not None and response.status == expected_status, (
-        f"expected {expected_status} at {page.url}, got {response.status if response else 'no response'}"
-    )
-    return response
-
-
-# --- Page helpers ------------------------------------------------------------------------------------------
-
-
-def _h1(page) -> str:
-    return " ".join(page.locator("h1").inner_text().split())
-
-
-def check_key_page(page, label: str) -> None:
-    """A key page at both widths, then back to the phone the journey is made on."""
-    check_page_at_every_width(page, label=label)
-    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
 
 
 def unread_in_header(page) -> int:
@@ -169,7 +76,7 @@ def guardian_signs_in_with_the_keyboard(page, javascript: bool) -> int:
     choose_radio(page, "identity", GUARDIAN)
     tab_to(page, "the sign-in button", "el.type === 'submit' && el.closest('main')")
     press_enter_and_load(page)
-    assert _h1(page) == "Dina SIP:ar"
+    assert h1_text(page) == "Dina SIP:ar"
     return unread_in_header(page)
 
 
@@ -178,33 +85,33 @@ def guardian_requests_a_sip_for_her_child(page, javascript: bool) -> str:
     check_key_page(page, "overview before the request")
     tab_to_link(page, "Begär en SIP")
     press_enter_and_load(page)
-    assert _h1(page) == "Begär en SIP"
+    assert h1_text(page) == "Begär en SIP"
     check_key_page(page, "Begär en SIP")
     tab_to_button(page, "Börja")
     press_enter_and_load(page)
 
     # 1. Who is it for: the child she has custody of.
-    assert _h1(page) == "Vem är SIP:en för?"
+    assert h1_text(page) == "Vem är SIP:en för?"
     check_page(page, label="question: who")
     choose_radio(page, "for_whom", CHILD)
     tab_to_button(page, "Fortsätt")
     press_enter_and_load(page)
 
     # 2. What do you need help with — first sent empty, to meet the error summary with the keyboard.
-    assert _h1(page) == f"Vad behöver {CHILD} hjälp med?"
+    assert h1_text(page) == f"Vad behöver {CHILD} hjälp med?"
     check_page(page, label="question: need")
     tab_to_button(page, "Fortsätt")
     press_enter_and_load(page, expected_status=422)
     assert page.title().startswith("Fel: ")
     check_page(page, label="question: need, with an error")
     # With JavaScript the summary takes focus, so a screen reader reads it first [GOV.UK error summary].
-    assert _focus_is(page, "el.classList.contains('error-summary')") == javascript
+    assert focus_is(page, "el.classList.contains('error-summary')") == javascript
     tab_to_link(page, "Skriv vad du vill ha hjälp med")
     page.keyboard.press("Enter")
-    assert _focus_is(page, "el.id === 'need'"), (
-        f"the summary's link should put focus in the field, not on {page.evaluate(_DESCRIBE_FOCUS)}"
+    assert focus_is(page, "el.id === 'need'"), (
+        f"the summary's link should put focus in the field, not on {page.evaluate(DESCRIBE_FOCUS)}"
     )
-    assert _focus_is(page, "el.getAttribute('aria-invalid') === 'true'")
+    assert focus_is(page, "el.getAttribute('aria-invalid') === 'true'")
     described = page.evaluate("document.activeElement.getAttribute('aria-describedby')").split()
     assert "need-error" in described, "the field's own error message must be tied to it"
     page.keyboard.type(NEED)
@@ -212,7 +119,7 @@ def guardian_requests_a_sip_for_her_child(page, javascript: bool) -> str:
     press_enter_and_load(page)
 
     # 3. Which services: the school, and social services (which has a coordinator, so it receives it).
-    assert _h1(page) == f"Vilka har {CHILD} kontakt med nu?"
+    assert h1_text(page) == f"Vilka har {CHILD} kontakt med nu?"
     check_page(page, label="question: services")
     check_box(page, SCHOOL)
     check_box(page, RECEIVING_UNIT)
@@ -220,7 +127,7 @@ def guardian_requests_a_sip_for_her_child(page, javascript: bool) -> str:
     press_enter_and_load(page)
 
     # 4. Urgent? Leaving hospital?
-    assert _h1(page) == "Är det bråttom?"
+    assert h1_text(page) == "Är det bråttom?"
     check_page(page, label="question: urgency")
     choose_radio(page, "urgent", "Nej")
     choose_radio(page, "leaving_hospital", "Nej")
@@ -228,7 +135,7 @@ def guardian_requests_a_sip_for_her_child(page, javascript: bool) -> str:
     press_enter_and_load(page)
 
     # 5. How to contact, interpreter.
-    assert _h1(page) == "Hur vill du att vi kontaktar dig?"
+    assert h1_text(page) == "Hur vill du att vi kontaktar dig?"
     check_page(page, label="question: contact")
     choose_radio(page, "contact_way", "Bara här i Min SIP")
     choose_radio(page, "interpreter", "Nej")
@@ -236,7 +143,7 @@ def guardian_requests_a_sip_for_her_child(page, javascript: bool) -> str:
     press_enter_and_load(page)
 
     # Check your answers, then send.
-    assert _h1(page) == "Kontrollera dina svar"
+    assert h1_text(page) == "Kontrollera dina svar"
     answers = " ".join(page.locator("main").inner_text().split())
     for shown in (CHILD, NEED, SCHOOL, RECEIVING_UNIT, "Bara här i Min SIP"):
         assert shown in answers, f"the check page should show {shown!r}"
@@ -244,7 +151,7 @@ def guardian_requests_a_sip_for_her_child(page, javascript: bool) -> str:
     tab_to_button(page, "Skicka")
     press_enter_and_load(page)
 
-    assert _h1(page) == "Din förfrågan är skickad"
+    assert h1_text(page) == "Din förfrågan är skickad"
     found = re.search(r"/begar-sip/skickad/([A-Za-z0-9_-]{22})$", page.url)
     assert found, f"the confirmation page should name the new case: {page.url}"
     check_key_page(page, "Din förfrågan är skickad")
@@ -257,7 +164,7 @@ def guardian_sees_the_request_waiting(page, case_id: str) -> None:
     tab_to_link(page, "Se din SIP")
     press_enter_and_load(page)
     assert page.url.endswith(f"/sip/{case_id}")
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     check_page(page, label="case page, waiting")
     current = page.locator('.steps [aria-current="step"]')
     assert current.count() == 1
@@ -271,15 +178,15 @@ def coordinator_accepts(page, case_id: str) -> None:
     page.get_by_label(COORDINATOR).check()
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
-    assert _h1(page) == "Personal"
+    assert h1_text(page) == "Personal"
     check_page(page, label="staff start")
     page.locator("main").get_by_role("link", name="Nya förfrågningar").click()
-    assert _h1(page) == "Nya förfrågningar"
+    assert h1_text(page) == "Nya förfrågningar"
     check_key_page(page, "queue of requests")
     request_link = page.locator(f"main a[href='/personal/sip/{case_id}']")
     assert request_link.inner_text().strip() == CHILD
     request_link.click()
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     check_key_page(page, "staff case page, new request")
     with page.expect_navigation():
         page.get_by_role("button", name="Ta emot och bli samordnare").click()
@@ -293,14 +200,14 @@ def guardian_sees_the_accepted_request(page, case_id: str, javascript: bool, unr
     """Back on the phone: two new unread messages; the timeline moved on; the coordinator's name."""
     tab_to_link(page, "Min SIP")  # the header's link home
     press_enter_and_load(page)
-    assert _h1(page) == "Dina SIP:ar"
+    assert h1_text(page) == "Dina SIP:ar"
     # Two messages: "we have your request" when she sent it, and "your SIP has a coordinator" now.
     assert unread_in_header(page) == unread_before + 2
     check_page(page, label="overview after the coordinator accepted")
     tab_to_link_to(page, f"/sip/{case_id}")  # the new case; Elsa's older demo SIP is also listed
     press_enter_and_load(page)
 
-    assert _h1(page) == f"SIP för {CHILD}"
+    assert h1_text(page) == f"SIP för {CHILD}"
     check_key_page(page, "case page, accepted")
     # The timeline is an ordered list named by its heading, so a screen reader reads it as one.
     timeline = page.get_by_role("list", name="Så går det till")
@@ -327,7 +234,7 @@ def guardian_sees_the_accepted_request(page, case_id: str, javascript: bool, unr
         backwards=True,
     )
     press_enter_and_load(page)
-    assert _h1(page) == "Meddelanden"
+    assert h1_text(page) == "Meddelanden"
     check_key_page(page, "messages")
     accepted = page.locator("li.message", has_text=f"Nu har SIP:en en samordnare: {COORDINATOR}.")
     assert accepted.count() == 1
@@ -353,14 +260,14 @@ def guardian_sees_the_accepted_request(page, case_id: str, javascript: bool, unr
     # opens at it (#message-…), so the next Tab goes on inside it rather than from the top of the page.
     in_accepted = "el.closest('li.message') && el.closest('li.message').textContent.includes('samordnare: ')"
     if javascript:
-        assert _focus_is(page, f"el.matches('li.message') && {in_accepted}"), (
-            f"focus should stay on the updated message, not {page.evaluate(_DESCRIBE_FOCUS)}"
+        assert focus_is(page, f"el.matches('li.message') && {in_accepted}"), (
+            f"focus should stay on the updated message, not {page.evaluate(DESCRIBE_FOCUS)}"
         )
     else:
         assert re.search(r"/meddelanden#message-[A-Za-z0-9_-]{22}$", page.url), page.url
     page.keyboard.press("Tab")
-    assert _focus_is(page, f"el.tagName === 'A' && {in_accepted}"), (
-        f"Tab should go on inside the message, not to {page.evaluate(_DESCRIBE_FOCUS)}"
+    assert focus_is(page, f"el.tagName === 'A' && {in_accepted}"), (
+        f"Tab should go on inside the message, not to {page.evaluate(DESCRIBE_FOCUS)}"
     )
 
 
