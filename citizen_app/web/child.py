@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from citizen_app.ratelimit import limiter
 from citizen_app.services import NotFound, access_links, child_pages, feedback, preparation
+from citizen_app.web import forms
 from citizen_app.web.guards import CHILD_LINK_KEY, child_link, public
 
 bp = Blueprint("child", __name__)
@@ -162,7 +163,7 @@ def answer_question(public_id: str, slug: str):
                 pages.child, pages.case, theme, form["text"], form["share"], choice=form["choice"]
             )
         except preparation.InvalidAnswer as refused:
-            errors = {field: _(message) for field, message in refused.errors.items()}
+            errors = forms.translated(refused.errors)
         else:
             return redirect(after, 303)
     else:
@@ -172,20 +173,20 @@ def answer_question(public_id: str, slug: str):
             "choice": (saved.choice or {}).get("attend", "") if saved else "",
             "share": bool(saved and saved.guardians_may_see),
         }
-    return render_template(
+    return forms.render_form(
         "child/answer_question.html",
+        errors,
         pages=pages,
         theme=theme,
         number=index + 1,
         total=len(themes),
         form=form,
-        errors=errors,
         back=before,
         skip=after,
         action=url_for("child.answer_question", public_id=public_id, slug=slug),
         private=theme in preparation.CHILD_PRIVATE_THEMES,
         attend_choices=preparation.CHILD_ATTEND,
-    ), (422 if errors else 200)
+    )
 
 
 @bp.route("/min-rost/sip/<string(length=22):public_id>/klart")

@@ -23,6 +23,7 @@ from flask_login import current_user
 from citizen_app.access import Action
 from citizen_app.services import N_, NotAllowed, cases, child_view
 from citizen_app.services import consent as consent_service
+from citizen_app.web import forms
 from citizen_app.web.guards import citizen
 
 bp = Blueprint("consent", __name__)
@@ -35,7 +36,6 @@ FIELDS = {
     "period": ("period", "until"),
 }
 LIST_FIELDS = frozenset({"units", "categories"})
-MAX_CHOICES = 200
 # The session is a signed cookie; browsers drop one over 4 KB, and the person would be signed out. The service
 # allows long texts, so a draft that would not fit is refused with a message instead.
 MAX_DRAFT_CHARS = 2500
@@ -127,14 +127,14 @@ def check_consent(public_id: str):
             _forget_draft(public_id)
             flash(_("Tack. Ditt samtycke är sparat."), "success")
             return redirect(url_for("consent.show_receipt", public_id=public_id), 303)
-    return render_template(
+    return forms.render_form(
         "consent/check_consent.html",
+        errors,
         case=case,
-        subject_name=_subject_name(case),
+        subject_name=forms.subject_name(case),
         summary=consent_service.draft_summary(case, answers, today),
         based_on=consent_service.based_on(current_user, case, today),
-        errors=errors,
-    ), (422 if errors else 200)
+    )
 
 
 @bp.route("/sip/<string(length=22):public_id>/samtycke/kvitto")
@@ -188,7 +188,7 @@ def withdraw_consent(public_id: str):
         _forget_draft(public_id)
         flash(_("Du har tagit tillbaka samtycket. SIP:en är avslutad."), "success")
         return redirect(url_for("cases.show_case", public_id=public_id), 303)
-    return render_template("consent/withdraw_consent.html", case=case, subject_name=_subject_name(case))
+    return render_template("consent/withdraw_consent.html", case=case, subject_name=forms.subject_name(case))
 
 
 @bp.route("/sip/<string(length=22):public_id>/samtycke/barnets-asikt", methods=["GET", "POST"])
@@ -202,23 +202,23 @@ def record_child_view(public_id: str):
     latest = child_view.latest(case)
     form = {"answer": latest.answer.value, "own_words": latest.own_words} if latest else {}
     if request.method == "POST":
-        form = {"answer": _one("answer"), "own_words": _one("own_words")}
+        form = {"answer": forms.one("answer"), "own_words": forms.one("own_words")}
         try:
             child_view.record(current_user, case, form["answer"], form["own_words"])
         except child_view.InvalidChildView as invalid:
-            errors = {field: _(message) for field, message in invalid.errors.items()}
+            errors = forms.translated(invalid.errors)
         if not errors:
             flash(_("Tack. Det är sparat."), "success")
             return redirect(url_for("consent.show_consent", public_id=public_id), 303)
     is_child_self = case.subject_id == current_user.id
-    return render_template(
+    return forms.render_form(
         "consent/record_child_view.html",
+        errors,
         case=case,
         form=form,
-        errors=errors,
         is_child_self=is_child_self,
         first_name=(case.subject.display_name.split() or [""])[0],
-    ), (422 if errors else 200)
+    )
 
 
 # ---- the flow's question pages -----------------------------------------------------------------------------
@@ -252,41 +252,27 @@ def _question(public_id: str, step: str):
             form["_done"] = sorted(set(answers.get("_done", [])) | {step})
             _save_draft(public_id, form)
             return redirect(_after(public_id, step, returning), 303)
-        errors = {field: _(message) for field, message in raw.items()}
+        errors = forms.translated(raw)
     action_args = {"fran": RETURN_TO_CHECK} if returning else {}
-    return render_template(
+    return forms.render_form(
         f"consent/answer_{step}.html",
+        errors,
         case=case,
         form=form,
-        errors=errors,
-        subject_name=_subject_name(case),
+        subject_name=forms.subject_name(case),
         groups=consent_service.grouped_parties(case) if step == "parties" else {},
         future_power=consent_service.only_future_power(current_user, case),
         today=today,
         last_day=consent_service.last_possible_day(today),
         action=url_for(request.endpoint, public_id=public_id, **action_args),
         back=_back(public_id, step, returning),
-    ), (422 if errors else 200)
-
-
-def _one(name: str) -> str:
-    """A single form field; the same field sent twice is malformed, not an answer (400)."""
-    sent = request.form.getlist(name)
-    if len(sent) > 1:
-        abort(400)
-    return sent[0].replace("\x00", "") if sent else ""
+    )
 
 
 def _parse(step: str) -> dict:
     values: dict = {}
     for name in FIELDS[step]:
-        if name in LIST_FIELDS:
-            sent = [value.replace("\x00", "") for value in request.form.getlist(name)]
-            if len(sent) > MAX_CHOICES:
-                abort(400)
-            values[name] = sorted(set(sent))
-        else:
-            values[name] = _one(name)
+        values[name] = sorted(set(forms.choices(name))) if name in LIST_FIELDS else forms.one(name)
     return values
 
 
@@ -324,10 +310,3 @@ def _back(public_id: str, step: str, returning: bool) -> str:
     if position == 0:
         return url_for("consent.show_consent", public_id=public_id)
     return url_for("consent.answer_" + steps[position - 1], public_id=public_id)
-
-
-def _subject_name(case) -> str | None:
-    """Whom the consent is for, as the questions name them: None for the person themself."""
-    if case.subject_id == current_user.id or case.subject is None:
-        return None
-    return case.subject.display_name

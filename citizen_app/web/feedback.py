@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.services import NotFound, child_pages, feedback
+from citizen_app.web import forms
 from citizen_app.web.guards import child_link, citizen, invitation_link
 
 bp = Blueprint("feedback", __name__)
@@ -37,11 +38,7 @@ def _language() -> str:
 
 def _form_values(question_set) -> dict[str, str]:
     """Only the questions' own fields, as plain strings (a field sent twice or as a list is ignored)."""
-    values = {}
-    for question in question_set.questions:
-        value = request.form.get(question.id, "")
-        values[question.id] = value if isinstance(value, str) else ""
-    return values
+    return {question.id: forms.text(question.id) for question in question_set.questions}
 
 
 def _questionnaire(found, action: str, thanks: str, *, young: bool = False, back: str | None = None):
@@ -63,18 +60,17 @@ def _questionnaire(found, action: str, thanks: str, *, young: bool = False, back
             errors = {_field_id(question_set, name): _(message) for name, message in invalid.errors.items()}
         else:
             return redirect(thanks, 303)
-    html = render_template(
+    return forms.render_form(
         "feedback/answer_feedback.html",
+        errors,
         question_set=question_set,
         meeting=feedback.meeting_of(found),
         lang=_language(),
         form=form,
-        errors=errors,
         action=action,
         young=young,
         back=back,
     )
-    return html, 422 if errors else 200
 
 
 def _field_id(question_set, name: str) -> str:

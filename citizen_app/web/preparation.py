@@ -9,13 +9,16 @@ focus on a moved item. The rules, and who may read what, live in services/prepar
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from citizen_app.access import Action
 from citizen_app.services import NotAllowed, access_links, cases, preparation
+from citizen_app.web import forms
+from citizen_app.web.forms import text as _text
+from citizen_app.web.forms import translated as _translated
 from citizen_app.web.guards import citizen
 
 bp = Blueprint("preparation", __name__)
@@ -38,30 +41,14 @@ def _case(public_id: str):
     return case
 
 
-def _text(name: str) -> str:
-    value = request.form.get(name, "")
-    return value if isinstance(value, str) else ""
-
-
-def _translated(errors: dict[str, str]) -> dict[str, str]:
-    return {field: _(message) for field, message in errors.items()}
-
-
 def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _subject_name(case) -> str | None:
-    """Whose meeting it is, when someone prepares for another: None for the person themself."""
-    if case.subject_id == current_user.id or case.subject is None:
-        return None
-    return case.subject.display_name
-
-
 def _render(template: str, case, errors: dict[str, str] | None = None, **context):
-    errors = errors or {}
-    html = render_template(template, case=case, subject_name=_subject_name(case), errors=errors, **context)
-    return html, (422 if errors else 200)
+    return forms.render_form(
+        template, errors or {}, case=case, subject_name=forms.subject_name(case), **context
+    )
 
 
 def _start_url(public_id: str) -> str:
@@ -109,8 +96,7 @@ def answer_theme(public_id: str, theme: str):
             errors = _translated(invalid.errors)
         if request.form.get("autosave") and _is_htmx():
             # Saved as the person writes (htmx, on change): only the small status line changes.
-            html = render_template("preparation/_saved.html", errors=errors)
-            return html, (422 if errors else 200)
+            return forms.render_form("preparation/_saved.html", errors)
         if not errors:
             flash(_("Svaret är sparat."), "success")
             if index + 1 < len(themes):

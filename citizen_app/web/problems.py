@@ -8,12 +8,12 @@ person gets a receipt, and a list of their reports with the status and the unit'
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.services import cases, problems
+from citizen_app.web import forms
 from citizen_app.web.guards import citizen
 
 bp = Blueprint("problems", __name__)
@@ -36,11 +36,6 @@ def _case(public_id: str):
     return cases.get_case_for(current_user, public_id, Action.REPORT_PROBLEM)
 
 
-def _text_field(name: str) -> str:
-    value = request.form.get(name, "")
-    return value if isinstance(value, str) else ""
-
-
 @bp.route(f"/sip/{CASE_ID}/rapportera", methods=["GET", "POST"])
 @citizen
 def report(public_id: str):
@@ -48,19 +43,18 @@ def report(public_id: str):
     errors: dict[str, str] = {}
     form = {"kind": "", "text": ""}
     if request.method == "POST":
-        form = {"kind": _text_field("kind"), "text": _text_field("text")}
+        form = {"kind": forms.text("kind"), "text": forms.text("text")}
         try:
             found = problems.report(current_user, case, form["kind"], form["text"])
         except problems.InvalidReport as invalid:
-            errors = {name: _(message) for name, message in invalid.errors.items()}
+            errors = forms.translated(invalid.errors)
         else:
             return redirect(
                 url_for("problems.show_report", public_id=public_id, report_id=found.public_id), 303
             )
-    html = render_template(
-        "problems/report_problem.html", case=case, kinds=problems.KINDS, form=form, errors=errors
+    return forms.render_form(
+        "problems/report_problem.html", errors, case=case, kinds=problems.KINDS, form=form
     )
-    return html, 422 if errors else 200
 
 
 @bp.route(f"/sip/{CASE_ID}/rapporter")

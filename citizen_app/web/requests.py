@@ -9,12 +9,13 @@ writes nothing; an invalid answer gets the same page again with status 422 and a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.services import DomainError
 from citizen_app.services import requests as request_service
+from citizen_app.web import forms
 from citizen_app.web.guards import citizen
 
 bp = Blueprint("requests", __name__)
@@ -30,7 +31,6 @@ FIELDS = {
     "contact": ("contact_way", "phone", "email", "interpreter", "interpreter_language", "adaptations"),
 }
 LIST_FIELDS = frozenset({"units"})
-MAX_CHOICES = 200  # more checkboxes than a county has units: not a person filling in the form
 RETURN_TO_CHECK = "kontrollera"  # ?fran=kontrollera: a change link from the check page, go back there after
 
 
@@ -95,13 +95,13 @@ def check_answers(draft_id: str):
             errors = {"change-who": _(refused.message)}
         if not errors:
             return redirect(url_for("requests.show_sent", case_id=case.public_id), 303)
-    return render_template(
+    return forms.render_form(
         "requests/check_answers.html",
+        errors,
         draft=draft,
-        errors=errors,
         summary=_summary(draft),
         subject_name=_subject_name(draft, request_service.who_options(current_user)),
-    ), (422 if errors else 200)
+    )
 
 
 @bp.route("/begar-sip/skickad/<string(length=22):case_id>")
@@ -132,39 +132,28 @@ def _question(draft_id: str, step: str, **context):
             return redirect(url_for("requests.show_sent", case_id=already.case.public_id), 303)
         if not raw_errors:
             return redirect(_after(draft, step, returning), 303)
-        errors = {field: _(message) for field, message in raw_errors.items()}
+        errors = forms.translated(raw_errors)
         form = values
     else:
         form = _saved(draft, step)
     action_args = {"fran": RETURN_TO_CHECK} if returning else {}
-    return render_template(
+    return forms.render_form(
         f"requests/answer_{step}.html",
+        errors,
         draft=draft,
         form=form,
-        errors=errors,
         options=options,
         subject_name=_subject_name(draft, options),
         action=url_for(request.endpoint, draft_id=draft.public_id, **action_args),
         back=_back(draft, step, returning),
         **context,
-    ), (422 if errors else 200)
+    )
 
 
 def _parse(step: str) -> dict:
     """The question's fields as plain values. A field sent twice, or hundreds of checkboxes, is malformed:
     400, nothing saved. NUL characters are dropped (no database stores them in text)."""
-    values: dict = {}
-    for name in FIELDS[step]:
-        sent = [value.replace("\x00", "") for value in request.form.getlist(name)]
-        if name in LIST_FIELDS:
-            if len(sent) > MAX_CHOICES:
-                abort(400)
-            values[name] = sent
-        else:
-            if len(sent) > 1:
-                abort(400)
-            values[name] = sent[0] if sent else ""
-    return values
+    return {name: forms.choices(name) if name in LIST_FIELDS else forms.one(name) for name in FIELDS[step]}
 
 
 def _saved(draft, step: str) -> dict:
