@@ -9,9 +9,11 @@ the version, so an old tab or a double click never ends in an error page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -97,6 +99,32 @@ def _draft(public_id: str, number: int):
     if case.is_closed:
         return case, plan, _refused(public_id, number, N_("Du kan inte skriva planen i den här SIP:en."))
     return case, plan, None
+
+
+def _save(
+    public_id: str,
+    number: int,
+    order: tuple[str, ...],
+    change: Callable[[], Any],
+    message: str,
+    anchor: str | Callable[[Any], str],
+    unreadable: dict[str, str] | None = None,
+) -> tuple[dict[str, str], Response | None]:
+    """One change of the draft, the same for each of its forms. Returns (errors, response): either the
+    translated errors to show on the form again (422), or the response to return — saved (flash, then 303
+    back to the editor at anchor, which may depend on what was saved) or refused (the version is locked).
+    Unreadable dates stop before the service is called, as the service only takes real dates."""
+    if unreadable:
+        return _translated(unreadable, order), None
+    try:
+        saved = change()
+    except plans.InvalidPlan as invalid:
+        return _translated(invalid.errors, order), None
+    except (plans.PlanLocked, NotAllowed) as refused:
+        return {}, _refused(public_id, number, refused.message)
+    flash(_(message), "success")
+    landing = anchor(saved) if callable(anchor) else anchor
+    return {}, redirect(_editor_url(public_id, number, landing), 303)
 
 
 def _find(items, item_id: str):
@@ -185,18 +213,17 @@ def goal(public_id: str, number: int, item_id: str | None):
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = {name: _form_text(name) for name in GOAL_FIELDS}
-        try:
+
+        def change():
             if current is None:
-                saved = plans.add_goal(current_user, case, plan, form["term"], form["text"])
-            else:
-                saved = plans.change_goal(current_user, case, plan, item_id, form["term"], form["text"])
-        except plans.InvalidPlan as invalid:
-            errors = _translated(invalid.errors, GOAL_FIELDS)
-        except (plans.PlanLocked, NotAllowed) as refused:
-            return _refused(public_id, number, refused.message)
-        else:
-            flash(_("Målet är sparat."), "success")
-            return redirect(_editor_url(public_id, number, f"goal-{saved.public_id}"), 303)
+                return plans.add_goal(current_user, case, plan, form["term"], form["text"])
+            return plans.change_goal(current_user, case, plan, item_id, form["term"], form["text"])
+
+        errors, response = _save(
+            public_id, number, GOAL_FIELDS, change, N_("Målet är sparat."), lambda s: f"goal-{s.public_id}"
+        )
+        if response is not None:
+            return response
     return _render("staff_plans/goal.html", errors, case=case, plan=plan, goal=current, form=form)
 
 
@@ -216,17 +243,18 @@ def outcome(public_id: str, number: int, item_id: str):
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = {name: _form_text(name) for name in OUTCOME_FIELDS}
-        try:
-            plans.set_outcome(
+        errors, response = _save(
+            public_id,
+            number,
+            OUTCOME_FIELDS,
+            lambda: plans.set_outcome(
                 current_user, case, plan, item_id, form["outcome"], form["comment"], form["end"] == "yes"
-            )
-        except plans.InvalidPlan as invalid:
-            errors = _translated(invalid.errors, OUTCOME_FIELDS)
-        except (plans.PlanLocked, NotAllowed) as refused:
-            return _refused(public_id, number, refused.message)
-        else:
-            flash(_("Det är sparat hur det gick."), "success")
-            return redirect(_editor_url(public_id, number, f"goal-{item_id}"), 303)
+            ),
+            N_("Det är sparat hur det gick."),
+            f"goal-{item_id}",
+        )
+        if response is not None:
+            return response
     return _render("staff_plans/outcome.html", errors, case=case, plan=plan, goal=current, form=form)
 
 
@@ -246,29 +274,28 @@ def add_action(public_id: str, number: int, item_id: str):
         unreadable: dict[str, str] = {}
         starts_on = _date("starts_on", form, unreadable)
         unit = next((u for u in units if u.public_id == form["responsible_unit"]), None)
-        if unreadable:
-            errors = _translated(unreadable, ACTION_FIELDS)
-        else:
-            try:
-                plans.add_action(
-                    current_user,
-                    case,
-                    plan,
-                    item_id,
-                    what=form["what"],
-                    responsible=form["responsible"],
-                    responsible_unit_id=unit.id if unit else None,
-                    responsible_name=form["responsible_name"],
-                    starts_on=starts_on,
-                    how_often=form["how_often"],
-                )
-            except plans.InvalidPlan as invalid:
-                errors = _translated(invalid.errors, ACTION_FIELDS)
-            except (plans.PlanLocked, NotAllowed) as refused:
-                return _refused(public_id, number, refused.message)
-            else:
-                flash(_("Det som ska göras är sparat."), "success")
-                return redirect(_editor_url(public_id, number, f"goal-{item_id}"), 303)
+        errors, response = _save(
+            public_id,
+            number,
+            ACTION_FIELDS,
+            lambda: plans.add_action(
+                current_user,
+                case,
+                plan,
+                item_id,
+                what=form["what"],
+                responsible=form["responsible"],
+                responsible_unit_id=unit.id if unit else None,
+                responsible_name=form["responsible_name"],
+                starts_on=starts_on,
+                how_often=form["how_often"],
+            ),
+            N_("Det som ska göras är sparat."),
+            f"goal-{item_id}",
+            unreadable,
+        )
+        if response is not None:
+            return response
     return _render(
         "staff_plans/action.html", errors, case=case, plan=plan, goal=current, units=units, form=form
     )
@@ -287,20 +314,19 @@ def add_decision(public_id: str, number: int):
         form = {name: _form_text(name) for name in DECISION_FIELDS}
         unreadable: dict[str, str] = {}
         expected_on = _date("expected_on", form, unreadable)
-        if unreadable:
-            errors = _translated(unreadable, DECISION_FIELDS)
-        else:
-            try:
-                plans.add_pending_decision(
-                    current_user, case, plan, form["what"], form["meanwhile"], expected_on
-                )
-            except plans.InvalidPlan as invalid:
-                errors = _translated(invalid.errors, DECISION_FIELDS)
-            except (plans.PlanLocked, NotAllowed) as refused:
-                return _refused(public_id, number, refused.message)
-            else:
-                flash(_("Beslutet är sparat."), "success")
-                return redirect(_editor_url(public_id, number, "decisions"), 303)
+        errors, response = _save(
+            public_id,
+            number,
+            DECISION_FIELDS,
+            lambda: plans.add_pending_decision(
+                current_user, case, plan, form["what"], form["meanwhile"], expected_on
+            ),
+            N_("Beslutet är sparat."),
+            "decisions",
+            unreadable,
+        )
+        if response is not None:
+            return response
     return _render("staff_plans/decision.html", errors, case=case, plan=plan, form=form)
 
 
@@ -333,31 +359,30 @@ def details(public_id: str, number: int):
         form = {name: _form_text(name) for name in DETAIL_FIELDS}
         unreadable: dict[str, str] = {}
         follow_up_on = _date("follow_up_on", form, unreadable)
-        if unreadable:
-            errors = _translated(unreadable, DETAIL_FIELDS)
-        else:
-            try:
-                plans.update_details(
-                    current_user,
-                    case,
-                    plan,
-                    if_worse=form["if_worse"],
-                    other_discussed=form["other_discussed"],
-                    attendees=form["attendees"],
-                    principal_in_charge=form["principal_in_charge"],
-                    coordinator_name=form["coordinator_name"],
-                    coordinator_contact=form["coordinator_contact"],
-                    follow_up_on=follow_up_on,
-                    follow_up_by=form["follow_up_by"],
-                    continued_need=form["continued_need"] if plan.based_on_id else "",
-                )
-            except plans.InvalidPlan as invalid:
-                errors = _translated(invalid.errors, DETAIL_FIELDS)
-            except (plans.PlanLocked, NotAllowed) as refused:
-                return _refused(public_id, number, refused.message)
-            else:
-                flash(_("Det är sparat."), "success")
-                return redirect(_editor_url(public_id, number, "details"), 303)
+        errors, response = _save(
+            public_id,
+            number,
+            DETAIL_FIELDS,
+            lambda: plans.update_details(
+                current_user,
+                case,
+                plan,
+                if_worse=form["if_worse"],
+                other_discussed=form["other_discussed"],
+                attendees=form["attendees"],
+                principal_in_charge=form["principal_in_charge"],
+                coordinator_name=form["coordinator_name"],
+                coordinator_contact=form["coordinator_contact"],
+                follow_up_on=follow_up_on,
+                follow_up_by=form["follow_up_by"],
+                continued_need=form["continued_need"] if plan.based_on_id else "",
+            ),
+            N_("Det är sparat."),
+            "details",
+            unreadable,
+        )
+        if response is not None:
+            return response
     return _render("staff_plans/details.html", errors, case=case, plan=plan, form=form)
 
 
