@@ -31,8 +31,6 @@ from citizen_app.web.guards import invitation_link, public
 
 bp = Blueprint("invitations", __name__, url_prefix="/inbjudan")
 
-ANSWERS = ("accepted", "declined", "by_phone")
-
 
 def _open_limit() -> str:
     """[QUALITY 4] Opening links is rate-limited per client address, so secrets cannot be guessed in bulk."""
