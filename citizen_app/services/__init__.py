@@ -13,6 +13,17 @@ class DomainError(Exception):
         self.message = message
 
 
+class InvalidInput(DomainError):
+    """One or more answers of a form broke a rule: ``errors`` maps a field name to a Swedish msgid.
+
+    Each service names its own subclass (InvalidPlan, InvalidScope, ...) so callers can tell them apart.
+    """
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(next(iter(errors.values())))
+        self.errors = errors
+
+
 class NotFound(DomainError):
     pass
 

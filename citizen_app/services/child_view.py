@@ -14,15 +14,13 @@ from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import ChildAnswer, ChildView, Person, SipCase
-from citizen_app.services import N_, DomainError, NotAllowed, audit
+from citizen_app.services import N_, InvalidInput, NotAllowed, audit
 
 MAX_WORDS = 2000
 
 
-class InvalidChildView(DomainError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class InvalidChildView(InvalidInput):
+    pass
 
 
 def can_record(actor: Person, case: SipCase) -> bool:

@@ -39,7 +39,16 @@ from citizen_app.models import (
     Step,
     Unit,
 )
-from citizen_app.services import N_, DomainError, NotAllowed, audit, notifications, recipients, timeline
+from citizen_app.services import (
+    N_,
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    audit,
+    notifications,
+    recipients,
+    timeline,
+)
 
 MAX_DAYS = 365
 # Plain-language categories of information; the labels live in the templates.
@@ -217,10 +226,8 @@ def give(
     return event
 
 
-class InvalidScope(DomainError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class InvalidScope(InvalidInput):
+    pass
 
 
 def _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day) -> dict[str, str]:

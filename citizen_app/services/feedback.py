@@ -34,17 +34,22 @@ from citizen_app.models import (
     Person,
     SipCase,
 )
-from citizen_app.services import N_, DomainError, NotFound, notifications, question_sets, recipients
+from citizen_app.services import (
+    N_,
+    InvalidInput,
+    NotFound,
+    notifications,
+    question_sets,
+    recipients,
+)
 
 MIN_GROUP = 5
 SET_FOR = {Audience.ADULT: "adult", Audience.YOUNG: "young", Audience.RELATIVE: "relative"}
 MAX_FREE_TEXT = 2000
 
 
-class InvalidFeedback(DomainError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class InvalidFeedback(InvalidInput):
+    pass
 
 
 # --- Asking after the meeting -------------------------------------------------------------------------

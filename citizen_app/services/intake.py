@@ -34,6 +34,7 @@ from citizen_app.models import (
 from citizen_app.services import (
     N_,
     DomainError,
+    InvalidInput,
     NotAllowed,
     NotFound,
     audit,
@@ -51,12 +52,8 @@ MAX_NEED = 2000
 MAX_NAME = 200
 
 
-class InvalidAnswers(DomainError):
+class InvalidAnswers(InvalidInput):
     """One or more fields of a staff form broke a rule: ``errors`` maps field name to a Swedish msgid."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
 
 
 @dataclass

@@ -41,7 +41,7 @@ from citizen_app.models import (
 )
 from citizen_app.services import (
     N_,
-    DomainError,
+    InvalidInput,
     NotAllowed,
     NotFound,
     access_links,
@@ -59,10 +59,8 @@ GUEST_ROLES = (ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON)
 OPEN = (InvitationStatus.SENT, InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
 
 
-class InvalidMeeting(DomainError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class InvalidMeeting(InvalidInput):
+    pass
 
 
 # --- Setting the meeting ----------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from citizen_app.models import (
 from citizen_app.services import (
     N_,
     DomainError,
+    InvalidInput,
     NotAllowed,
     NotFound,
     audit,
@@ -76,10 +77,8 @@ class PlanLocked(DomainError):
         super().__init__(N_("Planen är godkänd och kan inte ändras. Gör en uppföljning för att ändra den."))
 
 
-class InvalidPlan(DomainError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class InvalidPlan(InvalidInput):
+    pass
 
 
 # --- Reading --------------------------------------------------------------------------------------------

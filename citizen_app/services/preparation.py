@@ -34,7 +34,7 @@ from citizen_app.models import (
     Voice,
     utcnow,
 )
-from citizen_app.services import N_, DomainError, NotAllowed, NotFound, access_links, audit
+from citizen_app.services import N_, InvalidInput, NotAllowed, NotFound, access_links, audit
 
 MAX_TEXT = 2000
 MAX_ITEMS = 30
@@ -71,10 +71,8 @@ CHILD_ATTEND = ("all", "part", "phone", "message")
 CHILD_PRIVATE_THEMES = ("not_talk_about",)
 
 
-class InvalidAnswer(DomainError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class InvalidAnswer(InvalidInput):
+    pass
 
 
 # --- Who may prepare and read ---------------------------------------------------------------------------

@@ -21,16 +21,22 @@ from citizen_app.models import (
     StaffUser,
     utcnow,
 )
-from citizen_app.services import N_, DomainError, NotAllowed, NotFound, audit, notifications, recipients
+from citizen_app.services import (
+    N_,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    audit,
+    notifications,
+    recipients,
+)
 
 MAX_TEXT = 4000
 KINDS = tuple(kind.value for kind in ProblemKind)  # in the order the form lists them [SIP.md 8]
 
 
-class InvalidReport(DomainError):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__(next(iter(errors.values())))
-        self.errors = errors
+class InvalidReport(InvalidInput):
+    pass
 
 
 def _unit_of(case: SipCase) -> int:
