@@ -40,7 +40,7 @@ class InvalidReport(InvalidInput):
 
 
 def _unit_of(case: SipCase) -> int:
-    """The coordinator's unit: where the current coordinator works in the case, else the owning unit."""
+    """The unit a report goes to: the unit that owns the SIP, where its coordinator works [SIP.md 8]."""
     return case.owning_unit_id
 
 
