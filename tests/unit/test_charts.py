@@ -49,7 +49,9 @@ def test_bars_are_proportional_to_the_counts_and_a_step_nobody_chose_has_no_bar(
 
 def test_bars_do_not_rely_on_colour():
     svg = _draw()
-    for bar in (r for r in svg.iter(f"{SVG}rect") if r.get("class") == "chart__bar"):
+    bars = [r for r in svg.iter(f"{SVG}rect") if r.get("class") == "chart__bar"]
+    assert bars, "the chart should have bars to look at"
+    for bar in bars:
         assert bar.get("stroke") == "currentColor"  # an outline in the text colour
         assert bar.get("fill") == "url(#chart-information-hatch)"
     (pattern,) = svg.iter(f"{SVG}pattern")

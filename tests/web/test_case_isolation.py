@@ -104,6 +104,7 @@ MAY_SEE = ["the person", "god man", "the child", "guardian with custody"]
 def test_the_case_page_exists_in_the_route_table(app):
     assert any(r.endpoint == "cases.show_case" for r in app.url_map.iter_rules())
     assert _case_pages("GET"), "no citizen case pages found"
+    assert _case_pages("POST"), "no citizen case forms found"
 
 
 @pytest.mark.parametrize("who", MAY_NOT_SEE)
