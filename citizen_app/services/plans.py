@@ -141,8 +141,17 @@ def is_in_force(case: SipCase, plan: PlanVersion | None) -> bool:
 # --- Who may do what ------------------------------------------------------------------------------------
 
 
+def may_write(staff: StaffUser, case: SipCase) -> bool:
+    """The case's coordinator writes the plan, while the SIP is open."""
+    return access.can(staff, Action.STAFF_DOCUMENT_PLAN, case) and not case.is_closed
+
+
+def may_close(staff: StaffUser, case: SipCase) -> bool:
+    return access.can(staff, Action.STAFF_CLOSE_CASE, case) and not case.is_closed
+
+
 def _require_coordinator(staff: StaffUser, case: SipCase) -> None:
-    if not access.can(staff, Action.STAFF_DOCUMENT_PLAN, case) or case.is_closed:
+    if not may_write(staff, case):
         raise NotAllowed(N_("Du kan inte skriva planen i den här SIP:en."))
 
 
@@ -576,7 +585,7 @@ def comment(person: Person, case: SipCase, plan: PlanVersion, text: str) -> Plan
 
 def close(staff: StaffUser, case: SipCase, reason: str, note: str = "") -> None:
     """End the SIP and its plan with a reason; everyone is told. Nothing is deleted [VM] [DA 4.7]."""
-    if not access.can(staff, Action.STAFF_CLOSE_CASE, case) or case.is_closed:
+    if not may_close(staff, case):
         raise NotAllowed(N_("Du kan inte avsluta den här SIP:en."))
     errors: dict[str, str] = {}
     if reason not in {r.value for r in CLOSING_REASONS}:

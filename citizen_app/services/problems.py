@@ -125,12 +125,15 @@ def get_for_staff(staff: StaffUser, public_id: str) -> ProblemReport:
     return found
 
 
-def start_looking(staff: StaffUser, found: ProblemReport) -> None:
+def start_looking(staff: StaffUser, found: ProblemReport) -> bool:
+    """Mark a new report as being looked into. A second click, or an answered report, changes nothing."""
     if found.status == ProblemStatus.RECEIVED:
         found.status = ProblemStatus.INVESTIGATING
         found.handled_by_staff_id = staff.id
         audit.record(staff, "problem.investigating", found.case, report=found.public_id)
         db.session.flush()
+        return True
+    return False
 
 
 def answer(staff: StaffUser, found: ProblemReport, text: str) -> None:

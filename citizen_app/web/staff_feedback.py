@@ -143,8 +143,7 @@ def show_problem(public_id: str):
 @staff
 def start_looking(public_id: str):
     report = problems.get_for_staff(current_user, public_id)
-    if report.status.value == "received":  # a second click (or an answered report) changes nothing
-        problems.start_looking(current_user, report)
+    if problems.start_looking(current_user, report):
         flash(_("Personen ser nu att ni tittar på problemet."), "success")
     return redirect(_report_url(public_id), 303)
 

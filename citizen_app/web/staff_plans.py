@@ -17,7 +17,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.services import N_, NotAllowed, NotFound, consent, intake, meetings, plans
 from citizen_app.web.guards import staff
@@ -153,8 +152,8 @@ def overview(public_id: str):
         draft=plans.draft(case),
         in_force=plans.in_force(case),
         deadline=deadline,
-        may_write=access.can(current_user, Action.STAFF_DOCUMENT_PLAN, case) and not case.is_closed,
-        may_close=access.can(current_user, Action.STAFF_CLOSE_CASE, case) and not case.is_closed,
+        may_write=plans.may_write(current_user, case),
+        may_close=plans.may_close(current_user, case),
     )
 
 
@@ -164,11 +163,7 @@ def show_version(public_id: str, number: int):
     """Any version, read only, for staff of the case."""
     case = intake.get_case(current_user, public_id)
     plan = plans.version(case, number)
-    may_edit = (
-        not plan.is_locked
-        and not case.is_closed
-        and access.can(current_user, Action.STAFF_DOCUMENT_PLAN, case)
-    )
+    may_edit = not plan.is_locked and plans.may_write(current_user, case)
     return render_template("staff_plans/show_version.html", case=case, plan=plan, may_edit=may_edit)
 
 
