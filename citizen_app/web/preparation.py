@@ -428,6 +428,12 @@ def _shared_child_answers(case) -> dict:
     }
 
 
+def _chosen_unit_names(public_ids: list[str]) -> list[str]:
+    """The names of the units the person chose, in the order chosen (a unit since removed is left out)."""
+    names = preparation.unit_names(public_ids)
+    return [names[unit_id] for unit_id in public_ids if unit_id in names]
+
+
 @bp.route(BASE + "/sammanfattning")
 @citizen
 def show_summary(public_id: str):
@@ -444,7 +450,7 @@ def show_summary(public_id: str):
         items=preparation.agenda(case, preparation.AgendaList.TALK_ABOUT),
         private=preparation.private_list_for(current_user, case),
         who=who_choice,
-        unit_names=preparation.unit_names(who_choice.get("units") or []),
+        chosen_units=_chosen_unit_names(who_choice.get("units") or []),
         guests=preparation.guests(case),
         where=where.choice if where else {},
         # A guardian also reads what the child chose to share with the parents; None for everyone else.

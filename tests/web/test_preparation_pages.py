@@ -384,6 +384,26 @@ def test_only_parties_the_consent_covers_can_be_chosen(client, family):
     assert page.find("input", id="support_person")["value"] == "Mormor"
 
 
+def test_the_summary_names_the_units_the_person_chose_to_come(client, family):
+    """The page the person prints for the meeting, in the state a journey reaches: units chosen, a guest,
+    where and how answered, items on both lists (it answered 500 once a unit was chosen)."""
+    case = family["case"]
+    client.sign_in_as(family["maria"])
+    chosen = [family["school"].public_id, family["social"].public_id]
+    assert _post(client, _url(case, "/vilka-kommer"), {"units": chosen}).status_code == 303
+    _post(client, _url(case, "/vilka-kommer/narstaende"), {"guest_name": "Mormor Ek", "guest_contact": ""})
+    _add(client, case, "Skolan")
+    _add(client, case, PRIVATE, private=True)
+    for rest in ("/sammanfattning", "/sammanfattning?privat=nej"):
+        response = client.get(_url(case, rest))
+        assert response.status_code == 200, rest
+        rows = {
+            row.find("dt").get_text(strip=True): row.find("dd").get_text(" ", strip=True)
+            for row in _soup(response).select(".summary-list__row")
+        }
+        assert rows["Av dem som hjälper mig"] == "Ekskolan, Socialtjänsten Exempelby"
+
+
 def test_without_consent_in_force_no_party_can_be_chosen_and_the_page_says_so(client, adult):
     ada, case = adult
     client.sign_in_as(ada)
@@ -528,6 +548,7 @@ def test_every_page_is_plain_swedish(client, family):
         {"guest_name": "Mormor Ek", "guest_contact": "0701234567"},
     )
     [guest] = preparation.guests(case)
+    _post(client, _url(case, "/vilka-kommer"), {"units": [family["school"].public_id]})
     pages = {
         "start": client.get(_url(case)),
         "who comes": client.get(_url(case, "/vilka-kommer")),
