@@ -52,10 +52,16 @@ def show_glossary():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
+    """Only a path on this site: never an open redirect, and never a character that could break the
+    Location header (a newline would let a link set headers) or that browsers read as a slash."""
     if not target:
         return url_for("start.show_start")
-    parts = urlsplit(target)
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return url_for("start.show_start")
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an unbalanced "[" read as an IPv6 address
+        return url_for("start.show_start")
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("start.show_start")
     return target

@@ -1,6 +1,8 @@
 """Every public page renders, passes the page checks and carries the shared layout."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 PUBLIC_PAGES = ["/", "/logga-in", "/personal/logga-in", "/logga-in/testidentitet", "/om-min-sip", "/kontakt",
                 "/tillganglighet", "/ordlista", "/utloggad"]
@@ -36,6 +38,34 @@ def test_language_switch_never_redirects_off_site(client):
     response = client.get("/sprak/en?next=//evil.example/x")
     assert response.headers["Location"].endswith("/")
     assert "evil" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "bad_next",
+    [
+        "/%0D%0ASet-Cookie:%20x=1",  # a newline: the header would be split
+        "/%0Ax",
+        "/a%09b",  # a tab
+        "/%5C%5Cevil.example",  # backslashes, which browsers read as slashes
+        "/%00",
+        "http://[",  # urlsplit refuses this (an unbalanced IPv6 address)
+    ],
+)
+def test_a_bad_next_address_goes_to_the_start_page(client, bad_next):
+    response = client.get("/sprak/en?next=" + bad_next)
+    assert response.status_code == 303
+    assert response.headers["Location"] in ("/", "http://localhost/")
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(target=st.text(max_size=40))
+def test_any_next_address_is_answered_with_a_redirect_on_this_site(client, target):
+    response = client.get("/sprak/sv", query_string={"next": target})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
+    assert not any(ord(ch) < 0x20 for ch in location)
 
 
 @pytest.mark.parametrize("status,path", [(404, "/finns-inte"), (405, "/logga-ut")])
