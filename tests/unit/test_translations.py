@@ -12,11 +12,12 @@ import re
 import shutil
 from collections import Counter
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
 from bs4 import BeautifulSoup
-from jinja2 import Environment, TemplateSyntaxError
+from jinja2 import Environment, TemplateSyntaxError, nodes
 from markupsafe import escape
 
 from citizen_app import translations_tool as tool
@@ -408,3 +409,33 @@ def test_english_test_identity_page_describes_the_people_in_english(client, demo
     assert roles
     english_texts = {message.string for message in english if message.id}
     assert [role for role in roles if role not in english_texts] == []
+
+
+def test_a_template_with_texts_at_its_top_level_is_imported_with_context():
+    """A template whose top level sets translated texts must be imported "with context": Jinja caches an
+    import without context, and the texts would stay in the language of whoever came first."""
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    texts_at_top = {
+        name
+        for name, source in _template_sources().items()
+        for node in env.parse(source).body
+        if isinstance(node, nodes.Assign)
+        and any(_is_gettext(call) for call in node.find_all(nodes.Call))
+    }
+    assert "preparation/_texts.html" in texts_at_top
+    cached = [
+        f"{name}: {match.group(0)}"
+        for name, source in _template_sources().items()
+        for match in re.finditer(r"\{%-? *(?:import|from) +[\"']([^\"']+)[\"'][^%]*%\}", source)
+        if match.group(1) in texts_at_top and "with context" not in match.group(0)
+    ]
+    assert cached == []
+
+
+def _template_sources() -> dict[str, str]:
+    root = Path(__file__).resolve().parents[2] / "templates"
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in root.rglob("*.html")}
+
+
+def _is_gettext(call: nodes.Call) -> bool:
+    return isinstance(call.node, nodes.Name) and call.node.name == "_"

@@ -570,3 +570,18 @@ def test_every_page_is_plain_swedish(client, family):
         readability = measure(main_text_blocks(response.get_data(as_text=True)))
         assert readability.lix <= 35, f"{name}: LIX {readability.lix:.1f} ({readability})"
         assert readability.longest_sentence_words <= 20, f"{name}: {readability.longest_sentence!r}"
+
+
+def test_after_an_english_visit_a_swedish_reader_still_gets_swedish_questions(app, family):
+    """Jinja caches a template imported without context; the questions once stayed in the first visitor's
+    language for everyone after."""
+    case = family["case"]
+    english, swedish = app.test_client(), app.test_client()
+    english.sign_in_as(family["maria"])
+    english.get("/sprak/en?next=/")
+    assert "What is important to you?" in english.get(_url(case)).get_data(as_text=True)
+    swedish.sign_in_as(family["johan"])
+    for rest in ("", "/sammanfattning", "/fraga/important"):
+        html = swedish.get(_url(case, rest)).get_data(as_text=True)
+        assert "Vad är viktigt för dig?" in html, rest
+        assert "What is important to you?" not in html, rest
