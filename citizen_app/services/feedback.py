@@ -332,5 +332,15 @@ def results_csv(found: Results, language: str) -> str:
         for step, count in result.counts:
             writer.writerow([result.question.text[language], step.label[language], count])
     for text in found.free_texts:
-        writer.writerow(["free_text", text, ""])
+        writer.writerow(["free_text", spreadsheet_safe(text), ""])
     return out.getvalue()
+
+
+# A cell that starts with one of these is read as a formula by Excel, LibreOffice and Google Sheets.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Free text a person wrote, made harmless for a spreadsheet (OWASP "CSV injection"): a leading
+    apostrophe makes the cell plain text, so "=HYPERLINK(...)" is shown, never run."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

@@ -156,6 +156,20 @@ def test_the_csv_has_the_same_numbers_and_says_nothing_about_anyone_in_its_name(
     assert sorted(r[1] for r in rows if r[0] == "free_text") == [f"{FREE_TEXT} {n}" for n in range(5)]
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t"])
+def test_free_text_that_a_spreadsheet_would_run_as_a_formula_is_exported_as_plain_text(client, units, start):
+    hostile = start + 'HYPERLINK("https://evil.example","Klicka")'
+    _answers(5, units["social"], free=hostile)
+    client.sign_in_as(units["kim"])
+    download = _get(
+        client, CSV, enhet=units["social"].public_id, grupp="adult", fran="2026-01", till="2026-11"
+    )
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
+    free_texts = [r[1] for r in rows if r[0] == "free_text"]
+    assert len(free_texts) == 5
+    assert all(text.startswith("'" + start) for text in free_texts), free_texts
+
+
 def _described_numbers(svg, soup) -> tuple[str, dict[str, str]]:
     """The chart's name and the numbers its text alternative says in words ("Ja, helt: 3 av 5 svar.")."""
     title_id, desc_id = svg["aria-labelledby"].split()
