@@ -11,7 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
     """Build the app. ``mode`` is production (default), demo or test; see config.py."""
-    from citizen_app import assets, cli, errors, i18n, security, sessions
+    from citizen_app import assets, cli, errors, i18n, page_titles, security, sessions
     from citizen_app.config import build_config
     from citizen_app.extensions import babel, csrf, db, htmx, limiter, login_manager
     from citizen_app.web import register_blueprints
@@ -37,6 +37,7 @@ def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app, babel)
+    page_titles.init_app(app)
     sessions.init_app(app, login_manager)
     security.init_app(app)
     assets.init_app(app)

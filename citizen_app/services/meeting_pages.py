@@ -42,7 +42,7 @@ from citizen_app.models import (
     Voice,
     utcnow,
 )
-from citizen_app.services import N_, NotFound, access_links, consent, meetings, preparation, recipients
+from citizen_app.services import N_, NotFound, access_links, audit, consent, meetings, preparation, recipients
 
 # --- The invitation's contents, the same for everyone who may read it ---------------------------------------
 
@@ -274,6 +274,8 @@ def unit_invitation_for(staff: StaffUser, public_id: str, now: datetime | None =
     page = _unit_invitation(staff, invitation, now or utcnow()) if invitation else None
     if page is None:
         raise NotFound(N_("Sidan finns inte."))
+    # The page shows what the meeting is about and who comes: a staff read of the SIP [QUALITY 4].
+    audit.record(staff, "invitation.read", page.case, invitation=public_id)
     return page
 
 

@@ -1,7 +1,8 @@
 """Checks every HTML response the test client sees [STYLE: Tests], after GOV.UK Notify's client.
 
 A page fails when it: does not parse; lacks ``<html lang>``; has not exactly one h1; has a title that does not
-start with the h1 (after an optional "Fel: "); repeats an id; has a form without action, method or CSRF token
+start with the h1 (after an optional "Fel: "; a name marked in the h1 is replaced by its plain word, and the
+title must not name the person); repeats an id; has a form without action, method or CSRF token
 (POST); has a script without the CSP nonce; or uses an inline ``style`` attribute or inline script.
 """
 
@@ -20,6 +21,14 @@ def _text(node) -> str:
     return re.sub(r"\s+", " ", node.get_text(" ", strip=True)).strip()
 
 
+def _h1_as_title(h1) -> str:
+    """The h1 as the title says it: a name marked with page_titles.a_name is replaced by its plain word."""
+    h1 = BeautifulSoup(str(h1), "html.parser")
+    for name in h1.select("[data-name]"):
+        name.replace_with(name["data-name"])
+    return _text(h1)
+
+
 def check_html(html: str, nonce: str | None = None, url: str = "") -> BeautifulSoup:
     soup = BeautifulSoup(html, "html.parser")
     problems: list[str] = []
@@ -35,8 +44,11 @@ def check_html(html: str, nonce: str | None = None, url: str = "") -> BeautifulS
     elif len(h1s) == 1:
         t = _text(title)
         t = t.removeprefix("Fel: ").removeprefix("Error: ")
-        if not t.startswith(_text(h1s[0])):
-            problems.append(f"title {t!r} does not start with the h1 {_text(h1s[0])!r}")
+        if not t.startswith(_h1_as_title(h1s[0])):
+            problems.append(f"title {t!r} does not start with the h1 {_h1_as_title(h1s[0])!r}")
+        for name in h1s[0].select("[data-name]"):
+            if _text(name) and _text(name) in t:
+                problems.append(f"title {t!r} names {_text(name)!r} (page_titles.a_name)")
     ids = [el["id"] for el in soup.find_all(id=True)]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

@@ -325,7 +325,7 @@ def test_the_childs_view_is_shown_next_to_the_consent(client, family):
     case = family["case"]
     client.sign_in_as(family["maria"])
     form = client.get(_url(case, "/barnets-asikt"))
-    assert "Vad tycker Elsa?" in _text(form)
+    assert "Vad tycker Elsa ?" in _text(form)  # the name is marked in the h1 (page_titles.a_name)
     empty = _post(client, _url(case, "/barnets-asikt"), {"own_words": ""})
     assert empty.status_code == 422 and "Välj Jag vill, Jag vill inte eller Jag vet inte" in _text(empty)
     saved = _post(

@@ -284,7 +284,7 @@ def test_a_guardian_can_ask_for_their_child_and_the_questions_name_the_child(cli
     response = _answer(client, draft_id, "who", {"for_whom": "child:" + kid.public_id})
     assert response.status_code == 303
     need = _soup(client.get(_url(draft_id, "need")))
-    assert need.h1.get_text(strip=True) == "Vad behöver Lisa Berg hjälp med?"
+    assert need.h1.get_text().strip() == "Vad behöver Lisa Berg hjälp med?"
 
 
 def test_a_question_page_works_for_someone_close_without_javascript(signed_in):

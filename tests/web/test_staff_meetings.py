@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from citizen_app.extensions import db
 from citizen_app.models import (
     AgendaList,
+    AuditEntry,
     Invitation,
     InvitationStatus,
     Meeting,
@@ -265,6 +266,23 @@ def test_the_coordinator_sets_the_meeting_and_invites_the_school_the_schools_sta
     client.sign_in_as(sip["kim"])
     overview = _text(client.get(_meeting_url(sip)))
     assert "Ekskolan Kommer" in overview and "Kommer: Li Lärare, mentor" in overview
+
+
+@freeze_time(NOW)
+def test_a_unit_reading_its_invitation_is_in_the_audit_log(client, sip):
+    """The invitation page shows what the SIP is about: a staff read, written down like any other."""
+    client.sign_in_as(sip["kim"])
+    _set_meeting(client, sip)
+    _post(client, _meeting_url(sip, "/bjud-in"), {"parties": [sip["school_party"].public_id]})
+    (invitation,) = _invitations()
+    client.sign_in_as(sip["teacher"])
+    assert client.get(f"/personal/inbjudningar/{invitation.public_id}").status_code == 200
+    reads = db.session.execute(
+        select(AuditEntry.actor_staff_id, AuditEntry.case_id, AuditEntry.detail).where(
+            AuditEntry.action == "invitation.read"
+        )
+    ).all()
+    assert reads == [(sip["teacher"].id, sip["case"].id, {"invitation": invitation.public_id})]
 
 
 @freeze_time(NOW)
