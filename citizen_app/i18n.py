@@ -57,10 +57,18 @@ def _local_date(value) -> str:
     return format_date(value, "d MMMM y") if value else ""
 
 
+# A date and time as each language says it: "17 december 2026 kl. 13.30", "17 December 2026 at 13:30".
+_DATETIME_PATTERNS = {"sv": "d MMMM y 'kl.' HH.mm", "en": "d MMMM y 'at' HH:mm"}
+
+
 def _local_datetime(value) -> str:
     from flask_babel import format_datetime
 
-    return format_datetime(value, "d MMMM y 'kl.' HH:mm") if value else ""
+    if not value:
+        return ""
+    return format_datetime(
+        value, _DATETIME_PATTERNS.get(str(get_locale().language), _DATETIME_PATTERNS["sv"])
+    )
 
 
 def init_filters(app: Flask) -> None:

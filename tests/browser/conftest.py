@@ -43,7 +43,22 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 WIDTHS = (360, 1280)
+NARROWEST = 320  # [WCAG 1.4.10] every page checked at 360 px is also checked at 320 px with text spacing
+HIGHEST_HEADER = 64  # px: the header may take this much of a small phone's screen (issue 13)
 HEIGHT = 800
+# [WCAG 1.4.12 Text spacing] the spacing a reader may set; a constructed style sheet (CSSOM), which the
+# page's Content Security Policy allows, unlike an injected <style> element.
+_TEXT_SPACING = """() => {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(`* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+                         word-spacing: 0.16em !important; }
+                     p { margin-bottom: 2em !important; }`);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+  return document.adoptedStyleSheets.length - 1;
+}"""
+_NO_TEXT_SPACING = (
+    "(index) => { document.adoptedStyleSheets = document.adoptedStyleSheets.filter((_, i) => i !== index); }"
+)
 ADULT_LIX = 35
 CHILD_LIX = 28
 MAX_SENTENCE_WORDS = 20
@@ -276,7 +291,8 @@ def check_page(page, *, child: bool = False, label: str = ""):
 
     - axe-core: zero violations for wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa and best-practice;
     - no Content Security Policy violation and no script error since the page was opened;
-    - no sideways scrolling (reflow);
+    - no sideways scrolling (reflow), and at the phone width also none at 320 px with WCAG 1.4.12 text
+      spacing, where the header is at most 64 px high;
     - the visible text of <main>: LIX ≤ 35 (≤ 28 on child pages), no sentence over 20 words.
     """
     where = f"{label or page.url} at {page.viewport_size['width']} px"
@@ -294,6 +310,8 @@ def check_page(page, *, child: bool = False, label: str = ""):
     # [WCAG 1.4.10 Reflow] axe does not measure it: nothing may make the page scroll sideways.
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{where}: the page is {overflow} px too wide and scrolls sideways"
+    if page.viewport_size["width"] == WIDTHS[0]:
+        check_narrowest_with_text_spacing(page, label or page.url)
 
     blocks = main_text_blocks(page.content())
     result = measure(blocks)
@@ -312,6 +330,30 @@ def check_page(page, *, child: bool = False, label: str = ""):
             f"{result.longest_sentence!r}"
         )
     return result
+
+
+def check_narrowest_with_text_spacing(page, label: str) -> None:
+    """[WCAG 1.4.10, 1.4.12] At 320 px, with a reader's text spacing, nothing scrolls sideways and the
+    header stays one short row. The page is resized and restyled in place, then put back."""
+    width = page.viewport_size["width"]
+    page.set_viewport_size({"width": NARROWEST, "height": HEIGHT})
+    sheet = page.evaluate(_TEXT_SPACING)
+    try:
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, (
+            f"{label} at {NARROWEST} px with text spacing: {overflow} px too wide, it scrolls sideways"
+        )
+        header = page.evaluate(
+            "(document.querySelector('header.site-header') || {offsetHeight: 0}).offsetHeight"
+        )
+        assert header <= HIGHEST_HEADER, (
+            f"{label} at {NARROWEST} px with text spacing: the header is {header} px"
+        )
+    finally:
+        page.evaluate(_NO_TEXT_SPACING, sheet)
+        page.set_viewport_size({"width": width, "height": HEIGHT})
 
 
 def check_page_at_every_width(page, *, child: bool = False, label: str = "") -> None:

@@ -110,7 +110,7 @@ def _meeting_day() -> date:
 
 
 def _meeting_when_in_swedish(day: date) -> str:
-    return f"{format_date(day, 'd MMMM y', locale='sv')} kl. {MEETING_TIME}"
+    return f"{format_date(day, 'd MMMM y', locale='sv')} kl. {MEETING_TIME.replace(':', '.')}"
 
 
 # --- 1. The guardian adds a relative -----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Every page each demo person can reach, in the state the demo data puts it in: no server error, and no
-page title that names a person (a title is kept in the browser's history, where others may read it)
+"""Every page each demo person can reach, in the state the demo data puts it in: no server error, no two
+pages with the same title (a screen reader's first words, and the browser's history), and no page title that
+names a person (a title is kept in the browser's history, where others may read it)
 [issue 12]. The crawl follows the links and GET forms a person sees, as a new user would."""
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def test_every_page_a_demo_person_reaches_answers_without_error_and_names_nobody
     assert len(pages) > 3, pages
     errors = {path: status for path, (status, _) in pages.items() if status >= 500}
     assert errors == {}, f"{identity.name}: {errors}"
+    by_title: dict[str, set[str]] = {}
+    for path, (status, title) in pages.items():
+        if status == 200:
+            by_title.setdefault(title, set()).add(path.split("?")[0])
+    repeated = {title: sorted(paths) for title, paths in by_title.items() if len(paths) > 1}
+    assert repeated == {}, f"{identity.name}: different pages with the same title: {repeated}"
     names = _names(app)
     named = {path: title for path, (_, title) in pages.items() if any(name in title for name in names)}
     assert named == {}, f"{identity.name}: titles that name a person: {named}"

@@ -107,7 +107,7 @@ def test_opening_the_link_keeps_the_id_in_the_session_and_drops_the_secret_from_
     assert page.status_code == 200
     text = _text(page)
     assert "Du är inbjuden till ett möte" in text
-    assert "30 november 2026 kl. 14:00" in text  # 13:00 UTC is 14:00 in Sweden
+    assert "30 november 2026 kl. 14.00" in text  # 13:00 UTC is 14.00 in Sweden
     assert "Storgatan 1, rum 3" in text
     assert "Ekskolan" in text and "Bengt Lind (närstående)" in text
     assert "Kim Samordnare" in text

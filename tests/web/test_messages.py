@@ -90,3 +90,15 @@ def test_delivery_channels_get_every_new_message(app):
     finally:
         notifications._channels.remove(seen.append)
     assert seen == [message]
+
+
+def test_the_empty_message_list_is_plain_swedish(client, app):
+    from citizen_app.plain_language import main_text_blocks, measure
+
+    person = factories.person("Ada Berg", age=45)
+    db.session.commit()
+    client.sign_in_as(person)
+    response = client.get("/meddelanden")
+    assert "Du har inga meddelanden än." in response.get_data(as_text=True)
+    readability = measure(main_text_blocks(response.get_data(as_text=True)))
+    assert readability.lix <= 35, readability

@@ -117,4 +117,16 @@ def test_another_persons_report_gives_404(client, sip):
     # Anna's own case, but a report about another case: not found either way.
     assert client.get(f"/sip/{sip['case'].public_id}/rapporter/{report.public_id}").status_code == 404
     assert client.get(f"/sip/{sip['kid_case'].public_id}/rapporter/{report.public_id}").status_code == 404
-    assert "Inget problem är rapporterat" in _text(client.get(f"/sip/{sip['case'].public_id}/rapporter"))
+    assert "Du har inte rapporterat något problem." in _text(
+        client.get(f"/sip/{sip['case'].public_id}/rapporter")
+    )
+
+
+def test_the_empty_list_of_reports_is_plain_swedish(client, sip):
+    from citizen_app.plain_language import main_text_blocks, measure
+
+    client.sign_in_as(sip["anna"])
+    response = client.get(f"/sip/{sip['case'].public_id}/rapporter")
+    assert "Du har inte rapporterat något problem." in _text(response)
+    readability = measure(main_text_blocks(response.get_data(as_text=True)))
+    assert readability.lix <= 35, readability

@@ -188,7 +188,7 @@ def test_the_coordinator_sets_the_meeting_in_swedish_time(client, sip):
     assert meeting.starts_at == datetime(2026, 11, 30, 12, 30, tzinfo=UTC)  # 13:30 in Stockholm (winter)
     assert meeting.length_minutes == 90 and meeting.interpreter_booked
     page = client.get(_meeting_url(sip))
-    assert "30 november 2026 kl. 13:30" in _text(page)
+    assert "30 november 2026 kl. 13.30" in _text(page)
     assert "Tolk är bokad" in _text(page)
     # The form shows the saved time again, in Swedish time.
     form = BeautifulSoup(_html(client.get(_meeting_url(sip, "/tid"))), "html.parser")
