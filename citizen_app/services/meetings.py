@@ -409,34 +409,28 @@ def mark_held(staff: StaffUser, case: SipCase, now: datetime | None = None) -> M
 # --- Calendar file ------------------------------------------------------------------------------------------
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
 def ics(meeting: Meeting, title: str, where: str) -> str:
     """A calendar file with time and place only: no name of the person, no unit, nothing about health.
 
     ``title`` and ``where`` come translated from the view ("Möte i Min SIP", the place or "Videomöte").
+    The icalendar package escapes and folds the lines (RFC 5545: at most 75 octets a line).
     """
-    stamp = "%Y%m%dT%H%M%SZ"
-    end = meeting.starts_at + timedelta(minutes=meeting.length_minutes)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Min SIP//SV",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:{meeting.public_id}@min-sip",
-        f"DTSTAMP:{utcnow().strftime(stamp)}",
-        f"DTSTART:{meeting.starts_at.astimezone(UTC).strftime(stamp)}",
-        f"DTEND:{end.astimezone(UTC).strftime(stamp)}",
-        f"SUMMARY:{_ics_text(title)}",
-        f"LOCATION:{_ics_text(where)}",
-        "END:VEVENT",
-        "END:VCALENDAR",
-    ]
-    return "\r\n".join(lines) + "\r\n"
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Min SIP//SV")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"{meeting.public_id}@min-sip")
+    event.add("dtstamp", utcnow().astimezone(UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(UTC))
+    event.add("dtend", (meeting.starts_at + timedelta(minutes=meeting.length_minutes)).astimezone(UTC))
+    event.add("summary", title)
+    event.add("location", where)
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
 
 
 def may_download_calendar(invitation: Invitation) -> bool:
