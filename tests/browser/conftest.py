@@ -56,6 +56,16 @@ _TEXT_SPACING = """() => {
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   return document.adoptedStyleSheets.length - 1;
 }"""
+# The innermost elements that reach past the right edge, to say what makes a page scroll sideways.
+_TOO_WIDE = """() => {
+  const edge = document.documentElement.clientWidth;
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > edge + 0.5
+      || (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible"));
+  const innermost = wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)));
+  return innermost.slice(0, 5).map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`
+    + ` "${(el.textContent || "").trim().slice(0, 40)}"`).join("; ");
+}"""
 _NO_TEXT_SPACING = (
     "(index) => { document.adoptedStyleSheets = document.adoptedStyleSheets.filter((_, i) => i !== index); }"
 )
@@ -343,7 +353,8 @@ def check_narrowest_with_text_spacing(page, label: str) -> None:
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, (
-            f"{label} at {NARROWEST} px with text spacing: {overflow} px too wide, it scrolls sideways"
+            f"{label} at {NARROWEST} px with text spacing: {overflow} px too wide, it scrolls sideways: "
+            + page.evaluate(_TOO_WIDE)
         )
         header = page.evaluate(
             "(document.querySelector('header.site-header') || {offsetHeight: 0}).offsetHeight"
