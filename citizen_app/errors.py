@@ -68,6 +68,12 @@ def _texts(language: str) -> dict[str, str]:
         }
 
 
+def _same_page() -> str:
+    """The page asked for, as a link on this site only (a path such as //example.com would leave it)."""
+    path = request.full_path.rstrip("?")
+    return path if path.startswith("/") and not path.startswith("//") and "\\" not in path else "/"
+
+
 def _database_away_page() -> Response:
     """The 503 page. Rendered straight from the Jinja environment: render_template would run the context
     processors, and flask-login's loads the signed-in person from the database."""
@@ -76,7 +82,7 @@ def _database_away_page() -> Response:
         html = current_app.jinja_env.get_template("errors/database_away.html").render(
             sv=_texts("sv"),
             en=_texts("en"),
-            retry_url=request.full_path.rstrip("?") if request.method == "GET" else None,
+            retry_url=_same_page() if request.method == "GET" else None,
             contact_phone=current_app.config["SERVICE_CONTACT_PHONE"],
         )
         response = Response(html, 503, mimetype="text/html")
