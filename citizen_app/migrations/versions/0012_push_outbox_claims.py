@@ -15,6 +15,11 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
+# What the downgrade drops that is not data worth keeping (tests/unit/test_migrations.py reads this): a claim
+# only matters while a send is under way. A row claimed by a sender that died is pending, and the older
+# code's run_due sends it again.
+NOTHING_LOST = {"push_outbox.claimed_until": "a claim matters only while a send is under way"}
+
 
 def upgrade() -> None:
     with op.batch_alter_table("push_outbox", schema=None) as batch_op:
@@ -24,7 +29,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Nothing is lost: a claim only matters while a send is under way. A row claimed by a sender that died is
-    # pending and is sent again by the older code's run_due.
     with op.batch_alter_table("push_outbox", schema=None) as batch_op:
         batch_op.drop_column("claimed_until")
