@@ -103,7 +103,7 @@ def _database_away(error: BaseException) -> Response:
     return _database_away_page()
 
 
-class _NoSessionSaveWhileDatabaseAway:
+class NoSessionSaveWhileDatabaseAway:
     """Wraps the app's session interface: a request answered with the 503 page saves no session (the store
     may be the database). Everything else is passed to the wrapped interface unchanged."""
 
@@ -131,7 +131,7 @@ def _page(status: int | str, template: str = "errors/error.html", status_code: i
 
 
 def init_app(app: Flask) -> None:
-    app.session_interface = _NoSessionSaveWhileDatabaseAway(app.session_interface)  # type: ignore[assignment]
+    app.session_interface = NoSessionSaveWhileDatabaseAway(app.session_interface)  # type: ignore[assignment]
 
     for away in _AWAY_ERRORS:
         app.register_error_handler(away, _database_away)

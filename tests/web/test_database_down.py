@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from flask.sessions import SecureCookieSessionInterface
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
-from citizen_app import create_app, database
+from citizen_app import create_app, database, errors
 from citizen_app.extensions import db
 from citizen_app.models import Person
 from citizen_app.plain_language import main_text_blocks, measure
@@ -128,3 +130,34 @@ def test_a_visitor_gets_the_503_page_while_the_database_is_away(app, database_aw
         assert client.get("/om-min-sip").status_code == 200  # pages without data still work
     assert client.get("/logga-in/testidentitet").status_code == 200
     _sign_in(client, "Anna Lind")
+
+
+class _SessionsInTheDatabase(SecureCookieSessionInterface):
+    """A session store that reads and writes the database on every request, as a server-side store does."""
+
+    def __init__(self) -> None:
+        self.saved_while_away = 0
+
+    def open_session(self, app, request):
+        db.session.execute(text("SELECT 1"))  # raises while the database is away
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        try:
+            db.session.execute(text("SELECT 1"))
+        except OperationalError:
+            self.saved_while_away += 1
+            raise
+        return super().save_session(app, session, response)
+
+
+def test_with_sessions_kept_in_the_database_the_503_page_still_shows_and_saves_no_session(app, database_away):
+    store = _SessionsInTheDatabase()
+    # As create_app does: the session store is set up before the error pages, which guard its saving.
+    app.session_interface = errors.NoSessionSaveWhileDatabaseAway(store)
+    client = app.test_client()
+    _sign_in(client, "Maria Berg")
+    with database_away:
+        _the_away_page(client.get("/"))  # the error came while the session was being opened
+    assert store.saved_while_away == 0
+    assert "Maria Berg" in client.get("/").get_data(as_text=True)
