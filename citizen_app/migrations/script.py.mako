@@ -22,4 +22,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Keep the data: before this drops a table or a column that can hold data, call
+    # citizen_app.migrations.keep_data.refuse_to_lose("<this revision>", tables=..., columns=...).
+    # tests/unit/test_migrations.py fails for a downgrade that drops data without asking.
     ${downgrades if downgrades else "pass"}

@@ -2,7 +2,9 @@
 
 A push carries no health data: only a generic sentence and an opaque id; details load after sign-in.
 ``PushOutbox`` keeps each push until it is delivered, so a failed send is retried with back-off and a
-send never happens inside the user's request.
+send never happens inside the user's request. A sender first claims a row for a short while
+(``claimed_until``), so two senders never send the same row at once, and a sender that died mid-send leaves
+the row to be sent again once the claim has run out (at-least-once; the device drops a second copy).
 """
 
 from __future__ import annotations
@@ -60,5 +62,7 @@ class PushOutbox(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_error: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set by the sender that is sending this row right now; nobody else sends it before this time.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     subscription: Mapped[PushSubscription | None] = relationship()

@@ -10,6 +10,9 @@
     context after the commit.
   - ``sync`` (tests): run right after the commit, in the same thread, so tests are deterministic.
 - A job is a dotted path to a function plus plain arguments (ids, never objects): it loads what it needs.
+- A job that cannot be handed over (Redis is away) is logged as a warning and dropped, never raised: the
+  change it belongs to is already committed, so the person's request must still succeed. What must not be lost
+  is kept in the database first (a push stays pending in its outbox row) and ``flask run-jobs`` sends it.
 """
 
 from __future__ import annotations
@@ -52,8 +55,21 @@ def _dispatch_after_commit(session: Session) -> None:
     if not jobs or not has_app_context():
         return
     app = current_app._get_current_object()
-    for name, args, delay in jobs:
-        submit(app, name, args, delay)
+    for position, (name, args, delay) in enumerate(jobs):
+        try:
+            submit(app, name, args, delay)
+        except Exception as error:  # the commit is done: raising now would only turn it into a 500
+            # Do not wait for the queue once per job: the rest of this commit's jobs are left as well.
+            log.warning(
+                "%s job(s) could not be queued (%s: %s), first %s%r; what they were for stays in the "
+                "database (a push in its outbox) and `flask run-jobs` picks it up",
+                len(jobs) - position,
+                type(error).__name__,
+                error,
+                name,
+                tuple(args),
+            )
+            return
 
 
 @event.listens_for(Session, "after_rollback")
@@ -119,11 +135,17 @@ def run_job(name: str, args: list) -> None:
         db.session.remove()  # a long-lived worker starts each job with a fresh session
 
 
-def rq_queue(app: Flask):
+# An app server gives up on Redis quickly: a person's request must not hang on a queue that is away.
+REDIS_TIMEOUTS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+
+
+def rq_queue(app: Flask, for_worker: bool = False):
+    """The RQ queue. A worker's connection keeps RQ's own (long) socket timeout for its blocking waits."""
     from redis import Redis
     from rq import Queue
 
-    return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"]))
+    options = {} if for_worker else REDIS_TIMEOUTS
+    return Queue(QUEUE_NAME, connection=Redis.from_url(app.config["REDIS_URL"], **options))
 
 
 def run_worker(app: Flask, burst: bool = False) -> None:
@@ -133,6 +155,6 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     """
     from rq import SimpleWorker
 
-    queue = rq_queue(app)
+    queue = rq_queue(app, for_worker=True)
     with app.app_context():
         SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)

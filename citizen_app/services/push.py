@@ -7,6 +7,11 @@
 - Sending is a background job (services/jobs.py) working from an outbox row, so it never fails or slows the
   user's request. A 404/410 from the push service removes the subscription; other failures are retried with
   back-off (BACKOFF_SECONDS), then given up.
+- Delivery is at-least-once. A sender first claims the row for CLAIM_SECONDS (one conditional UPDATE,
+  committed before anything is sent), so two senders (a worker and cron, or two cron runs) never send the same
+  row at once. A sender that dies mid-send (a killed worker) leaves the row claimed; once the claim has run
+  out, cron's ``run_due`` sends it again. The push may then reach the device twice: the service worker shows a
+  message id only once (the payload's id is the notification's tag, and it remembers the ids it has shown).
 - The person chooses which kinds they want; several devices per person.
 """
 
@@ -22,7 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from pywebpush import WebPushException, webpush
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from citizen_app.extensions import db
 from citizen_app.models import (
@@ -42,6 +47,9 @@ log = logging.getLogger(__name__)
 GENERIC_TEXT = "Du har ett nytt meddelande i Min SIP."
 TITLE = "Min SIP"
 BACKOFF_SECONDS = (30, 120, 600, 3600)  # then give up
+# How long a sender holds a row. Longer than one send can take (webpush times out after 10 s); a row left by
+# a sender that died goes out again after this. Tests shorten it with the PUSH_CLAIM_SECONDS setting.
+CLAIM_SECONDS = 60
 KINDS = ("message", "meeting", "plan", "consent", "problem")
 DEFAULT_KINDS = KINDS
 _KIND_OF = {
@@ -194,17 +202,52 @@ def _vapid() -> tuple[str, dict]:
     return key, {"sub": current_app.config.get("VAPID_SUBJECT") or "mailto:min-sip@example.se"}
 
 
-def deliver(outbox_id: int) -> str:
-    """Send one push. A job: runs after the commit, in a worker or a pool thread. Returns the new status."""
-    row = db.session.get(PushOutbox, outbox_id)
-    if row is None or row.status != OutboxStatus.PENDING:
+def _claim_seconds() -> int:
+    return int(current_app.config.get("PUSH_CLAIM_SECONDS", CLAIM_SECONDS))
+
+
+def _not_claimed(moment):
+    return or_(PushOutbox.claimed_until.is_(None), PushOutbox.claimed_until <= moment)
+
+
+def _claim(outbox_id: int, moment) -> bool:
+    """Take the row for this sender, or say that someone else has it (or it is done).
+
+    One UPDATE with the conditions in its WHERE: only one sender can win it (PostgreSQL re-checks the WHERE
+    after waiting for the other's row lock; SQLite lets one writer at a time). It is committed before the
+    send, so every other sender sees the claim. The attempt is counted here: a sender that dies counts too.
+    """
+    claimed = db.session.execute(
+        update(PushOutbox)
+        .where(PushOutbox.id == outbox_id, PushOutbox.status == OutboxStatus.PENDING, _not_claimed(moment))
+        .values(claimed_until=moment + timedelta(seconds=_claim_seconds()), attempts=PushOutbox.attempts + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def deliver(outbox_id: int, now=None) -> str:
+    """Send one push. A job: runs after the commit, in a worker or a pool thread, or from ``run_due``.
+
+    Commits its own work (the claim before sending, the outcome after), because the send in between cannot
+    be rolled back. Returns the row's new status, or "skipped" when it was not this sender's to send.
+    """
+    key, claims = _vapid()
+    if not _claim(outbox_id, now or utcnow()):
         return "skipped"
+    row = db.session.get(PushOutbox, outbox_id)
     device = row.subscription
     if device is None:
         row.status = OutboxStatus.GONE
-        return row.status.value
-    key, claims = _vapid()
-    row.attempts += 1
+    else:
+        _send(row, device, key, claims)
+    row.claimed_until = None
+    db.session.commit()
+    return row.status.value
+
+
+def _send(row: PushOutbox, device: PushSubscription, key: str, claims: dict) -> None:
     try:
         webpush(
             subscription_info={
@@ -224,15 +267,14 @@ def deliver(outbox_id: int) -> str:
             row.status = OutboxStatus.GONE
             row.subscription_id = None
             db.session.delete(device)  # the browser unsubscribed or the subscription expired
-            return row.status.value
+            return
         _retry_later(row, f"{status}: {error}"[:300])
-        return row.status.value
+        return
     except Exception as error:  # network trouble: retry later, never raise into the caller
         _retry_later(row, repr(error)[:300])
-        return row.status.value
+        return
     row.status = OutboxStatus.SENT
     device.last_sent_at = utcnow()
-    return row.status.value
 
 
 def _retry_later(row: PushOutbox, error: str) -> None:
@@ -247,18 +289,20 @@ def _retry_later(row: PushOutbox, error: str) -> None:
 
 
 def run_due(now=None) -> int:
-    """Send every pending push whose time has come (the cron / `flask run-jobs` safety net after restarts)."""
+    """Send every pending push whose time has come and that no sender holds: the cron / ``flask run-jobs``
+    safety net after restarts, a queue that was away, or a sender that died. Returns how many it sent
+    (or tried to send); rows another sender took first are left to it."""
     moment = now or utcnow()
     due = list(
         db.session.scalars(
             select(PushOutbox.id).where(
-                PushOutbox.status == OutboxStatus.PENDING, PushOutbox.next_attempt_at <= moment
+                PushOutbox.status == OutboxStatus.PENDING,
+                PushOutbox.next_attempt_at <= moment,
+                _not_claimed(moment),
             )
         )
     )
-    for outbox_id in due:
-        deliver(outbox_id)
-    return len(due)
+    return sum(deliver(outbox_id, moment) != "skipped" for outbox_id in due)
 
 
 notifications.register_channel(on_new_message)

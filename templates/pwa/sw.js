@@ -97,16 +97,66 @@ function readPayload(event) {
   try { return event.data.json() || {}; } catch (error) { return {}; }
 }
 
+// Delivery is at-least-once: a push can arrive twice (a server that stopped mid-send sends it again). The
+// device shows each message once: the message id is the notification's tag (a copy replaces an open one),
+// and the ids already shown are remembered (a copy of a closed one is not shown again). Only opaque ids are
+// kept, the newest SHOWN_KEEP of them.
+var SHOWN_DB = "minsip-shown-pushes";
+var SHOWN_STORE = "ids";
+var SHOWN_KEEP = 200;
+
+function openShown() {
+  return new Promise(function (resolve, reject) {
+    var request = self.indexedDB.open(SHOWN_DB, 1);
+    request.onupgradeneeded = function () { request.result.createObjectStore(SHOWN_STORE); };
+    request.onsuccess = function () { resolve(request.result); };
+    request.onerror = function () { reject(request.error); };
+  });
+}
+
+// Resolves true the first time an id is seen, false for a copy. Without storage it shows (true): a copy
+// shown twice is better than a message never shown.
+function firstTimeShown(id) {
+  return openShown().then(function (database) {
+    return new Promise(function (resolve) {
+      var transaction = database.transaction(SHOWN_STORE, "readwrite");
+      var store = transaction.objectStore(SHOWN_STORE);
+      var first = true;
+      store.get(id).onsuccess = function (found) {
+        if (found.target.result !== undefined) { first = false; return; }
+        store.put(Date.now(), id);
+        store.count().onsuccess = function (counted) {
+          var extra = counted.target.result - SHOWN_KEEP;
+          if (extra <= 0) { return; }
+          var oldest = [];
+          store.openCursor().onsuccess = function (step) {
+            var cursor = step.target.result;
+            if (cursor) { oldest.push([cursor.value, cursor.key]); cursor.continue(); return; }
+            oldest.sort(function (a, b) { return a[0] - b[0]; });
+            oldest.slice(0, extra).forEach(function (entry) { store.delete(entry[1]); });
+          };
+        };
+      };
+      transaction.oncomplete = function () { database.close(); resolve(first); };
+      transaction.onerror = transaction.onabort = function () { database.close(); resolve(true); };
+    });
+  }).catch(function () { return true; });
+}
+
 self.addEventListener("push", function (event) {
   var payload = readPayload(event);
   var title = typeof payload.title === "string" && payload.title ? payload.title : TITLE;
   var body = typeof payload.body === "string" && payload.body ? payload.body : GENERIC_TEXT;
-  event.waitUntil(self.registration.showNotification(title, {
-    body: body,
-    icon: ICON,
-    lang: "sv",
-    tag: typeof payload.id === "string" ? payload.id : undefined,
-    data: { url: urlFor(payload) }
+  var id = typeof payload.id === "string" && PUBLIC_ID.test(payload.id) ? payload.id : null;
+  event.waitUntil((id ? firstTimeShown(id) : Promise.resolve(true)).then(function (first) {
+    if (!first) { return undefined; }
+    return self.registration.showNotification(title, {
+      body: body,
+      icon: ICON,
+      lang: "sv",
+      tag: id || undefined,
+      data: { url: urlFor(payload) }
+    });
   }));
 });
 

@@ -212,3 +212,40 @@ def test_a_push_shows_the_generic_notification_that_opens_the_message_after_sign
     assert page.locator(f"#message-{public_id}").is_visible()
     assert "5 dagar" in page.locator(f"#message-{public_id}").inner_text()
     check_page(page)
+
+
+def _shown_urls(page, wanted: int) -> list[str]:
+    """The open notifications' URLs, once the newest expected one is there (pushes are handled in order)."""
+    return sorted(n["url"] for n in _notifications(page, wanted))
+
+
+def test_the_same_push_twice_is_shown_once(new_page, live_server):
+    """Delivery is at-least-once (a killed worker's push goes again): the device shows each message once."""
+    first_id, first = _a_message_for(live_server, "Maria Berg")
+    page = new_page()
+    page.context.grant_permissions(["notifications"], origin=live_server.base_url)
+    page.goto("/")
+    _controlled(page)
+    cdp = page.context.new_cdp_session(page)
+    registration = _registration_id(cdp, page)
+
+    def deliver(payload: str) -> None:
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": live_server.base_url, "registrationId": registration, "data": payload},
+        )
+
+    deliver(first)
+    deliver(first)  # the same push again
+    second_id, second = _a_message_for(live_server, "Maria Berg")
+    deliver(second)  # handled after the copy: once it shows, the copy has been handled too
+    assert _shown_urls(page, 2) == sorted(f"/meddelanden#message-{i}" for i in (first_id, second_id))
+
+    # Maria closes both. The first one arrives a third time: it is not shown again.
+    page.evaluate(
+        "navigator.serviceWorker.ready.then(r => r.getNotifications()).then(f => f.forEach(n => n.close()))"
+    )
+    deliver(first)
+    third_id, third = _a_message_for(live_server, "Maria Berg")
+    deliver(third)
+    assert _shown_urls(page, 1) == [f"/meddelanden#message-{third_id}"]

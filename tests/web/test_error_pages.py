@@ -48,3 +48,17 @@ def test_error_pages_in_english(failing_client):
     failing_client.get("/sprak/en?next=/")
     html = failing_client.get("/test-fel/404").get_data(as_text=True)
     assert '<html lang="en">' in html and "Sidan finns inte" not in html
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/\\evil.example/x"])
+def test_the_database_away_page_links_back_to_this_site_only(failing_client, path):
+    from bs4 import BeautifulSoup
+
+    from citizen_app import errors
+
+    with failing_client.application.test_request_context(environ_overrides={"PATH_INFO": path}):
+        response = errors._database_away_page()
+    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    assert response.status_code == 503
+    links = [a["href"] for a in page.find_all("a", href=True) if a["href"] != "#main"]
+    assert links and all(h.startswith("/") and not h.startswith("//") and "\\" not in h for h in links), links
