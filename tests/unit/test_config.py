@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from citizen_app import create_app
+from citizen_app import create_app, database
 from citizen_app.config import ConfigError
 from citizen_app.extensions import db
 from tests.support.clients import CheckingClient
@@ -43,6 +43,7 @@ def _serve(app):
 def production_client(production_env):
     app = create_app("production")
     with _serve(app):
+        database.upgrade()  # sessions live in the database
         yield app.test_client()
         db.engine.dispose()
 
@@ -132,7 +133,7 @@ def test_production_session_cookie_is_secure_httponly_and_lax(production_client)
 def test_behind_a_proxy_the_forwarded_address_and_scheme_are_trusted(monkeypatch):
     from flask import request
 
-    from citizen_app import create_app
+    from citizen_app import create_app, database
 
     for hops, expected in ((0, ("127.0.0.1", "http")), (1, ("203.0.113.7", "https"))):
         app = create_app("test", {"PROXY_HOPS": hops})
