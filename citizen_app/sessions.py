@@ -234,10 +234,11 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "strong"
     login_manager.user_loader(_load_user)
 
-    @app.before_request
     def tell_about_ended_sessions():
         """The session ran out (found when it was opened, by the server's times): say so, and send the person
-        to sign in again, coming back to the page afterwards."""
+        to sign in again, coming back to the page afterwards. First of all before_request hooks: a form sent
+        after the session ran out carries the ended session's CSRF token, and the person should learn why
+        they must sign in, not that the page was open too long."""
         ended_actor = getattr(session, "timed_out_actor", None)
         if ended_actor is None:
             return None
@@ -247,3 +248,5 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         endpoint = "auth.sign_in_staff" if is_staff_id(ended_actor) else "auth.sign_in"
         back_to = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for(endpoint, next=back_to), 303)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, tell_about_ended_sessions)

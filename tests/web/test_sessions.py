@@ -131,6 +131,18 @@ def test_a_session_that_ran_out_is_deleted_on_the_server(app, client, anna):
         assert not _is_signed_in(_device_with_cookie(app, copy))
 
 
+def test_a_form_sent_after_the_session_ran_out_leads_to_sign_in_with_the_reason(client, anna):
+    """Not the "page was open too long" error: the form's CSRF token belonged to the session that ended."""
+    with freeze_time("2026-11-23 08:00:00") as clock:
+        client.sign_in_as(anna)
+        token = client.csrf_token("/om-min-sip")
+        clock.tick(timedelta(minutes=31))
+        response = client.post("/begar-sip", data={"csrf_token": token})
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/logga-in"
+        assert SIGNED_OUT_MESSAGE in client.get("/logga-in").get_data(as_text=True)
+
+
 def test_expired_staff_are_sent_to_the_staff_sign_in(client, app):
     kim = factories.staff(name="Kim Personal")
     with freeze_time("2026-11-23 08:00:00") as clock:
