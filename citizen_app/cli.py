@@ -129,14 +129,19 @@ def worker_command(burst: bool) -> None:
 )
 @with_appcontext
 def run_jobs_command(enqueue: bool) -> None:
-    """For cron, every few minutes: send the reminders that are due and retry pushes that failed before.
+    """For cron, every few minutes: send the reminders that are due and retry pushes that failed before, and
+    delete sessions past their 12 hours.
 
     With ``--enqueue`` (Redis) the two jobs go on the queue and a ``flask worker`` runs them, so cron can stay
     on one small machine. Running either way twice sends nothing twice.
     """
     from citizen_app.extensions import db
-    from citizen_app.services import jobs, push, reminders
+    from citizen_app.services import jobs, push, reminders, web_sessions
 
+    # Housekeeping, on any backend: one DELETE, so it runs here rather than as a queued job.
+    expired = web_sessions.delete_expired()
+    db.session.commit()
+    click.echo(f"Expired sessions deleted: {expired}.")
     if enqueue:
         app = current_app._get_current_object()
         if jobs.backend_name(app) != "rq":

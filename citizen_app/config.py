@@ -3,21 +3,26 @@
 Three modes:
 - ``demo``: the README's first command. SQLite in instance/, a test-identity sign-in page, generated keys.
 - ``test``: like demo but with a throw-away database chosen by the tests.
-- ``production``: the default when MINSIP_ENV is unset. Refuses to start without its secrets, and can never
-  show the test-identity page (see ``demo_login_enabled``).
+- ``production``: the default when MINSIP_ENV is unset. Refuses to start without its secrets, or with a weak,
+  malformed or public one (``check_production_keys``), and can never show the test-identity page (see
+  ``demo_login_enabled``).
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import os
 from dataclasses import dataclass
 from datetime import timedelta
+
+from cryptography.fernet import Fernet
 
 ENV_PREFIX = "MINSIP_"
 
 
 class ConfigError(RuntimeError):
-    """Raised when production configuration is missing a required secret."""
+    """Raised when production configuration is missing a required secret, or has a weak or public one."""
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -31,12 +36,90 @@ class Secrets:
     identity_encryption_key: str
 
 
-# Fixed, public keys for demo and test only. Production must set its own (ConfigError otherwise).
+# Fixed, public keys for demo and test only. Production must set its own (ConfigError otherwise), and refuses
+# these and any other key written in the source (see check_production_keys).
 _DEMO_SECRETS = Secrets(
     secret_key="demo-only-secret-key-not-for-production",  # noqa: S106 (public on purpose, never in production)
     identity_hash_key="demo-only-identity-hash-key",
     identity_encryption_key="ZGVtby1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU=",
 )
+
+# The rule for MINSIP_SECRET_KEY and MINSIP_IDENTITY_HASH_KEY in production [issue 12]: at least 43
+# characters (32 random bytes written as URL-safe text: what ``secrets.token_urlsafe(32)`` prints) and at
+# least 10 different characters. No rule can prove a key random; this one stops the usual mistakes: a short
+# word, one character repeated, a key copied from the source. The one-liners below make keys that always pass.
+MIN_KEY_LENGTH = 43
+MIN_DIFFERENT_CHARACTERS = 10
+MAKE_SECRET_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105 (a command)
+MAKE_FERNET_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+_SOURCE_SUFFIXES = (".py", ".toml", ".md", ".mako", ".ini", ".cfg", ".txt", ".html")
+
+
+@functools.cache
+def _source_text() -> str:
+    """Every text file of the installed package (and the templates and README beside it, when they are
+    there): a key found in it is public, whatever it looks like."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    project = os.path.dirname(package)
+    roots = [package, os.path.join(project, "templates")]
+    files = [os.path.join(project, "README.md")]
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+            files += [os.path.join(dirpath, name) for name in filenames if name.endswith(_SOURCE_SUFFIXES)]
+    parts = []
+    for path in files:
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8", errors="ignore") as fh:
+                parts.append(fh.read())
+    return "\n".join(parts)
+
+
+def _is_public(value: str) -> bool:
+    return value in {_DEMO_SECRETS.secret_key, _DEMO_SECRETS.identity_hash_key} or value in _source_text()
+
+
+def _text_key_problem(value: str) -> str | None:
+    if len(value) < MIN_KEY_LENGTH:
+        return f"is too short: use at least {MIN_KEY_LENGTH} random characters"
+    if len(set(value)) < MIN_DIFFERENT_CHARACTERS:
+        return f"repeats a few characters: use at least {MIN_DIFFERENT_CHARACTERS} different random ones"
+    if _is_public(value):
+        return "is written in Min SIP's source code (a demo or example key), so it is public"
+    return None
+
+
+def _fernet_key_problem(value: str) -> str | None:
+    try:
+        raw = base64.urlsafe_b64decode(value.encode())
+        Fernet(value.encode())
+    except ValueError:  # binascii.Error is a ValueError too
+        return "is not a Fernet key (32 random bytes, URL-safe base64, 44 characters)"
+    if len(set(raw)) < MIN_DIFFERENT_CHARACTERS:
+        return "is a Fernet key made of a few repeated bytes, not random ones"
+    if value == _DEMO_SECRETS.identity_encryption_key or value in _source_text():
+        return "is written in Min SIP's source code (a demo or example key), so it is public"
+    return None
+
+
+def check_production_keys(keys: Secrets) -> None:
+    """Refuse to start production with a weak, malformed or public key [issue 12]. The message names each bad
+    variable and how to make a good key, never the key itself (it may end up in a log)."""
+    problems = []
+    for name, value in (("SECRET_KEY", keys.secret_key), ("IDENTITY_HASH_KEY", keys.identity_hash_key)):
+        problem = _text_key_problem(value)
+        if problem:
+            problems.append(f"{ENV_PREFIX}{name} {problem}. Make one with: {MAKE_SECRET_KEY}")
+    problem = _fernet_key_problem(keys.identity_encryption_key)
+    if problem:
+        problems.append(f"{ENV_PREFIX}IDENTITY_ENCRYPTION_KEY {problem}. Make one with: {MAKE_FERNET_KEY}")
+    if len({keys.secret_key, keys.identity_hash_key, keys.identity_encryption_key}) < 3:
+        problems.append(
+            f"{ENV_PREFIX}SECRET_KEY, {ENV_PREFIX}IDENTITY_HASH_KEY and {ENV_PREFIX}IDENTITY_ENCRYPTION_KEY "
+            "must be three different keys: make each one on its own."
+        )
+    if problems:
+        raise ConfigError("Production refuses to start with these keys:\n- " + "\n- ".join(problems))
 
 
 def build_config(mode: str | None, instance_path: str, overrides: dict | None = None) -> dict:
@@ -59,6 +142,7 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
             identity_hash_key=_env("IDENTITY_HASH_KEY") or "",
             identity_encryption_key=_env("IDENTITY_ENCRYPTION_KEY") or "",
         )
+        check_production_keys(secrets)
     else:
         secrets = Secrets(
             secret_key=_env("SECRET_KEY", _DEMO_SECRETS.secret_key) or "",
@@ -83,8 +167,8 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_NAME": "minsip_session",
-        # The signed cookie may live as long as the absolute limit; the 30-minute idle limit is checked on the
-        # server (sessions.py), which can then tell the person why they were signed out.
+        # The session lives on the server (sessions.py); the cookie holds only its id. A signed-in session's
+        # cookie lasts as long as the absolute limit; both limits are checked against the server's times.
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),

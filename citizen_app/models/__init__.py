@@ -38,6 +38,7 @@ from citizen_app.models.preparation import (
 )
 from citizen_app.models.push import OutboxStatus, PushOutbox, PushPreference, PushSubscription
 from citizen_app.models.requests import RequestDraft
+from citizen_app.models.sessions import WebSession
 from citizen_app.models.sips import (
     CaseEvent,
     ClosingReason,
@@ -123,5 +124,6 @@ __all__ = [
     "UnitKind",
     "VersionStatus",
     "Voice",
+    "WebSession",
     "utcnow",
 ]

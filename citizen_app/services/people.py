@@ -19,6 +19,11 @@ def load_actor(user_id: str) -> Person | StaffUser | None:
     return None
 
 
+def is_staff_id(actor_id: str) -> bool:
+    """Whether a flask-login id (see ``load_actor``) names a staff member."""
+    return actor_id.startswith("s:")
+
+
 def find_person_by_identity(raw_identity_number: str) -> Person | None:
     number = identity.normalise(raw_identity_number)
     return db.session.scalar(select(Person).where(Person.identity_hash == identity.identity_hash(number)))

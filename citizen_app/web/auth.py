@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from citizen_app import oidc, sessions
 from citizen_app.ratelimit import limiter
 from citizen_app.services import demo, people
-from citizen_app.web.guards import public
+from citizen_app.web.guards import public, signed_in
 from citizen_app.web.pages import _safe_next
 
 bp = Blueprint("auth", __name__)
@@ -127,6 +127,18 @@ def _failed(audience: str, reason: str):
 @public
 def sign_out_now():
     sessions.sign_out()
+    response = redirect(url_for("auth.signed_out"), 303)
+    return sessions.clear_site_data(response)
+
+
+@bp.route("/logga-ut/alla-enheter", methods=["GET", "POST"])
+@signed_in
+def sign_out_everywhere():
+    """ "Logga ut på alla enheter" [issue 12]: ends every session of the signed-in person or staff member, on
+    every phone and computer, this one included. GET explains it; the button POSTs (with a CSRF token)."""
+    if request.method == "GET":
+        return render_template("auth/sign_out_everywhere.html")
+    sessions.sign_out_everywhere()
     response = redirect(url_for("auth.signed_out"), 303)
     return sessions.clear_site_data(response)
 

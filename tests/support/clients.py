@@ -38,22 +38,33 @@ class CheckingClient(FlaskClient):
         return match.group(1)
 
     def sign_in_as(self, actor) -> None:
-        """Put ``actor`` in the session the way sessions.sign_in does (any person, not only demo ones)."""
-        from datetime import UTC, datetime
+        """Put ``actor`` in the session the way sessions.sign_in does (any person, not only demo ones): a new
+        server-side session with a new id and a CSRF token, started now."""
+        import hashlib
+        import os
 
         from flask_login.utils import _create_identifier
 
+        from citizen_app.extensions import db
+
+        # The session is saved in a transaction of its own, which must not wait for the test's. What the test
+        # holds stays loaded, as it would without this commit (query counts stay the page's own).
+        test_session = db.session()
+        test_session.expire_on_commit = False
+        try:
+            test_session.commit()
+        finally:
+            test_session.expire_on_commit = True
         with self.application.test_request_context(environ_base=self.environ_base):
             identifier = _create_identifier()
-        now = datetime.now(UTC).timestamp()
         with self.session_transaction() as session:
             session.clear()
             session["_user_id"] = actor.get_id()
             session["_fresh"] = True
             session["_id"] = identifier
-            session["signed_in_at"] = now
-            session["last_seen"] = now
+            session["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 (as flask-wtf does)
             session.permanent = True
+            session.renew = True
 
     def sign_in_with_demo_page(self, actor) -> None:
         """Sign in through the real test-identity page (demo people only)."""

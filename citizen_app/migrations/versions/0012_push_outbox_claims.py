@@ -1,7 +1,7 @@
 """push outbox claims: a sender holds a row while it sends it
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-06 10:00:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import citizen_app.models.base
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
