@@ -6,6 +6,8 @@
   that it was approved at the meeting. An approved version is locked: nothing in it can change. The flush
   guard at the bottom refuses any change to a locked version, its goals, actions or pending decisions, so
   even a bug elsewhere cannot edit an approved plan.
+- A municipality's or region's action is done by a unit the consent in force covers: the same rule as
+  invitations (consent.require_covering).
 - A follow-up starts a new draft from the approved version; each goal gets an outcome and a comment; goals
   can be added, changed or ended. When it is approved, the earlier version is marked replaced.
 - The person (and those acting for them) may comment on a draft before approving.
@@ -45,6 +47,7 @@ from citizen_app.models import (
     SipCase,
     StaffUser,
     Step,
+    Unit,
     VersionStatus,
     utcnow,
 )
@@ -55,6 +58,7 @@ from citizen_app.services import (
     NotAllowed,
     NotFound,
     audit,
+    consent,
     notifications,
     recipients,
     timeline,
@@ -390,10 +394,17 @@ def add_action(
     return action
 
 
-def _check_unit(case: SipCase, responsible: str, unit_id: int | None, errors: dict[str, str]) -> None:
-    """A municipality's or region's action is done by one of the case's units, of that principal."""
-    from citizen_app.services import consent
+def responsible_units(case: SipCase) -> list[Unit]:
+    """The units "Vem gör det?" offers: those taking part in the SIP that the consent in force covers."""
+    scope = consent.in_force(case)
+    if scope is None:
+        return []
+    return [unit for unit in consent.parties_of(case) if scope.covers_unit(unit.public_id)]
 
+
+def _check_unit(case: SipCase, responsible: str, unit_id: int | None, errors: dict[str, str]) -> None:
+    """A municipality's or region's action is done by one of the case's units, of that principal, and only
+    by a unit the consent in force covers: the invitation rule, checked under the case lock [DA 4.2]."""
     unit = next((u for u in consent.parties_of(case) if u.id == unit_id), None)
     if unit is None:
         errors["responsible_unit"] = N_("Välj vilken verksamhet som gör det")
@@ -402,6 +413,11 @@ def _check_unit(case: SipCase, responsible: str, unit_id: int | None, errors: di
             errors["responsible_unit"] = N_("Verksamheten hör inte till kommunen. Välj en annan.")
         else:
             errors["responsible_unit"] = N_("Verksamheten hör inte till regionen. Välj en annan.")
+    else:
+        try:
+            consent.require_covering(case, unit.public_id)
+        except consent.NotCovered:
+            errors["responsible_unit"] = N_("Samtycket gäller inte den här verksamheten. Välj en annan.")
 
 
 def remove_action(staff: StaffUser, case: SipCase, plan: PlanVersion, action_id: str) -> None:

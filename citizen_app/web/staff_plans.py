@@ -261,14 +261,16 @@ def add_action(public_id: str, number: int, item_id: str):
     if refusal:
         return refusal
     current = _find(plan.goals, item_id)
-    units = consent.parties_of(case)  # the units a municipality's or region's action can name
+    units = plans.responsible_units(case)  # the units taking part that the consent in force covers
     form = {name: "" for name in ACTION_FIELDS}
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = {name: _form_text(name) for name in ACTION_FIELDS}
         unreadable: dict[str, str] = {}
         starts_on = _date("starts_on", form, unreadable)
-        unit = next((u for u in units if u.public_id == form["responsible_unit"]), None)
+        # Any unit of the SIP: the service says so when the consent does not cover it (a tampered form).
+        parties = consent.parties_of(case)
+        unit = next((u for u in parties if u.public_id == form["responsible_unit"]), None)
         errors, response = _save(
             public_id,
             number,
