@@ -56,7 +56,9 @@ def test_approving_what_was_read_and_a_second_click_changes_nothing(sip):
     assert plans.approve_as_read(sip["person"], sip["case"], plan.number, read) is plan
     assert plan.status == VersionStatus.APPROVED
     approved_at = plan.approved_at
-    assert plans.approve_as_read(sip["person"], sip["case"], plan.number, read) is None
+    with pytest.raises(plans.AlreadyApproved) as again:
+        plans.approve_as_read(sip["person"], sip["case"], plan.number, read)
+    assert again.value.message == "Du har redan godkänt planen."
     assert plan.approved_at == approved_at
 
 
