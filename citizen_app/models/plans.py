@@ -62,6 +62,10 @@ class PlanVersion(PublicIdMixin, Base):
     approved_way: Mapped[ApprovalWay | None] = mapped_column(Enum(ApprovalWay, native_enum=False, length=20))
     approved_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     approved_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # Counts the changes of a draft and of its goals, actions and pending decisions (services/plans.py bumps
+    # it). Each staff form carries the revision it was based on, so a save from an older page is refused
+    # instead of wiping what another tab saved in between.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     goals: Mapped[list[PlanGoal]] = relationship(
         back_populates="version", order_by="PlanGoal.position", cascade="all, delete-orphan"

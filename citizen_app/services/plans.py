@@ -6,6 +6,13 @@
   that it was approved at the meeting. An approved version is locked: nothing in it can change. The flush
   guard at the bottom refuses any change to a locked version, its goals, actions or pending decisions, so
   even a bug elsewhere cannot edit an approved plan.
+- Nobody's change is lost, and nobody approves text they did not see [issue 12]. Every change of a draft
+  and every approval first takes the draft's row lock (_lock), so they happen one after the other: the
+  person's approval checks the fingerprint of the page they read and locks the version while no goal can
+  be added; an edit that waited finds the version approved (PlanLocked). Each staff form carries the
+  draft's revision it was based on; a save from an older page is refused (EditedElsewhere).
+- A municipality's or region's action is done by a unit the consent in force covers: the same rule as
+  invitations (consent.require_covering).
 - A follow-up starts a new draft from the approved version; each goal gets an outcome and a comment; goals
   can be added, changed or ended. When it is approved, the earlier version is marked replaced.
 - The person (and those acting for them) may comment on a draft before approving.
@@ -20,7 +27,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from citizen_app import access
@@ -45,6 +52,7 @@ from citizen_app.models import (
     SipCase,
     StaffUser,
     Step,
+    Unit,
     VersionStatus,
     utcnow,
 )
@@ -55,6 +63,7 @@ from citizen_app.services import (
     NotAllowed,
     NotFound,
     audit,
+    consent,
     notifications,
     recipients,
     timeline,
@@ -73,8 +82,29 @@ CLOSING_REASONS = (
 class PlanLocked(DomainError):
     """An approved version cannot change."""
 
-    def __init__(self) -> None:
-        super().__init__(N_("Planen är godkänd och kan inte ändras. Gör en uppföljning för att ändra den."))
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message or N_("Planen är godkänd och kan inte ändras. Gör en uppföljning för att ändra den.")
+        )
+
+
+class AlreadyApproved(PlanLocked):
+    """The version was approved already (a double click, an old tab, the other guardian): nothing changes."""
+
+    def __init__(self, by_you: bool) -> None:
+        super().__init__(N_("Du har redan godkänt planen.") if by_you else N_("Planen är redan godkänd."))
+
+
+class EditedElsewhere(DomainError):
+    """The draft changed after the coordinator's page was shown (another tab or device saved in between).
+
+    ``revision`` is the draft's revision now: the page shown again carries it, so saving once more, after
+    reading what is there now, goes through.
+    """
+
+    def __init__(self, revision: int) -> None:
+        super().__init__(N_("Någon annan har ändrat det här. Se hur det ser ut nu."))
+        self.revision = revision
 
 
 class InvalidPlan(InvalidInput):
@@ -158,6 +188,42 @@ def _require_coordinator(staff: StaffUser, case: SipCase) -> None:
 def _require_draft(plan: PlanVersion) -> None:
     if plan.is_locked:
         raise PlanLocked()
+
+
+def _lock(plan: PlanVersion) -> PlanVersion:
+    """Take the version's row lock and read it again as committed: its goals, actions and decisions too.
+
+    Every change of a draft and every approval starts here, so they happen one after the other. Without it
+    an approval and a new goal at the same instant both succeed, and the locked version holds a goal the
+    person never saw. PostgreSQL: SELECT ... FOR UPDATE on the plan_version row. SQLite has no row locks: a
+    no-op UPDATE takes its one write lock, which serialises the writers the same way.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(PlanVersion)
+            .where(PlanVersion.id == plan.id)
+            .values(revision=PlanVersion.revision, updated_at=PlanVersion.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+    fresh = db.session.scalar(
+        _full(select(PlanVersion).where(PlanVersion.id == plan.id).with_for_update()).execution_options(
+            populate_existing=True
+        )
+    )
+    if fresh is None:  # the draft was deleted: the SIP was closed in between
+        raise NotAllowed(N_("Du kan inte skriva planen i den här SIP:en."))
+    return fresh
+
+
+def _edit(staff: StaffUser, case: SipCase, plan: PlanVersion, revision: int | None) -> None:
+    """The start of every change of a draft: the coordinator, the row lock, still a draft, and based on the
+    revision the coordinator's page showed. ``revision`` None: no page to compare with (a script, a test);
+    every staff form sends one."""
+    _require_coordinator(staff, case)
+    _lock(plan)
+    _require_draft(plan)
+    if revision is not None and revision != plan.revision:
+        raise EditedElsewhere(plan.revision)
 
 
 def may_read(actor: Person | StaffUser, case: SipCase) -> bool:
@@ -250,11 +316,11 @@ def update_details(
     coordinator_name: str | None = None,
     coordinator_contact: str | None = None,
     today: date | None = None,
+    revision: int | None = None,
 ) -> PlanVersion:
     """The plan's other parts. The coordinator's name and contact are prefilled when the draft starts; they
     change only when given (None keeps them)."""
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+    _edit(staff, case, plan, revision)
     errors: dict[str, str] = {}
     values = {
         "if_worse": _text(if_worse, "if_worse", errors),
@@ -281,9 +347,10 @@ def update_details(
     return plan
 
 
-def add_goal(staff: StaffUser, case: SipCase, plan: PlanVersion, term: str, text: str) -> PlanGoal:
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+def add_goal(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, term: str, text: str, *, revision: int | None = None
+) -> PlanGoal:
+    _edit(staff, case, plan, revision)
     errors: dict[str, str] = {}
     text = _text(text, "text", errors, required=True, limit=1000)
     if term not in {t.value for t in GoalTerm}:
@@ -304,10 +371,16 @@ def _goal(plan: PlanVersion, public_id: str) -> PlanGoal:
 
 
 def change_goal(
-    staff: StaffUser, case: SipCase, plan: PlanVersion, goal_id: str, term: str, text: str
+    staff: StaffUser,
+    case: SipCase,
+    plan: PlanVersion,
+    goal_id: str,
+    term: str,
+    text: str,
+    *,
+    revision: int | None = None,
 ) -> PlanGoal:
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+    _edit(staff, case, plan, revision)
     goal = _goal(plan, goal_id)
     errors: dict[str, str] = {}
     text = _text(text, "text", errors, required=True, limit=1000)
@@ -321,11 +394,18 @@ def change_goal(
 
 
 def set_outcome(
-    staff: StaffUser, case: SipCase, plan: PlanVersion, goal_id: str, outcome: str, comment: str, end: bool
+    staff: StaffUser,
+    case: SipCase,
+    plan: PlanVersion,
+    goal_id: str,
+    outcome: str,
+    comment: str,
+    end: bool,
+    *,
+    revision: int | None = None,
 ) -> PlanGoal:
     """At follow-up: how a goal carried from the last version went, and whether it ends here."""
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+    _edit(staff, case, plan, revision)
     goal = _goal(plan, goal_id)
     errors: dict[str, str] = {}
     if plan.based_on_id is None:
@@ -340,9 +420,10 @@ def set_outcome(
     return goal
 
 
-def remove_goal(staff: StaffUser, case: SipCase, plan: PlanVersion, goal_id: str) -> None:
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+def remove_goal(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, goal_id: str, *, revision: int | None = None
+) -> None:
+    _edit(staff, case, plan, revision)
     plan.goals.remove(_goal(plan, goal_id))
     db.session.flush()
 
@@ -359,9 +440,9 @@ def add_action(
     responsible_name: str = "",
     starts_on: date | None = None,
     how_often: str = "",
+    revision: int | None = None,
 ) -> PlanAction:
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+    _edit(staff, case, plan, revision)
     goal = _goal(plan, goal_id)
     errors: dict[str, str] = {}
     what = _text(what, "what", errors, required=True, limit=1000)
@@ -390,10 +471,17 @@ def add_action(
     return action
 
 
-def _check_unit(case: SipCase, responsible: str, unit_id: int | None, errors: dict[str, str]) -> None:
-    """A municipality's or region's action is done by one of the case's units, of that principal."""
-    from citizen_app.services import consent
+def responsible_units(case: SipCase) -> list[Unit]:
+    """The units "Vem gör det?" offers: those taking part in the SIP that the consent in force covers."""
+    scope = consent.in_force(case)
+    if scope is None:
+        return []
+    return [unit for unit in consent.parties_of(case) if scope.covers_unit(unit.public_id)]
 
+
+def _check_unit(case: SipCase, responsible: str, unit_id: int | None, errors: dict[str, str]) -> None:
+    """A municipality's or region's action is done by one of the case's units, of that principal, and only
+    by a unit the consent in force covers: the invitation rule, checked under the case lock [DA 4.2]."""
     unit = next((u for u in consent.parties_of(case) if u.id == unit_id), None)
     if unit is None:
         errors["responsible_unit"] = N_("Välj vilken verksamhet som gör det")
@@ -402,11 +490,17 @@ def _check_unit(case: SipCase, responsible: str, unit_id: int | None, errors: di
             errors["responsible_unit"] = N_("Verksamheten hör inte till kommunen. Välj en annan.")
         else:
             errors["responsible_unit"] = N_("Verksamheten hör inte till regionen. Välj en annan.")
+    else:
+        try:
+            consent.require_covering(case, unit.public_id)
+        except consent.NotCovered:
+            errors["responsible_unit"] = N_("Samtycket gäller inte den här verksamheten. Välj en annan.")
 
 
-def remove_action(staff: StaffUser, case: SipCase, plan: PlanVersion, action_id: str) -> None:
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+def remove_action(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, action_id: str, *, revision: int | None = None
+) -> None:
+    _edit(staff, case, plan, revision)
     for goal in plan.goals:
         for action in goal.actions:
             if action.public_id == action_id:
@@ -417,10 +511,16 @@ def remove_action(staff: StaffUser, case: SipCase, plan: PlanVersion, action_id:
 
 
 def add_pending_decision(
-    staff: StaffUser, case: SipCase, plan: PlanVersion, what: str, meanwhile: str, expected_on: date | None
+    staff: StaffUser,
+    case: SipCase,
+    plan: PlanVersion,
+    what: str,
+    meanwhile: str,
+    expected_on: date | None,
+    *,
+    revision: int | None = None,
 ) -> PendingDecision:
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+    _edit(staff, case, plan, revision)
     errors: dict[str, str] = {}
     what = _text(what, "what", errors, required=True, limit=1000)
     meanwhile = _text(meanwhile, "meanwhile", errors, limit=1000)
@@ -432,9 +532,10 @@ def add_pending_decision(
     return decision
 
 
-def remove_pending_decision(staff: StaffUser, case: SipCase, plan: PlanVersion, decision_id: str) -> None:
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+def remove_pending_decision(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, decision_id: str, *, revision: int | None = None
+) -> None:
+    _edit(staff, case, plan, revision)
     decision = next((d for d in plan.pending_decisions if d.public_id == decision_id), None)
     if decision is None:
         raise NotFound(N_("Sidan finns inte."))
@@ -442,10 +543,11 @@ def remove_pending_decision(staff: StaffUser, case: SipCase, plan: PlanVersion, 
     db.session.flush()
 
 
-def send_for_reading(staff: StaffUser, case: SipCase, plan: PlanVersion) -> None:
+def send_for_reading(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, *, revision: int | None = None
+) -> None:
     """The draft is ready: the person is asked to read it, comment, and approve it."""
-    _require_coordinator(staff, case)
-    _require_draft(plan)
+    _edit(staff, case, plan, revision)
     if not plan.goals:
         raise InvalidPlan({"goals": N_("Skriv minst ett mål innan du skickar planen")})
     plan.sent_at = plan.sent_at or utcnow()
@@ -461,7 +563,11 @@ def send_for_reading(staff: StaffUser, case: SipCase, plan: PlanVersion) -> None
 
 
 def _approve(case: SipCase, plan: PlanVersion, way: ApprovalWay, actor: Person | StaffUser) -> PlanVersion:
-    _require_draft(plan)
+    """Lock the draft as it stands. The caller holds the draft's row lock (_lock) and has checked it is
+    still a draft. The case changes step: its lock waits for (and then sees) a consent change in between."""
+    consent.lock(case)
+    if case.is_closed:
+        raise NotAllowed(N_("Du kan inte godkänna den här planen."))
     if not plan.goals:
         raise InvalidPlan({"goals": N_("Planen har inga mål än")})
     previous = in_force(case)
@@ -488,12 +594,24 @@ def _approve(case: SipCase, plan: PlanVersion, way: ApprovalWay, actor: Person |
     return plan
 
 
-def approve_by_person(person: Person, case: SipCase, plan: PlanVersion) -> PlanVersion:
-    """ "Jag har läst planen och håller med" — the person, a guardian with custody or a representative."""
+def approve_by_person(
+    person: Person, case: SipCase, plan: PlanVersion, read: str | None = None
+) -> PlanVersion:
+    """ "Jag har läst planen och håller med" — the person, a guardian with custody or a representative.
+
+    ``read`` is the fingerprint of the page the person read (None: not checked). It is compared and the
+    version locked under the draft's row lock, so a goal added at the same instant either landed before
+    (then the fingerprint differs: PlanChanged) or waits and is refused (PlanLocked).
+    """
     if not access.can(person, Action.APPROVE_PLAN, case) or case.is_closed:
         raise NotAllowed(N_("Du kan inte godkänna den här planen."))
-    if plan.status == VersionStatus.DRAFT and plan.sent_at is None:
+    _lock(plan)
+    if plan.is_locked:
+        raise AlreadyApproved(by_you=plan.approved_by_person_id == person.id)
+    if plan.sent_at is None:
         raise NotAllowed(N_("Planen är inte klar än. Du får ett meddelande när du kan läsa den."))
+    if read is not None and fingerprint(plan) != read:
+        raise PlanChanged()
     return _approve(case, plan, ApprovalWay.PERSON_IN_APP, person)
 
 
@@ -536,24 +654,26 @@ def fingerprint(plan: PlanVersion) -> str:
 
 
 def approve_as_read(person: Person, case: SipCase, number: int, read: str) -> PlanVersion | None:
-    """ "Jag har läst planen och håller med", for the draft the person read (its number and fingerprint).
+    """ "Jag har läst planen och håller med", for the version the person read (its number and fingerprint).
 
-    None when that draft is no longer a draft (already approved): a second click changes nothing.
-    PlanChanged when the coordinator changed the draft after the person read it.
+    AlreadyApproved when it was approved already (a double click, an old tab): nothing changes. PlanChanged
+    when the coordinator changed the draft after the person read it. None when there is no such version.
     """
     if not access.can(person, Action.APPROVE_PLAN, case):
         raise NotAllowed(N_("Du kan inte godkänna den här planen."))
-    current = draft(case)
-    if current is None or current.number != number:
+    plan = db.session.scalar(
+        select(PlanVersion).where(PlanVersion.case_id == case.id, PlanVersion.number == number)
+    )
+    if plan is None:
         return None
-    if fingerprint(current) != read:
-        raise PlanChanged()
-    return approve_by_person(person, case, current)
+    return approve_by_person(person, case, plan, read)
 
 
-def approve_at_meeting(staff: StaffUser, case: SipCase, plan: PlanVersion) -> PlanVersion:
+def approve_at_meeting(
+    staff: StaffUser, case: SipCase, plan: PlanVersion, *, revision: int | None = None
+) -> PlanVersion:
     """The coordinator records that the person approved the plan at the meeting."""
-    _require_coordinator(staff, case)
+    _edit(staff, case, plan, revision)
     return _approve(case, plan, ApprovalWay.AT_MEETING, staff)
 
 
@@ -561,6 +681,7 @@ def comment(person: Person, case: SipCase, plan: PlanVersion, text: str) -> Plan
     """ "Det här vill jag ändra" on a draft; the coordinator is told."""
     if not access.can(person, Action.COMMENT_PLAN, case) or case.is_closed:
         raise NotAllowed(N_("Du kan inte lämna synpunkter på den här planen."))
+    _lock(plan)  # not on a version being approved at this instant: it would land on the locked one
     _require_draft(plan)
     if plan.sent_at is None:
         raise NotAllowed(N_("Planen är inte klar än. Du får ett meddelande när du kan läsa den."))
@@ -594,7 +715,7 @@ def close(staff: StaffUser, case: SipCase, reason: str, note: str = "") -> None:
     if errors:
         raise InvalidPlan(errors)
     open_draft = draft(case)
-    if open_draft is not None:
+    if open_draft is not None and _lock(open_draft).status == VersionStatus.DRAFT:
         db.session.delete(open_draft)  # a draft never approved does not become part of the history
     case.step = Step.CLOSED
     case.closing_reason = ClosingReason(reason)
@@ -738,6 +859,25 @@ def _refuse_changes_to_approved_versions(session, flush_context, instances) -> N
                 raise PlanLocked()
         elif _was_locked(plan):
             raise PlanLocked()
+
+
+@event.listens_for(Session, "before_flush")
+def _count_changes_of_drafts(session, flush_context, instances) -> None:
+    """Every change of a draft, its goals, actions or pending decisions moves its revision on by one (once
+    per flush), whichever code made it. A staff form based on an earlier revision is then refused."""
+    changed: dict[int, PlanVersion] = {}
+    for obj in list(session.dirty) + list(session.deleted) + list(session.new):
+        if not isinstance(obj, (PlanVersion, PlanGoal, PlanAction, PendingDecision)):
+            continue
+        if obj in session.dirty and not session.is_modified(obj):
+            continue
+        plan = _locked_version_of(obj)
+        if plan is None or plan in session.deleted or inspect(plan).pending or _was_locked(plan):
+            continue
+        changed[id(plan)] = plan
+    for plan in changed.values():
+        if not inspect(plan).attrs.revision.history.has_changes():
+            plan.revision = plan.revision + 1
 
 
 def _only_replacing(plan: PlanVersion) -> bool:

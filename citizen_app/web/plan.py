@@ -69,7 +69,8 @@ def comment_on_draft(public_id: str):
 @bp.route(BASE + "/utkast/godkann", methods=["POST"])
 @citizen
 def approve_draft(public_id: str):
-    """Approve the draft the person read. A second click, or an old tab, changes nothing."""
+    """Approve the draft the person read. A second click, or an old tab, changes nothing: it lands on the
+    approved plan with a calm word (also when both clicks reach two servers at the same instant)."""
     case = cases.get_case_for(current_user, public_id, Action.APPROVE_PLAN)
     try:
         number = int(request.form.get("version", ""))
@@ -80,6 +81,9 @@ def approve_draft(public_id: str):
     except plans.PlanChanged as changed:
         flash(_(changed.message), "info")
         return redirect(url_for("plan.show_draft", public_id=public_id), 303)
+    except plans.AlreadyApproved as done:
+        flash(_(done.message), "info")
+        return redirect(url_for("plan.show_plan", public_id=public_id), 303)
     except (NotAllowed, plans.PlanLocked, plans.InvalidPlan) as refused:
         flash(_(refused.message), "info")
         return redirect(url_for("plan.show_plan", public_id=public_id), 303)

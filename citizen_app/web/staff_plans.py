@@ -5,6 +5,10 @@ Every rule (only the coordinator writes, an approved version is locked, one draf
 services/plans.py. Staff of the case read any version; intake.get_case lets staff of a unit that only takes
 part in while the consent covers them. A locked version's edit URLs answer with a message and lead back to
 the version, so an old tab or a double click never ends in an error page.
+
+Every form carries the draft's revision it was based on (a hidden field). A save from an older page, after
+another tab or device saved in between, is refused by the service: the form comes back (422) with "Någon
+annan har ändrat det här", what is there now, and the text the coordinator typed.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ DETAIL_FIELDS = (
 )
 OUTCOME_FIELDS = ("outcome", "comment", "end")
 CLOSE_FIELDS = ("reason", "note")
+CHANGED = "current"  # the error key (and the id of the box showing what is there now) after EditedElsewhere
 UNREADABLE_DATE = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
 
 
@@ -51,6 +56,14 @@ UNREADABLE_DATE = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01"
 def _form_text(name: str) -> str:
     value = request.form.get(name, "")
     return value if isinstance(value, str) else ""
+
+
+def _revision() -> int:
+    """The draft's revision the form was based on. Missing or unreadable counts as an older page (0)."""
+    try:
+        return int(_form_text("revision"))
+    except ValueError:
+        return 0
 
 
 def _date(name: str, form: dict[str, str], unreadable: dict[str, str]) -> date | None:
@@ -71,8 +84,16 @@ def _translated(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str
     return {name: _(message) for name, message in ranked}
 
 
-def _render(template: str, errors: dict[str, str], **context):
-    return render_template(template, errors=errors, **context), 422 if errors else 200
+def _render(template: str, errors: dict[str, str], *, plan=None, submitted: int | None = None, **context):
+    """A form page; 422 with errors. A draft's form carries, hidden, the revision it was based on while
+    the coordinator corrects what they typed, and the draft's revision now once they have been shown what
+    another tab saved (the service read it again under the lock): saving again then goes through."""
+    revision = None
+    if plan is not None:
+        revision = plan.revision if submitted is None or CHANGED in errors else submitted
+    return render_template(template, errors=errors, plan=plan, revision=revision, **context), (
+        422 if errors else 200
+    )
 
 
 def _overview_url(public_id: str) -> str:
@@ -112,11 +133,14 @@ def _save(
     """One change of the draft, the same for each of its forms. Returns (errors, response): either the
     translated errors to show on the form again (422), or the response to return — saved (flash, then 303
     back to the editor at anchor, which may depend on what was saved) or refused (the version is locked).
-    Unreadable dates stop before the service is called, as the service only takes real dates."""
+    Unreadable dates stop before the service is called, as the service only takes real dates. A draft
+    changed since the form was shown gives the one error CHANGED."""
     if unreadable:
         return _translated(unreadable, order), None
     try:
         saved = change()
+    except plans.EditedElsewhere as changed:
+        return {CHANGED: _(changed.message)}, None
     except plans.InvalidPlan as invalid:
         return _translated(invalid.errors, order), None
     except (plans.PlanLocked, NotAllowed) as refused:
@@ -131,6 +155,14 @@ def _find(items, item_id: str):
     if found is None:
         raise NotFound(N_("Sidan finns inte."))
     return found
+
+
+def _part(items, item_id: str):
+    """The goal a form is about. On a save it may be gone (another tab removed it): None, and the service
+    decides — EditedElsewhere when the form is older than the removal (the typed text is kept), else 404."""
+    if request.method == "POST":
+        return next((item for item in items if item.public_id == item_id), None)
+    return _find(items, item_id)
 
 
 # --- Reading --------------------------------------------------------------------------------------------
@@ -191,8 +223,13 @@ def edit_version(public_id: str, number: int):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
+    return _editor(case, plan, {})
+
+
+def _editor(case, plan, errors: dict[str, str]):
+    """The editor; shown again (422) when the draft changed since it was sent from: it shows the draft now."""
     previous = next((v for v in plans.versions(case) if v.id == plan.based_on_id), None)
-    return render_template("staff_plans/edit_version.html", case=case, plan=plan, previous=previous)
+    return _render("staff_plans/edit_version.html", errors, plan=plan, case=case, previous=previous)
 
 
 @bp.route(f"/{NUMBER}/mal", methods=["GET", "POST"], defaults={"item_id": None})
@@ -203,23 +240,39 @@ def goal(public_id: str, number: int, item_id: str | None):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
-    current = _find(plan.goals, item_id) if item_id else None
+    current = _part(plan.goals, item_id) if item_id else None
     form = {"term": current.term.value, "text": current.text} if current else {"term": "", "text": ""}
     errors: dict[str, str] = {}
+    submitted = None
     if request.method == "POST":
         form = {name: _form_text(name) for name in GOAL_FIELDS}
+        submitted = _revision()
 
         def change():
-            if current is None:
-                return plans.add_goal(current_user, case, plan, form["term"], form["text"])
-            return plans.change_goal(current_user, case, plan, item_id, form["term"], form["text"])
+            if item_id is None:
+                return plans.add_goal(
+                    current_user, case, plan, form["term"], form["text"], revision=submitted
+                )
+            return plans.change_goal(
+                current_user, case, plan, item_id, form["term"], form["text"], revision=submitted
+            )
 
         errors, response = _save(
             public_id, number, GOAL_FIELDS, change, N_("Målet är sparat."), lambda s: f"goal-{s.public_id}"
         )
         if response is not None:
             return response
-    return _render("staff_plans/goal.html", errors, case=case, plan=plan, goal=current, form=form)
+        current = _part(plan.goals, item_id) if item_id else None  # as it is now, or None: removed
+    return _render(
+        "staff_plans/goal.html",
+        errors,
+        plan=plan,
+        submitted=submitted,
+        case=case,
+        goal=current,
+        changing=item_id is not None,
+        form=form,
+    )
 
 
 @bp.route(f"/{NUMBER}/mal/{ITEM}/resultat", methods=["GET", "POST"])
@@ -229,28 +282,40 @@ def outcome(public_id: str, number: int, item_id: str):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
-    current = _find(plan.goals, item_id)
+    current = _part(plan.goals, item_id)
     form = {
-        "outcome": current.outcome.value if current.outcome else "",
-        "comment": current.outcome_comment,
-        "end": "yes" if current.ended else "",
+        "outcome": current.outcome.value if current and current.outcome else "",
+        "comment": current.outcome_comment if current else "",
+        "end": "yes" if current and current.ended else "",
     }
     errors: dict[str, str] = {}
+    submitted = None
     if request.method == "POST":
         form = {name: _form_text(name) for name in OUTCOME_FIELDS}
+        submitted = _revision()
         errors, response = _save(
             public_id,
             number,
             OUTCOME_FIELDS,
             lambda: plans.set_outcome(
-                current_user, case, plan, item_id, form["outcome"], form["comment"], form["end"] == "yes"
+                current_user,
+                case,
+                plan,
+                item_id,
+                form["outcome"],
+                form["comment"],
+                form["end"] == "yes",
+                revision=submitted,
             ),
             N_("Det är sparat hur det gick."),
             f"goal-{item_id}",
         )
         if response is not None:
             return response
-    return _render("staff_plans/outcome.html", errors, case=case, plan=plan, goal=current, form=form)
+        current = _part(plan.goals, item_id)
+    return _render(
+        "staff_plans/outcome.html", errors, plan=plan, submitted=submitted, case=case, goal=current, form=form
+    )
 
 
 @bp.route(f"/{NUMBER}/mal/{ITEM}/insatser", methods=["GET", "POST"])
@@ -260,15 +325,19 @@ def add_action(public_id: str, number: int, item_id: str):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
-    current = _find(plan.goals, item_id)
-    units = consent.parties_of(case)  # the units a municipality's or region's action can name
+    current = _part(plan.goals, item_id)
+    units = plans.responsible_units(case)  # the units taking part that the consent in force covers
     form = {name: "" for name in ACTION_FIELDS}
     errors: dict[str, str] = {}
+    submitted = None
     if request.method == "POST":
         form = {name: _form_text(name) for name in ACTION_FIELDS}
+        submitted = _revision()
         unreadable: dict[str, str] = {}
         starts_on = _date("starts_on", form, unreadable)
-        unit = next((u for u in units if u.public_id == form["responsible_unit"]), None)
+        # Any unit of the SIP: the service says so when the consent does not cover it (a tampered form).
+        parties = consent.parties_of(case)
+        unit = next((u for u in parties if u.public_id == form["responsible_unit"]), None)
         errors, response = _save(
             public_id,
             number,
@@ -284,6 +353,7 @@ def add_action(public_id: str, number: int, item_id: str):
                 responsible_name=form["responsible_name"],
                 starts_on=starts_on,
                 how_often=form["how_often"],
+                revision=submitted,
             ),
             N_("Det som ska göras är sparat."),
             f"goal-{item_id}",
@@ -291,8 +361,16 @@ def add_action(public_id: str, number: int, item_id: str):
         )
         if response is not None:
             return response
+        current = _part(plan.goals, item_id)
     return _render(
-        "staff_plans/action.html", errors, case=case, plan=plan, goal=current, units=units, form=form
+        "staff_plans/action.html",
+        errors,
+        plan=plan,
+        submitted=submitted,
+        case=case,
+        goal=current,
+        units=units,
+        form=form,
     )
 
 
@@ -305,8 +383,10 @@ def add_decision(public_id: str, number: int):
         return refusal
     form = {name: "" for name in DECISION_FIELDS}
     errors: dict[str, str] = {}
+    submitted = None
     if request.method == "POST":
         form = {name: _form_text(name) for name in DECISION_FIELDS}
+        submitted = _revision()
         unreadable: dict[str, str] = {}
         expected_on = _date("expected_on", form, unreadable)
         errors, response = _save(
@@ -314,7 +394,7 @@ def add_decision(public_id: str, number: int):
             number,
             DECISION_FIELDS,
             lambda: plans.add_pending_decision(
-                current_user, case, plan, form["what"], form["meanwhile"], expected_on
+                current_user, case, plan, form["what"], form["meanwhile"], expected_on, revision=submitted
             ),
             N_("Beslutet är sparat."),
             "decisions",
@@ -322,7 +402,7 @@ def add_decision(public_id: str, number: int):
         )
         if response is not None:
             return response
-    return _render("staff_plans/decision.html", errors, case=case, plan=plan, form=form)
+    return _render("staff_plans/decision.html", errors, plan=plan, submitted=submitted, case=case, form=form)
 
 
 def _details_form(case, plan) -> dict[str, str]:
@@ -350,8 +430,10 @@ def details(public_id: str, number: int):
         return refusal
     form = _details_form(case, plan)
     errors: dict[str, str] = {}
+    submitted = None
     if request.method == "POST":
         form = {name: _form_text(name) for name in DETAIL_FIELDS}
+        submitted = _revision()
         unreadable: dict[str, str] = {}
         follow_up_on = _date("follow_up_on", form, unreadable)
         errors, response = _save(
@@ -371,6 +453,7 @@ def details(public_id: str, number: int):
                 follow_up_on=follow_up_on,
                 follow_up_by=form["follow_up_by"],
                 continued_need=form["continued_need"] if plan.based_on_id else "",
+                revision=submitted,
             ),
             N_("Det är sparat."),
             "details",
@@ -378,7 +461,7 @@ def details(public_id: str, number: int):
         )
         if response is not None:
             return response
-    return _render("staff_plans/details.html", errors, case=case, plan=plan, form=form)
+    return _render("staff_plans/details.html", errors, plan=plan, submitted=submitted, case=case, form=form)
 
 
 # Removing a part of the draft: a confirmation page, then a POST.
@@ -390,11 +473,14 @@ _REMOVABLE = {
 
 
 def _removable(plan, kind: str, item_id: str):
+    """The part to remove as the draft holds it now, or None when it is not there (removed already)."""
     if kind == "goal":
-        return _find(plan.goals, item_id)
-    if kind == "action":
-        return _find([a for g in plan.goals for a in g.actions], item_id)
-    return _find(plan.pending_decisions, item_id)
+        items = plan.goals
+    elif kind == "action":
+        items = [a for g in plan.goals for a in g.actions]
+    else:
+        items = plan.pending_decisions
+    return next((item for item in items if item.public_id == item_id), None)
 
 
 @bp.route(f"/{NUMBER}/ta-bort/<any(mal, insats, beslut):part>/{ITEM}", methods=["GET", "POST"])
@@ -404,15 +490,37 @@ def remove(public_id: str, number: int, part: str, item_id: str):
     if refusal:
         return refusal
     kind, remove_it = _REMOVABLE[part]
-    item = _removable(plan, kind, item_id)
+    errors: dict[str, str] = {}
+    submitted = None
     if request.method == "POST":
+        submitted = _revision()
         try:
-            remove_it(current_user, case, plan, item_id)
+            remove_it(current_user, case, plan, item_id, revision=submitted)
+        except plans.EditedElsewhere as changed:
+            errors = {CHANGED: _(changed.message)}  # it changed since: read it again before removing it
+        except NotFound:
+            pass  # removed already, in another tab
         except (plans.PlanLocked, NotAllowed) as refused:
             return _refused(public_id, number, refused.message)
-        flash(_("Det är borttaget."), "success")
+        else:
+            flash(_("Det är borttaget."), "success")
+            return redirect(_editor_url(public_id, number), 303)
+    item = _removable(plan, kind, item_id)  # as it is now
+    if item is None:
+        if request.method == "GET":
+            raise NotFound(N_("Sidan finns inte."))
+        flash(_("Det är redan borttaget."), "info")
         return redirect(_editor_url(public_id, number), 303)
-    return render_template("staff_plans/remove.html", case=case, plan=plan, kind=kind, item=item, part=part)
+    return _render(
+        "staff_plans/remove.html",
+        errors,
+        plan=plan,
+        submitted=submitted,
+        case=case,
+        kind=kind,
+        item=item,
+        part=part,
+    )
 
 
 # --- Sending and approving --------------------------------------------------------------------------------
@@ -426,7 +534,9 @@ def send_for_reading(public_id: str, number: int):
     if refusal:
         return refusal
     try:
-        plans.send_for_reading(current_user, case, plan)
+        plans.send_for_reading(current_user, case, plan, revision=_revision())
+    except plans.EditedElsewhere as changed:
+        return _editor(case, plan, {CHANGED: _(changed.message)})
     except plans.InvalidPlan as invalid:
         flash(_(invalid.message), "info")
         return redirect(_editor_url(public_id, number), 303)
@@ -444,9 +554,13 @@ def approve_at_meeting(public_id: str, number: int):
     if refusal:
         return refusal
     errors: dict[str, str] = {}
+    submitted = None
     if request.method == "POST":
+        submitted = _revision()
         try:
-            plans.approve_at_meeting(current_user, case, plan)
+            plans.approve_at_meeting(current_user, case, plan, revision=submitted)
+        except plans.EditedElsewhere as changed:
+            errors = {CHANGED: _(changed.message)}
         except plans.InvalidPlan as invalid:
             errors = _translated(invalid.errors, ("goals",))
         except (plans.PlanLocked, NotAllowed) as refused:
@@ -454,7 +568,7 @@ def approve_at_meeting(public_id: str, number: int):
         else:
             flash(_("Planen är godkänd. Alla får ett meddelande."), "success")
             return redirect(url_for("staff_plans.show_version", public_id=public_id, number=number), 303)
-    return _render("staff_plans/approve.html", errors, case=case, plan=plan)
+    return _render("staff_plans/approve.html", errors, plan=plan, submitted=submitted, case=case)
 
 
 # --- Closing the SIP ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from citizen_app.extensions import db
 from citizen_app.models import StaffRole, Step, VersionStatus
-from citizen_app.services import NotAllowed, plans
+from citizen_app.services import NotAllowed, consent, plans
 from tests.support import factories
 
 
@@ -17,6 +17,8 @@ def sip(app):
     person = factories.person("Anna")
     coordinator = factories.staff(social, StaffRole.COORDINATOR, name="Samordnare")
     case = factories.case(person, social, coordinator=coordinator, step=Step.MEETING_HELD)
+    consent.give(person, case, [social.public_id], ["social"], date.today() + timedelta(days=300))
+    case.step = Step.MEETING_HELD
     plan = plans.start_draft(coordinator, case)
     goal = plans.add_goal(coordinator, case, plan, "short", "Bo kvar hemma")
     plans.add_action(
@@ -54,7 +56,9 @@ def test_approving_what_was_read_and_a_second_click_changes_nothing(sip):
     assert plans.approve_as_read(sip["person"], sip["case"], plan.number, read) is plan
     assert plan.status == VersionStatus.APPROVED
     approved_at = plan.approved_at
-    assert plans.approve_as_read(sip["person"], sip["case"], plan.number, read) is None
+    with pytest.raises(plans.AlreadyApproved) as again:
+        plans.approve_as_read(sip["person"], sip["case"], plan.number, read)
+    assert again.value.message == "Du har redan godkänt planen."
     assert plan.approved_at == approved_at
 
 

@@ -32,7 +32,8 @@ FOLLOW_UP = date.today() + timedelta(days=90)
 
 @pytest.fixture
 def family(app):
-    """Elsa (14) with a SIP after the meeting; Maria has custody, Peter has not; Eva (her aunt) takes part."""
+    """Elsa (14) with a SIP after the meeting; Maria has custody (and consented), Peter has not; Eva (her
+    aunt) takes part."""
     social = factories.unit("Socialtjänsten Ekby")
     school = factories.unit("Ekskolan", kind=UnitKind.SCHOOL)
     kim = factories.staff(social, StaffRole.COORDINATOR, name="Kim Berg")
@@ -44,6 +45,9 @@ def family(app):
     case = factories.case(elsa, social, kim, step=Step.MEETING_HELD)
     factories.participant(case, ParticipantRole.UNIT, unit_=school)
     aunt = factories.participant(case, ParticipantRole.RELATIVE, person_=eva)
+    # Maria's consent covers both units: the plan's actions name them.
+    consent.give(maria, case, [social.public_id, school.public_id], ["social", "school"], FOLLOW_UP)
+    case.step = Step.MEETING_HELD
     db.session.commit()
     return {
         "case": case,

@@ -24,6 +24,7 @@ from citizen_app.models import (
     ParticipantRole,
     PlanVersion,
     PrincipalKind,
+    SipCase,
     StaffRole,
     Step,
     UnitKind,
@@ -105,8 +106,22 @@ def _url(sip, rest: str = "") -> str:
 
 
 def _post(client, url: str, data: dict | None = None):
+    """A form sent from a page loaded just now: it carries the draft's revision, as that page's form does."""
     token = client.csrf_token("/om-min-sip")
-    return client.post(url, data={"csrf_token": token, **(data or {})})
+    data = {"csrf_token": token, **(data or {})}
+    if "revision" not in data:
+        data["revision"] = _revision_now(url)
+    return client.post(url, data=data)
+
+
+def _revision_now(url: str) -> int:
+    case_id = url.split("/personal/sip/")[1].split("/")[0]
+    revision = db.session.scalar(
+        select(PlanVersion.revision)
+        .join(SipCase, SipCase.id == PlanVersion.case_id)
+        .where(SipCase.public_id == case_id, PlanVersion.status == VersionStatus.DRAFT)
+    )
+    return revision or 0
 
 
 def _summary(response) -> list[tuple[str, str]]:

@@ -3,7 +3,7 @@
 The downgrade drops the table: every session ends and everyone signs in again (nothing else is lost).
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 01:51:58
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import citizen_app.models.base
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
