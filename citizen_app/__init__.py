@@ -6,7 +6,29 @@ import os
 
 from flask import Flask
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(PACKAGE_DIR)  # the checkout (in an installed copy: site-packages)
+
+
+def is_installed() -> bool:
+    """True when this copy of the package carries its own templates/, static/ and translations/: installed
+    from a wheel, which hatch_build.py fills. A checkout (or an editable install) keeps them at the top."""
+    return os.path.isdir(os.path.join(PACKAGE_DIR, "templates"))
+
+
+def package_path(folder: str) -> str:
+    """Where ``templates``, ``static`` or ``translations`` is: inside the package when installed, else the
+    checkout's top-level folder."""
+    return os.path.join(PACKAGE_DIR if is_installed() else ROOT, folder)
+
+
+def instance_path() -> str:
+    """The folder for the demo's SQLite database and Web Push keys: ``MINSIP_INSTANCE_PATH``, else instance/
+    in the checkout, or (installed) instance/ in the current directory, never inside site-packages."""
+    configured = os.environ.get("MINSIP_INSTANCE_PATH")
+    if configured:
+        return os.path.abspath(configured)
+    return os.path.join(os.getcwd() if is_installed() else ROOT, "instance")
 
 
 def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
@@ -19,11 +41,14 @@ def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         static_folder=None,  # assets.py serves static files with fingerprinted names
-        template_folder=os.path.join(ROOT, "templates"),
-        instance_path=os.path.join(ROOT, "instance"),
+        template_folder=package_path("templates"),
+        instance_path=instance_path(),
     )
-    os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(build_config(mode, app.instance_path, config))
+    if app.config["MINSIP_MODE"] != "production":
+        # Demo and test keep a SQLite database and Web Push keys there. Production uses neither and may run
+        # where nothing can be written.
+        os.makedirs(app.instance_path, exist_ok=True)
 
     if app.config["PROXY_HOPS"] > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

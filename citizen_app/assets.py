@@ -13,10 +13,10 @@ import re
 
 from flask import Flask, abort, send_from_directory, url_for
 
-from citizen_app import ROOT
+from citizen_app import package_path
 from citizen_app.web.guards import public
 
-STATIC_DIR = os.path.join(ROOT, "static")
+STATIC_DIR = package_path("static")
 _FINGERPRINTED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{10})(?P<ext>\.[A-Za-z0-9]+)$")
 YEAR = 31536000
 

@@ -1,22 +1,22 @@
 """Languages: Swedish is the source language (msgids), English a complete translation.
 
-The chosen language lives in the session, so the switch keeps you on the page you were on. Compiled catalogues
-(.mo) are built from the committed .po files when they are missing or older, so a fresh clone needs no step.
+The chosen language lives in the session, so the switch keeps you on the page you were on. The app reads
+compiled catalogues (.mo) and never writes them: the wheel carries them (hatch_build.py compiles them at build
+time), ``pip install -e .`` compiles them into the checkout's translations/, and after editing a .po file
+``pybabel compile -d translations`` does it again.
 """
 
 from __future__ import annotations
 
 import os
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Flask, current_app, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from citizen_app import ROOT
+from citizen_app import package_path
 
-TRANSLATIONS_DIR = os.path.join(ROOT, "translations")
+TRANSLATIONS_DIR = package_path("translations")
 
 
 def select_locale() -> str:
@@ -31,19 +31,22 @@ def select_locale() -> str:
     return "sv"
 
 
-def compile_catalogues() -> None:
-    for lang in os.listdir(TRANSLATIONS_DIR) if os.path.isdir(TRANSLATIONS_DIR) else []:
-        po = os.path.join(TRANSLATIONS_DIR, lang, "LC_MESSAGES", "messages.po")
-        mo = po[:-3] + ".mo"
-        if os.path.isfile(po) and (not os.path.isfile(mo) or os.path.getmtime(mo) < os.path.getmtime(po)):
-            with open(po, "rb") as fh:
-                catalog = read_po(fh, locale=lang)
-            with open(mo, "wb") as fh:
-                write_mo(fh, catalog)
+def _warn_about_missing_catalogues(app: Flask) -> None:
+    """Without its .mo file a language silently shows Swedish; say so in the log at start-up."""
+    for lang in app.config["LANGUAGES"]:
+        if lang != app.config["BABEL_DEFAULT_LOCALE"] and not os.path.isfile(
+            os.path.join(TRANSLATIONS_DIR, lang, "LC_MESSAGES", "messages.mo")
+        ):
+            app.logger.warning(
+                "No compiled catalogue for %r in %s: pages in that language show Swedish. "
+                "Run: pybabel compile -d translations",
+                lang,
+                TRANSLATIONS_DIR,
+            )
 
 
 def init_app(app: Flask, babel: Babel) -> None:
-    compile_catalogues()
+    _warn_about_missing_catalogues(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = TRANSLATIONS_DIR
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["get_locale"] = get_locale

@@ -1,8 +1,8 @@
 """Min SIP is bilingual: every Swedish text a person can see has an English translation.
 
 Swedish is the source language (the msgids); English is a complete translation [issue 2, QUALITY.md 2].
-When a test here fails after you changed a text, run ``python -m citizen_app.translations_tool`` and write the
-English it lists in translations/en/LC_MESSAGES/messages.po.
+When a test here fails after you changed a text, run the README's pybabel extract and update (the commands
+are below and in babel.cfg) and write the English they leave empty in translations/en/LC_MESSAGES/messages.po.
 """
 
 from __future__ import annotations
@@ -10,19 +10,40 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
 from bs4 import BeautifulSoup
-from jinja2 import Environment, TemplateSyntaxError, nodes
+from jinja2 import Environment, nodes
 from markupsafe import escape
 
-from citizen_app import translations_tool as tool
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES_DIR = os.path.join(ROOT, "templates")
+ENGLISH_PO = Path("translations", "en", "LC_MESSAGES", "messages.po")
+TEMPLATE_POT = Path("translations", "messages.pot")
 
-TEMPLATES_DIR = os.path.join(tool.ROOT, "templates")
+# The README's translation workflow, word for word (babel.cfg repeats it). Run from the project folder.
+HEADER = (
+    "# The Swedish texts (msgids) of Min SIP, from citizen_app/ and templates/. "
+    "Made by pybabel extract (see the README): never edit it by hand."
+)
+EXTRACT = [
+    *("extract", "-F", "babel.cfg", "-o", str(TEMPLATE_POT)),
+    *("-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2", "-k", "lazy_pgettext:1c,2"),
+    *("-c", "TRANSLATORS:", "-s", "--add-location=file", "--project=Min SIP"),
+    *("--msgid-bugs-address=minsip@example.se", f"--header-comment={HEADER}", "."),
+]
+UPDATE = [
+    *("update", "-i", str(TEMPLATE_POT), "-d", "translations"),
+    *("--no-fuzzy-matching", "--ignore-obsolete", "--ignore-pot-creation-date"),
+]
+README_HINT = "run the README's pybabel extract and pybabel update, then write the English"
 
 # Literal text that may stay outside gettext, on purpose: the service's name, the acronym, and the names of
 # the languages, which the language switch shows in their own language (with a lang attribute).
@@ -54,14 +75,44 @@ _ATTRIBUTE_LIST = re.compile(r"""(?:\s*[\w:.@-]+(?:=(?:"[^"]*"|'[^']*'))?)+\s*\Z
 _PLACEHOLDER = re.compile(r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[a-zA-Z%]")
 
 
+def pybabel(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Runs ``pybabel`` (Babel's command line) in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", *args], cwd=cwd, capture_output=True, text=True
+    )
+
+
+def _read(path: Path) -> Catalog:
+    with open(path, "rb") as fh:
+        return read_po(fh)
+
+
+def _copy_of_the_project(target: Path) -> Path:
+    """babel.cfg, the package, the templates and the translations, where pybabel may write."""
+    shutil.copy(ROOT / "babel.cfg", target / "babel.cfg")
+    for folder in ("citizen_app", "templates", "translations"):
+        shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
+    return target
+
+
 @pytest.fixture(scope="module")
-def extracted() -> Catalog:
-    return tool.extract_template()
+def project(tmp_path_factory) -> Path:
+    """A copy of the project with a freshly extracted translations/messages.pot."""
+    project = _copy_of_the_project(tmp_path_factory.mktemp("project"))
+    done = pybabel(*EXTRACT, cwd=project)
+    assert done.returncode == 0, done.stderr
+    return project
+
+
+@pytest.fixture(scope="module")
+def extracted(project) -> Catalog:
+    return _read(project / TEMPLATE_POT)
 
 
 @pytest.fixture(scope="module")
 def english() -> Catalog:
-    return tool.read_catalogue("en")
+    with open(ROOT / ENGLISH_PO, "rb") as fh:
+        return read_po(fh, locale="en")
 
 
 def _text(message: Message) -> str:
@@ -94,14 +145,14 @@ def test_every_text_in_the_code_has_an_english_translation(extracted, english):
         for m in extracted
         if m.id and (found := english.get(m.id, context=m.context)) is not None and not all(_strings(found))
     ]
-    assert not missing, f"not in the English .po (run python -m citizen_app.translations_tool): {missing}"
+    assert not missing, f"not in the English .po ({README_HINT}): {missing}"
     assert not untranslated, f"no English text yet in translations/en/LC_MESSAGES/messages.po: {untranslated}"
 
 
 def test_english_catalogue_has_no_entries_the_code_no_longer_uses(extracted, english):
     in_code = {(_text(m), m.context) for m in extracted if m.id}
     unused = [_text(m) for m in english if m.id and (_text(m), m.context) not in in_code]
-    assert not unused, f"remove these, or run python -m citizen_app.translations_tool: {unused}"
+    assert not unused, f"{README_HINT}; these go: {unused}"
 
 
 def test_english_catalogue_has_no_fuzzy_or_obsolete_entries(english):
@@ -110,8 +161,22 @@ def test_english_catalogue_has_no_fuzzy_or_obsolete_entries(english):
     assert not fuzzy, f"check these translations and remove the fuzzy flag: {fuzzy}"
     assert not english.fuzzy, "the header of the English .po is marked fuzzy"
     assert not list(english.obsolete), f"remove the #~ entries: {list(english.obsolete)}"
-    with open(tool.catalogue_path("en"), encoding="utf-8") as fh:
+    with open(ROOT / ENGLISH_PO, encoding="utf-8") as fh:
         assert not [line for line in fh if line.startswith("#~")]
+
+
+def _entries(catalog: Catalog) -> list[tuple]:
+    return [(m.id, m.context, sorted(m.locations), m.auto_comments, sorted(m.flags)) for m in catalog if m.id]
+
+
+def test_the_committed_template_and_catalogue_are_what_pybabel_makes(project, extracted):
+    """The .pot and the .po are written only by pybabel extract and update, so the English catalogue keeps
+    one order and one layout and a change of text shows as a small diff."""
+    assert _entries(_read(ROOT / TEMPLATE_POT)) == _entries(extracted), (
+        f"translations/messages.pot: {README_HINT}"
+    )
+    check = pybabel(*UPDATE, "--check", cwd=project)
+    assert check.returncode == 0, f"translations/en/LC_MESSAGES/messages.po: {README_HINT}\n{check.stderr}"
 
 
 def _placeholders(text: str) -> Counter:
@@ -137,47 +202,71 @@ def test_placeholder_check_notices_a_lost_name():
     assert _placeholders("Ring %(phone)s, 100 %%") != _placeholders("Call us, 100 %%")
 
 
-def _small_project(root, template_text: str) -> None:
+def _small_project(root: Path, template_text: str) -> None:
     """A project with the real babel.cfg, one template, one module and one test file."""
     (root / "templates").mkdir()
     (root / "citizen_app").mkdir()
     (root / "tests").mkdir()
-    shutil.copy(os.path.join(tool.ROOT, "babel.cfg"), root / "babel.cfg")
+    (root / "translations").mkdir()
+    shutil.copy(ROOT / "babel.cfg", root / "babel.cfg")
     (root / "templates" / "page.html").write_text(template_text, encoding="utf-8")
     (root / "citizen_app" / "rules.py").write_text('from flask_babel import gettext as _\n_("Ring oss")\n')
     (root / "tests" / "test_x.py").write_text('_("Bara i ett test")\n')
 
 
-def test_refresh_keeps_translations_and_never_guesses(tmp_path):
+def _extract_and_update(root: Path) -> None:
+    for args in (EXTRACT, UPDATE):
+        done = pybabel(*args, cwd=root)
+        assert done.returncode == 0, done.stderr
+
+
+def test_the_workflow_keeps_translations_and_never_guesses(tmp_path):
     """A reworded text arrives empty, not as a fuzzy guess; the old one goes, without a #~ leftover."""
     _small_project(tmp_path, '<p>{{ _("Hej") }}</p><p>{{ _("Vi ses snart") }}</p>')
-    tool.refresh(root=str(tmp_path))
-    catalog = tool.read_catalogue("en", str(tmp_path))
-    assert sorted(m.id for m in catalog if m.id) == ["Hej", "Ring oss", "Vi ses snart"]
-    catalog.get("Hej").string = "Hello"
-    catalog.get("Vi ses snart").string = "See you soon"
-    with open(tool.catalogue_path("en", str(tmp_path)), "wb") as fh:
-        fh.write(tool._serialise(catalog))
+    assert pybabel(*EXTRACT, cwd=tmp_path).returncode == 0
+    assert (
+        pybabel("init", "-i", str(TEMPLATE_POT), "-d", "translations", "-l", "en", cwd=tmp_path).returncode
+        == 0
+    )
+    po = tmp_path / ENGLISH_PO
+    text = po.read_text(encoding="utf-8")
+    for swedish, english in (("Hej", "Hello"), ("Vi ses snart", "See you soon")):
+        text = text.replace(f'msgid "{swedish}"\nmsgstr ""', f'msgid "{swedish}"\nmsgstr "{english}"')
+    po.write_text(text, encoding="utf-8")
+    assert sorted(m.id for m in _read(po) if m.id) == ["Hej", "Ring oss", "Vi ses snart"]
 
     (tmp_path / "templates" / "page.html").write_text(
         '<p>{{ _("Hej") }}</p><p>{{ _("Vi ses snart igen") }}</p>'
     )
-    _changed, [outcome] = tool.refresh(root=str(tmp_path))
+    _extract_and_update(tmp_path)
 
-    catalog = tool.read_catalogue("en", str(tmp_path))
+    catalog = _read(po)
     assert catalog.get("Hej").string == "Hello"
     assert catalog.get("Vi ses snart igen").string == "" and not catalog.get("Vi ses snart igen").fuzzy
     assert catalog.get("Vi ses snart") is None and not list(catalog.obsolete)
-    assert outcome.removed == [("Vi ses snart", "See you soon")]
-    assert outcome.untranslated == ["Ring oss", "Vi ses snart igen"]
-    assert "#~" not in (tmp_path / "translations" / "en" / "LC_MESSAGES" / "messages.po").read_text()
-    assert (tmp_path / "translations" / "messages.pot").is_file()
+    assert "#~" not in po.read_text(encoding="utf-8")
+    assert [m.id for m in catalog if m.id and not m.string] == ["Ring oss", "Vi ses snart igen"]
+    assert pybabel(*UPDATE, "--check", cwd=tmp_path).returncode == 0
+
+
+def test_update_check_notices_a_catalogue_that_is_behind_the_code(tmp_path):
+    """Guards the guard of test_the_committed_template_and_catalogue_are_what_pybabel_makes."""
+    _small_project(tmp_path, '<p>{{ _("Hej") }}</p>')
+    assert pybabel(*EXTRACT, cwd=tmp_path).returncode == 0
+    assert (
+        pybabel("init", "-i", str(TEMPLATE_POT), "-d", "translations", "-l", "en", cwd=tmp_path).returncode
+        == 0
+    )
+    (tmp_path / "templates" / "page.html").write_text('<p>{{ _("Hej") }}</p><p>{{ _("Ny text") }}</p>')
+    assert pybabel(*EXTRACT, cwd=tmp_path).returncode == 0
+    assert pybabel(*UPDATE, "--check", cwd=tmp_path).returncode != 0
 
 
 def test_a_template_that_does_not_parse_stops_the_extraction(tmp_path):
     _small_project(tmp_path, '<p>{{ _("Hej" }}</p>')
-    with pytest.raises(TemplateSyntaxError):
-        tool.extract_template(str(tmp_path))
+    done = pybabel(*EXTRACT, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "TemplateSyntaxError" in done.stderr  # so the README's `extract && update` stops here
 
 
 # --- no text outside gettext in the templates ---------------------------------------------------------------
@@ -366,6 +455,17 @@ def test_contact_page_in_english_shows_the_english_texts(client, extracted, engl
             assert str(escape(text)) not in html, f"Swedish text on the English page: {text}"
 
 
+def test_without_a_compiled_catalogue_the_log_says_how_to_make_it(tmp_path, monkeypatch, caplog):
+    """The app never compiles catalogues itself (an install may be read-only); a missing one is named."""
+    from citizen_app import create_app, i18n
+
+    monkeypatch.setattr(i18n, "TRANSLATIONS_DIR", str(tmp_path))
+    create_app("test", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert "No compiled catalogue for 'en'" in caplog.text
+    assert "pybabel compile -d translations" in caplog.text
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_language_can_be_switched_back_to_swedish(client):
     _choose_english(client, "/kontakt")
     response = client.get("/sprak/sv?next=/kontakt")
@@ -419,8 +519,7 @@ def test_a_template_with_texts_at_its_top_level_is_imported_with_context():
         name
         for name, source in _template_sources().items()
         for node in env.parse(source).body
-        if isinstance(node, nodes.Assign)
-        and any(_is_gettext(call) for call in node.find_all(nodes.Call))
+        if isinstance(node, nodes.Assign) and any(_is_gettext(call) for call in node.find_all(nodes.Call))
     }
     assert "preparation/_texts.html" in texts_at_top
     cached = [
