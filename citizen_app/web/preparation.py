@@ -429,9 +429,9 @@ def _shared_child_answers(case) -> dict:
 
 
 def _chosen_unit_names(public_ids: list[str]) -> list[str]:
-    """The names of the units the person chose, in the order chosen (a unit since removed is left out)."""
-    names = preparation.unit_names(public_ids)
-    return [names[unit_id] for unit_id in public_ids if unit_id in names]
+    """The names of the units the person chose, in the form's order (by name); a unit since removed is left
+    out."""
+    return sorted(preparation.unit_names(public_ids).values())
 
 
 @bp.route(BASE + "/sammanfattning")

@@ -256,8 +256,13 @@ def test_production_makes_no_instance_folder(tmp_path, monkeypatch):
     from citizen_app import create_app
 
     monkeypatch.setenv("MINSIP_INSTANCE_PATH", str(tmp_path / "data"))
-    for name in ("SECRET_KEY", "IDENTITY_HASH_KEY", "IDENTITY_ENCRYPTION_KEY"):
-        monkeypatch.setenv(f"MINSIP_{name}", "k" * 44)
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    monkeypatch.setenv("MINSIP_SECRET_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("MINSIP_IDENTITY_HASH_KEY", secrets.token_urlsafe(48))
+    monkeypatch.setenv("MINSIP_IDENTITY_ENCRYPTION_KEY", Fernet.generate_key().decode())
     monkeypatch.setenv("MINSIP_DATABASE_URL", "sqlite://")
     app = create_app("production")
     assert app.instance_path == str(tmp_path / "data")
