@@ -110,3 +110,25 @@ def test_the_meeting_the_plan_and_the_closing_are_told_to_the_person(client, app
         "Inbjudan till mötet är skickad.",
     ]
     assert "Du sa ja. Nu gäller samtycket." in told
+
+
+def test_the_child_reads_the_history_in_simple_words(client, family):
+    """Elsa's own page, after a consent, two meeting times and a yes taken back: LIX ≤ 28 for a child."""
+    from citizen_app.plain_language import main_text_blocks, measure
+
+    case, kim, maria, johan = family["case"], family["kim"], family["maria"], family["johan"]
+    elsa = factories.db.session.get(type(maria), case.subject_id)
+    units = [family["social"].public_id, family["school"].public_id]
+    until = date.today() + timedelta(days=200)
+    consent.give(maria, case, units, ["social"], until)
+    consent.give(johan, case, units, ["social"], until)
+    meetings.set_meeting(kim, case, starts_at=SOON, length_minutes=60, mode="phone", phone="010-1")
+    meetings.set_meeting(
+        kim, case, starts_at=SOON + timedelta(days=1), length_minutes=60, mode="phone", phone="1"
+    )
+    db.session.commit()
+    told = _history(client, elsa, case)
+    assert told[-1] == "Maria Berg bad om en SIP." and "Johan Berg sa ja. Nu gäller samtycket." in told
+    html = client.get(f"/sip/{case.public_id}").get_data(as_text=True)
+    readability = measure(main_text_blocks(html))
+    assert readability.lix <= 28, f"LIX {readability.lix:.1f} ({readability})"

@@ -282,3 +282,18 @@ def test_the_overview_says_who_started_each_sip_to_each_reader(client, county):
     assert "Du svarar för Karl Nyström. Du är god man." in readings["lena"]
     for name in ("johan", "elsa", "lena"):
         assert "Du har bett om en SIP" not in readings[name], name
+
+
+def test_a_guardian_cancels_the_sip_not_their_own(client, county):
+    case, _elsa, maria = _child_sip(county, "requested")
+    text = _main(_page(client, maria, case))
+    assert "Ska SIP:en inte fortsätta? Avbryt SIP:en" in text and "Avbryt din SIP" not in text
+    response = client.get(f"/sip/{case.public_id}/avbryt")
+    html = response.get_data(as_text=True)
+    assert "<h1>Vill du avbryta SIP:en för" in html and "Elsa Berg" in _main(html)
+    assert "din SIP" not in _main(html)
+    _plain(html, 35)
+    token = client.csrf_token(f"/sip/{case.public_id}/avbryt")
+    done = client.post(f"/sip/{case.public_id}/avbryt", data={"csrf_token": token}, follow_redirects=True)
+    assert "Du har avbrutit SIP:en." in done.get_data(as_text=True)
+    assert "Du avbröt SIP:en." in _main(done.get_data(as_text=True))

@@ -113,3 +113,35 @@ def test_the_voice_follows_the_childs_own_sharing_rule(sip, reader):
         assert {a.theme for a in voice.answers} == {
             t for t, row in readable.items() if row.text or (row.choice or {}).get("attend")
         }
+
+
+@pytest.mark.parametrize(("reader", "limit"), [("maria", 35), ("elsa", 28)])
+def test_the_consent_page_with_the_childs_voice_reads_easily(client, sip, reader, limit):
+    _answer(sip)
+    client.sign_in_as(sip[reader])
+    html = client.get(f"/sip/{sip['case'].public_id}/samtycke").get_data(as_text=True)
+    readability = measure(main_text_blocks(html))
+    assert readability.lix <= limit, f"LIX {readability.lix:.1f} ({readability})"
+    assert readability.longest_sentence_words <= 20, readability.longest_sentence
+
+
+def test_the_sip_page_with_the_childs_voice_and_a_meeting_stays_within_eight_queries(
+    client, sip, count_queries
+):
+    from datetime import UTC, datetime, timedelta
+
+    from citizen_app.services import meetings
+
+    _answer(sip)
+    child_view.record(sip["maria"], sip["case"], "want", "")
+    starts = datetime.now(UTC) + timedelta(days=5)
+    meetings.set_meeting(
+        sip["kim"], sip["case"], starts_at=starts, length_minutes=60, mode="phone", phone="1"
+    )
+    db.session.commit()
+    client.sign_in_as(sip["maria"])
+    url = f"/sip/{sip['case'].public_id}"
+    with count_queries() as queries:
+        html = client.get(url).get_data(as_text=True)
+    assert SHARED in html and f'href="{url}/motet"' in html
+    assert queries.count <= 8, queries.statements
