@@ -54,7 +54,8 @@ class OverviewGroup:
 
 
 def overview_for(person: Person, today: date | None = None) -> list[OverviewGroup]:
-    """The person's own SIPs, then each child's (guardians) and each represented person's. Two queries."""
+    """The person's own SIPs, then each child's (guardians) and each represented person's. Two queries, and
+    a third for the names of others who asked for one of these SIPs (another guardian, say)."""
     day = today or date.today()
     groups = [OverviewGroup(subject=person, relation="self")]
     rels = db.session.scalars(
@@ -107,9 +108,6 @@ def overview_for(person: Person, today: date | None = None) -> list[OverviewGrou
                     names.get(requester),
                 ).label
     return groups
-
-
-_OVERVIEW_KIND = {"child": "guardian", "represented": "representative"}
 
 
 def _names_of(person_ids: set[int]) -> dict[int, str]:
@@ -177,6 +175,9 @@ class ReaderKind(enum.StrEnum):
     RELATIVE = "relative"  # someone close, through their invitation
 
 
+# How the overview's groups read: a child's guardian, a represented person's representative.
+_OVERVIEW_KIND = {"child": ReaderKind.GUARDIAN, "represented": ReaderKind.REPRESENTATIVE}
+
 # The first of the reader's roles that names them: a person who is also a relative of themself is the person.
 _KIND_OF_ROLE = (
     (Role.PERSON, ReaderKind.PERSON),
@@ -234,9 +235,7 @@ def reader_of(actor: Person, case: SipCase, today: date | None = None) -> Reader
     return Reader(kind, actor.id, case.subject.display_name if case.subject else "", rep_type)
 
 
-def _role_words(
-    kind: ReaderKind | str | None, name: str, rep_type: RepresentativeType | None
-) -> Sentence | None:
+def _role_words(kind: ReaderKind | None, name: str, rep_type: RepresentativeType | None) -> Sentence | None:
     """ "Du svarar för Karl Nyström. Du är god man." — who the reader is towards the SIP's person."""
     if kind == ReaderKind.GUARDIAN:
         return say(N_("Du svarar för %(name)s. Du är vårdnadshavare."), name=name)
@@ -366,9 +365,8 @@ class CasePage:
     prepare_link: Sentence | None = None
     voice: child_view.ChildVoice | None = None  # the child's own words, for those the child shares with
     can_prepare: bool = False  # "Inför mötet" [issue 5]
-    meeting: MeetingTime | None = (
-        None  # the planned or held meeting, for the person and those acting for them
-    )
+    # The planned or held meeting, for the person and those acting for them.
+    meeting: MeetingTime | None = None
     child_voice: bool = False  # the child themself, signed in: "Min röst"
     has_plan: bool = False  # a plan version exists: "Min plan" [issue 6]
 
@@ -424,7 +422,7 @@ def _events(case: SipCase) -> list[history.Event]:
 
 
 def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
-    # Function-level: these services read cases (get_case_for, timeline_of) at import time of their own.
+    # Function-level: plan_pages imports this module at its top, so importing it here avoids a cycle.
     from citizen_app.services import deadlines, plan_pages, preparation, requests
 
     loaded = _load_case(public_id)
@@ -456,7 +454,7 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
         timeline=timeline_of(case, events),
         requested_label=origin.label,
         about=about,
-        now=_now_words(case, reader, origin, requester_id, due),
+        now=_now_words(case, reader, requester_id, due),
         coordinator=coordinator,
         history=history.lines(events, reader, case),
         can_cancel=requests.can_cancel(actor, case) and not case.awaiting_person_agreement,
@@ -523,9 +521,7 @@ def _discharge_words(case: SipCase, reader: Reader, due: list) -> list[Sentence]
     return words
 
 
-def _now_words(
-    case: SipCase, reader: Reader, origin: Origin, requester_id: int | None, due: list
-) -> list[Sentence]:
+def _now_words(case: SipCase, reader: Reader, requester_id: int | None, due: list) -> list[Sentence]:
     """ "Det här händer nu": the step, said to this reader, and the first meeting's deadline [HA]."""
     if case.is_closed or case.awaiting_person_agreement:
         return []
