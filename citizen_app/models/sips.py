@@ -150,6 +150,11 @@ class EventKind(enum.StrEnum):
     COORDINATOR_CHANGED = "coordinator_changed"
     STEP_CHANGED = "step_changed"
     SUGGESTION_ACCEPTED = "suggestion_accepted"
+    # The meeting: booked (data: starts_at), changed (data: starts_at, new_time), and a later meeting held
+    # when the step does not change (the first one is a STEP_CHANGED to meeting_held).
+    MEETING_BOOKED = "meeting_booked"
+    MEETING_CHANGED = "meeting_changed"
+    MEETING_HELD = "meeting_held"
     CANCELLED = "cancelled"
     CLOSED = "closed"
     NOTE = "note"

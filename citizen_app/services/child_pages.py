@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -18,6 +19,8 @@ from citizen_app.access import Action, Role
 from citizen_app.extensions import db
 from citizen_app.models import AccessLink, Person, SipCase, Step
 from citizen_app.services import N_, NotFound, cases
+
+SWEDISH_TIME = ZoneInfo("Europe/Stockholm")  # "i dag" is the child's day, in Sweden
 
 # The child's timeline has four steps, in few words (the texts are in templates/child/). Each SIP step is
 # shown as one of them: before the meeting the child answers questions; then the meeting, the plan, and
@@ -86,3 +89,27 @@ def open_cases_of_child(person: Person, today: date | None = None) -> list[SipCa
         .order_by(SipCase.requested_at.desc())
     )
     return [case for case in found if Role.CHILD_SELF in access.roles_of(person, case, day)]
+
+
+@dataclass(frozen=True)
+class MeetingMoment:
+    """Where the child is in time to the meeting, so the pages say what is true [issue 13]: "soon" (no
+    day set yet), "before" (on ``day``), "today", or "after" (it has been held, or its day is past)."""
+
+    when: str
+    day: date | None = None
+
+
+def meeting_moment(case: SipCase, today: date | None = None) -> MeetingMoment:
+    """From the current meeting (one small query, cases.meeting_time): a planned one is ahead, today or
+    past its day; a held one is past. Without a meeting, a SIP past the meeting step is "after" too."""
+    day = today or date.today()
+    meeting = cases.meeting_time(case)
+    if meeting is None:
+        return MeetingMoment("after" if case.step.position >= Step.MEETING_HELD.position else "soon")
+    meeting_day = meeting.starts_at.astimezone(SWEDISH_TIME).date()
+    if meeting.held or meeting_day < day:
+        return MeetingMoment("after", meeting_day)
+    if meeting_day == day:
+        return MeetingMoment("today", meeting_day)
+    return MeetingMoment("before", meeting_day)

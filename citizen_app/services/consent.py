@@ -661,7 +661,8 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
         history=[
             HistoryRow(e, None if e.valid_until is None else _event_scope(names, e)) for e in reversed(events)
         ],
-        child_view=child_view.latest(case) if is_child else None,
+        # The same source as the case page: the child's view and the answers the child shares [issue 13].
+        child_view=child_view.voice_for(actor, case, day) if is_child else None,
         can_record_child_view=is_child and child_view.can_record(actor, case),
     )
 

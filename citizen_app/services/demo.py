@@ -278,6 +278,7 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
                 step=Step.CONSENT,
                 at=now - timedelta(days=5),
                 actor_staff_id=staff["kent"].id,
+                data={"coordinator": staff["kent"].display_name},  # "Kent Olofsson blev samordnare."
             ),
             Participant(case_id=karl_case.id, role=ParticipantRole.PERSON, person_id=persons["karl"].id),
             Participant(

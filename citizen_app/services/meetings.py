@@ -124,6 +124,7 @@ def set_meeting(
         meeting = Meeting(case_id=case.id, created_by_staff_id=staff.id)
         db.session.add(meeting)
     changed = meeting.id is not None
+    new_time = meeting.starts_at != starts_at
     meeting.starts_at = starts_at
     meeting.length_minutes = length_minutes
     meeting.mode = MeetingMode(mode)
@@ -135,6 +136,12 @@ def set_meeting(
     meeting.other_needs = other_needs.strip()
     db.session.flush()
     audit.record(staff, "meeting.changed" if changed else "meeting.set", case, meeting=meeting.public_id)
+    timeline.record(
+        case,
+        EventKind.MEETING_CHANGED if changed else EventKind.MEETING_BOOKED,
+        staff,
+        data={"starts_at": starts_at.isoformat(), "new_time": new_time},
+    )
     if changed:
         for invitation in meeting.invitations:
             if invitation.status in OPEN:
@@ -397,6 +404,8 @@ def mark_held(staff: StaffUser, case: SipCase, now: datetime | None = None) -> M
     if case.step.position < Step.MEETING_HELD.position:
         case.step = Step.MEETING_HELD
         timeline.record(case, EventKind.STEP_CHANGED, staff, step=Step.MEETING_HELD)
+    else:  # a later meeting, e.g. the follow-up: the step stays, the history still says it was held
+        timeline.record(case, EventKind.MEETING_HELD, staff)
     audit.record(staff, "meeting.held", case, meeting=meeting.public_id)
     db.session.flush()
     # Everyone on the citizen side who took part is asked for short, anonymous feedback [issue 7].

@@ -553,7 +553,9 @@ def send_for_reading(
     plan.sent_at = plan.sent_at or utcnow()
     if case.step.position < Step.PLAN_DOCUMENTED.position:
         case.step = Step.PLAN_DOCUMENTED
-        timeline.record(case, EventKind.STEP_CHANGED, staff, step=Step.PLAN_DOCUMENTED)
+        timeline.record(
+            case, EventKind.STEP_CHANGED, staff, step=Step.PLAN_DOCUMENTED, data={"version": plan.number}
+        )
     for person in recipients.citizen_recipients(case):
         notifications.notify(person, NotificationKind.PLAN_READY, case, data={"version": plan.number})
     audit.record(staff, "plan.sent_for_reading", case, version=plan.number)
@@ -583,7 +585,13 @@ def _approve(case: SipCase, plan: PlanVersion, way: ApprovalWay, actor: Person |
     new_step = Step.FOLLOW_UP if plan.based_on_id is not None else Step.PLAN_APPROVED
     if case.step != new_step:
         case.step = new_step
-        timeline.record(case, EventKind.STEP_CHANGED, actor, step=new_step)
+        timeline.record(
+            case,
+            EventKind.STEP_CHANGED,
+            actor,
+            step=new_step,
+            data={"version": plan.number, "way": way.value},
+        )
     db.session.flush()
     audit.record(actor, "plan.approved", case, version=plan.number, way=way.value)
     for person in recipients.citizen_recipients(case):

@@ -24,11 +24,12 @@ def cancel_case(public_id: str):
     case = cases.get_case_for(current_user, public_id, Action.VIEW_CASE)
     if not requests.can_cancel(current_user, case):
         abort(403)
+    is_own = case.subject_id == current_user.id  # a guardian or a representative cancels "SIP:en"
     if request.method == "POST":
         requests.cancel(current_user, case)
-        flash(_("Du har avbrutit din SIP."), "success")
+        flash(_("Du har avbrutit din SIP.") if is_own else _("Du har avbrutit SIP:en."), "success")
         return redirect(url_for("cases.show_case", public_id=public_id), 303)
-    return render_template("cases/cancel_case.html", case=case)
+    return render_template("cases/cancel_case.html", case=case, is_own=is_own)
 
 
 @bp.route("/sip/<string(length=22):public_id>/forslag", methods=["POST"])

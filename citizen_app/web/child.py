@@ -125,6 +125,7 @@ def show_start(public_id: str):
     return render_template(
         "child/show_start.html",
         pages=pages,
+        moment=child_pages.meeting_moment(pages.case),
         answers=answers,
         steps=child_pages.CHILD_STEPS,
         slugs=SLUGS,
@@ -196,6 +197,7 @@ def show_done(public_id: str):
     return render_template(
         "child/show_done.html",
         pages=pages,
+        moment=child_pages.meeting_moment(pages.case),
         answers=preparation.child_answers_for(pages.child, pages.case),
         themes=preparation.CHILD_THEMES,
         slugs=SLUGS,

@@ -68,6 +68,7 @@ def show_preparation(public_id: str):
         themes=preparation.themes_for(current_user, case),
         progress=preparation.progress(current_user, case),
         may_give_code=preparation.can_give_child_code(current_user, case),
+        reader_words=cases.preparation_words(cases.reader_of(current_user, case)),
     )
 
 
