@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from citizen_app.web import (
+        access_log,
         auth,
         cases,
         child,
@@ -32,6 +33,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         pages,
         cases,
+        access_log,
         child,
         consent,
         feedback,
