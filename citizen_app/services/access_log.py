@@ -88,6 +88,7 @@ SENTENCES: dict[str, str] = {
     "plan.commented": N_("%(who)s skrev vad som ska ändras i planen."),
     "plan.shared": N_("%(who)s lät en närstående läsa planen."),
     "plan.share_revoked": N_("%(who)s slutade dela planen med en närstående."),
+    "decision.recorded": N_("%(who)s skrev in ett beslut som planen väntade på."),
     # Problems the person reported
     "problem.reported": N_("%(who)s rapporterade ett problem."),
     "problem.read": N_("%(who)s läste om ett problem som har rapporterats."),

@@ -22,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         pwa,
         requests,
         staff,
+        staff_decisions,
         staff_feedback,
         staff_meetings,
         staff_plans,
@@ -50,5 +51,6 @@ def register_blueprints(app: Flask) -> None:
         staff_feedback,
         staff_meetings,
         staff_plans,
+        staff_decisions,
     ):
         app.register_blueprint(module.bp)

@@ -85,6 +85,7 @@ def test_the_code_writes_the_actions_this_test_expects_to_find():
         "case.closed",
         "access_link.created.child_pages",
         "access_link.used.relative_invitation",
+        "decision.recorded",
     ):
         assert action in ACTIONS, action
     assert len(ACTIONS) >= 40
