@@ -208,7 +208,7 @@ def test_the_person_reads_who_did_what_at_which_unit_newest_first(client, famili
         "Vera Nilsson på Björkskolan läste i SIP:en.",
         "Sofia Åberg på Björkskolan läste i SIP:en.",
         "Kent Olofsson på Socialtjänsten bokade en tid för mötet.",
-        "Kent Olofsson på Socialtjänsten läste i SIP:en.",
+        "Kent Olofsson läste i SIP:en.",  # his unit is named on his first line of the page
     ]  # the person's own "yes" is not a staff read: it is not listed
     assert soup.select_one("main ul.events time")["datetime"].startswith(str(datetime.now(UTC).year))
     assert "Äldre" not in soup.main.get_text() and "Nyare" not in soup.main.get_text()
@@ -248,6 +248,12 @@ def test_the_log_is_paged_25_at_a_time_with_plain_links(client, families, county
     links = [(a.get_text(strip=True), a["href"]) for a in _soup(second).select_one("main nav").find_all("a")]
     assert links == [("Nyare", _url(case)), ("Äldre", _url(case, 3))]
 
+    # Each page names the unit the first time someone appears on it, then only the name.
+    assert [line[6:] for line in _lines(second)[:2]] == [
+        "Kent Olofsson på Socialtjänsten bokade en tid för mötet.",
+        "Kent Olofsson läste i SIP:en.",
+    ]
+
     third = client.get(_url(case, 3))
     assert len(_lines(third)) == 10
     assert _lines(third)[-1].startswith("09:00")  # the oldest
@@ -280,13 +286,20 @@ def test_an_empty_log_says_so_plainly(client, families):
 
 
 def test_a_full_page_is_plain_swedish(client, families, county):
-    """25 lines with real-looking names and units: the page stays within LIX 35."""
+    """25 lines by five staff members of units with long names: the page stays within LIX 35."""
     ingrid, case = families["pers"]
+    psychiatry = factories.unit("Psykiatrin Centrum", kind=UnitKind.PSYCHIATRY)
+    staff = [
+        county["kent"],
+        county["sofia"],
+        county["vera"],
+        factories.staff(psychiatry, StaffRole.COORDINATOR, "Rita Samuelsson"),
+        factories.staff(county["clinic"], StaffRole.MEMBER, "Hugo Ström"),
+    ]
     start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
     actions = ["case.read", "meeting.set", "invitation.sent", "case.read", "plan.draft_started"]
     for n in range(25):
-        staff = county["kent"] if n % 3 else county["sofia"]
-        _log(case, staff, actions[n % len(actions)], start + timedelta(hours=n * 5))
+        _log(case, staff[n % 5], actions[(n // 5) % len(actions)], start + timedelta(hours=n * 5))
     db.session.commit()
     client.sign_in_as(ingrid)
     response = client.get(_url(case))
