@@ -19,7 +19,7 @@ from flask import g, has_request_context
 from citizen_app.models import ParticipantRole, Person, RelationKind, RepresentativeType, SipCase, StaffUser
 from citizen_app.models.units import StaffRole
 from citizen_app.services import N_, NotAllowed
-from citizen_app.services.relations import person_ties, staff_ties
+from citizen_app.services.relations import PersonTies, person_ties, person_ties_for_many, staff_ties
 
 
 class Role(enum.StrEnum):
@@ -157,14 +157,32 @@ def roles_of(actor: Actor, case: SipCase, today: date | None = None) -> frozense
     return roles
 
 
-def _person_roles(person: Person, case: SipCase, day: date) -> frozenset[Role]:
+def roles_for_many(person: Person, cases: list[SipCase], today: date | None = None) -> None:
+    """Work out the person's roles towards many cases in two queries and keep them for the request.
+
+    The same rules as ``roles_of`` (it then answers from the cache); for a page that lists several SIPs and
+    asks ``can`` about each, which would otherwise cost two queries a SIP.
+    """
+    cache = _request_cache()
+    if cache is None or not getattr(person, "is_authenticated", False) or isinstance(person, StaffUser):
+        return
+    day = today or date.today()
+    todo = [case for case in cases if (person.get_id(), case.id) not in cache]
+    ties = person_ties_for_many(person, todo)
+    for case in todo:
+        cache[(person.get_id(), case.id)] = _person_roles(person, case, day, ties[case.id])
+
+
+def _person_roles(
+    person: Person, case: SipCase, day: date, ties: PersonTies | None = None
+) -> frozenset[Role]:
     roles: set[Role] = set()
     if person.id == case.subject_id:
         # A relative's suggestion is still shown to the person, who must agree to it.
         roles.add(Role.CHILD_SELF if person.is_child_on(day) else Role.PERSON)
     if case.subject_id is None:
         return frozenset(roles)  # a suggestion nobody is linked to yet: only staff may see it
-    ties = person_ties(person, case)
+    ties = ties if ties is not None else person_ties(person, case)
     subject_is_child = case.subject is not None and case.subject.is_child_on(day)
     for rel in ties.relationships:
         if rel.kind == RelationKind.GUARDIAN and subject_is_child:

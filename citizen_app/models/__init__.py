@@ -16,6 +16,7 @@ from citizen_app.models.notifications import Notification, NotificationKind
 from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
 from citizen_app.models.plans import (
     ApprovalWay,
+    DecisionOutcome,
     GoalOutcome,
     GoalTerm,
     PendingDecision,
@@ -76,6 +77,7 @@ __all__ = [
     "ConsentEventKind",
     "ConsentMethod",
     "CoordinatorAssignment",
+    "DecisionOutcome",
     "EventKind",
     "FeedbackAnswer",
     "FeedbackRequest",

@@ -42,6 +42,7 @@ class NotificationKind(enum.StrEnum):
     PLAN_APPROVED = "plan_approved"
     PLAN_COMMENTED = "plan_commented"  # staff: the person commented on the draft
     PLAN_CLOSED = "plan_closed"  # the SIP has ended; the plan no longer applies
+    DECISION_MADE = "decision_made"  # a decision the plan waited for is made [issue 13]
     FEEDBACK_REQUESTED = "feedback_requested"  # a short questionnaire after the meeting
     PROBLEM_RECEIVED = "problem_received"  # staff: a problem report came to your unit
     PROBLEM_ANSWERED = "problem_answered"  # the unit has answered your problem report

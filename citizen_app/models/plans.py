@@ -147,6 +147,26 @@ class PendingDecision(PublicIdMixin, Base):
     expected_on: Mapped[date | None] = mapped_column(Date)
 
     version: Mapped[PlanVersion] = relationship(back_populates="pending_decisions")
+    # What was decided, once the coordinator writes it in (DecisionOutcome). Read only from here: recording
+    # it adds an outcome row and leaves the decision, and the approved version it belongs to, unchanged.
+    outcome: Mapped[DecisionOutcome | None] = relationship(viewonly=True)
+
+
+class DecisionOutcome(Base):
+    """What a pending decision came to, and when the coordinator wrote it in [issue 13] [SIP.md 5].
+
+    A row of its own because the decision belongs to an approved version, which is locked: the plan as it
+    was approved stays as it was, and the person is told that the decision is made (services/decisions.py).
+    One outcome per decision: the unique key stops a double click or a second tab from recording twice.
+    """
+
+    __tablename__ = "decision_outcome"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pending_decision_id: Mapped[int] = mapped_column(ForeignKey("pending_decision.id"), unique=True)
+    decision: Mapped[str] = mapped_column(Text)  # what was decided, in the coordinator's plain words
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    recorded_by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
 
 
 class PlanComment(PublicIdMixin, Base):

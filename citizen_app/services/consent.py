@@ -319,15 +319,16 @@ def withdraw(actor: Person, case: SipCase, today: date | None = None) -> Consent
     coordinator = recipients.current_coordinator(case)
     if coordinator is not None:
         notifications.notify(coordinator, NotificationKind.CONSENT_WITHDRAWN, case)
-    for staff in _coordinators_of_parties(case, shared_with, told=coordinator):
+    for staff in staff_of_parties(case, shared_with, told=coordinator):
         notifications.notify(staff, NotificationKind.CONSENT_WITHDRAWN, case)
     return event
 
 
-def _coordinators_of_parties(case: SipCase, scope: Scope | None, told: StaffUser | None) -> list[StaffUser]:
-    """The coordinators of the units taking part that the consent covered: they must stop and void [VM].
+def staff_of_parties(case: SipCase, scope: Scope | None, told: StaffUser | None) -> list[StaffUser]:
+    """Every staff member of the units taking part that the consent covered: they must stop and void [VM].
 
-    A unit the consent never named was told nothing about the SIP, so it is not told about its end either.
+    All of them, not only coordinators: a school often has none in Min SIP [issue 13]. A unit the consent
+    never named was told nothing about the SIP, so it is not told about its end either.
     """
     if scope is None:
         return []
@@ -336,7 +337,7 @@ def _coordinators_of_parties(case: SipCase, scope: Scope | None, told: StaffUser
     for unit in parties_of(case):
         if unit.id == case.owning_unit_id or not scope.covers_unit(unit.public_id):
             continue
-        for person in recipients.unit_coordinators(unit.id):
+        for person in recipients.unit_staff(unit.id):
             if person.id not in seen:
                 seen.add(person.id)
                 staff.append(person)

@@ -243,10 +243,11 @@ def invite(staff: StaffUser, meeting: Meeting, participant_ids: list[str]) -> li
 
 
 def _tell_invited(invitation: Invitation, kind: NotificationKind) -> None:
+    """An invited unit is told through every one of its staff, not only a coordinator it may not have."""
     party = invitation.participant
     case = db.session.get(SipCase, db.session.get(Meeting, invitation.meeting_id).case_id)
     if party.unit_id is not None:
-        for staff in recipients.unit_coordinators(party.unit_id):
+        for staff in recipients.unit_staff(party.unit_id):
             notifications.notify(staff, kind, case)
     elif party.person is not None:
         notifications.notify(party.person, kind, case)

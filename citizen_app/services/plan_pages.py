@@ -28,6 +28,7 @@ from citizen_app.extensions import db
 from citizen_app.models import (
     Participant,
     ParticipantRole,
+    PendingDecision,
     PlanAction,
     PlanComment,
     PlanGoal,
@@ -66,12 +67,13 @@ def _case_and_reader(actor, public_id: str) -> tuple[SipCase, str]:
 
 
 def _versions(case: SipCase, reader: str) -> list[PlanVersion]:
-    """Every version the reader may see, newest first, each with its pending decisions. One query."""
+    """Every version the reader may see, newest first, each with its pending decisions (and what those
+    came to, once decided). One query."""
     found = list(
         db.session.scalars(
             select(PlanVersion)
             .where(PlanVersion.case_id == case.id)
-            .options(joinedload(PlanVersion.pending_decisions))
+            .options(joinedload(PlanVersion.pending_decisions).joinedload(PendingDecision.outcome))
             .order_by(PlanVersion.number.desc())
         ).unique()
     )

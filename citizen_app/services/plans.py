@@ -722,6 +722,10 @@ def close(staff: StaffUser, case: SipCase, reason: str, note: str = "") -> None:
     note = _text(note, "note", errors, required=reason == ClosingReason.OTHER, limit=1000)
     if errors:
         raise InvalidPlan(errors)
+    # Imported here only to keep this change inside close(); there is no cycle, it may join the imports above.
+    from citizen_app.services import consent
+
+    shared_with = consent.in_force(case)  # read before closing: the units taking part that knew of the SIP
     open_draft = draft(case)
     if open_draft is not None and _lock(open_draft).status == VersionStatus.DRAFT:
         db.session.delete(open_draft)  # a draft never approved does not become part of the history
@@ -736,6 +740,9 @@ def close(staff: StaffUser, case: SipCase, reason: str, note: str = "") -> None:
     for share in _active_shares(case):
         if share.participant.person is not None:
             notifications.notify(share.participant.person, NotificationKind.PLAN_CLOSED, case)
+    # Every staff member of each unit taking part hears that the plan no longer applies [issue 13].
+    for member in consent.staff_of_parties(case, shared_with, told=staff):
+        notifications.notify(member, NotificationKind.PLAN_CLOSED, case, data={"reason": reason})
 
 
 # --- Sharing with relatives --------------------------------------------------------------------------------

@@ -61,6 +61,22 @@ def unit_coordinators(unit_id: int) -> list[StaffUser]:
     )
 
 
+def unit_staff(unit_id: int) -> list[StaffUser]:
+    """Every staff member of the unit, coordinators and ordinary members alike.
+
+    A unit taking part is told through all its staff: a school often has no coordinator in Min SIP, and
+    its counsellor must still hear that a meeting is set or off, or that the SIP has ended [issue 13].
+    """
+    return list(
+        db.session.scalars(
+            select(StaffUser)
+            .join(StaffMembership, StaffMembership.staff_id == StaffUser.id)
+            .where(StaffMembership.unit_id == unit_id)
+            .order_by(StaffUser.display_name, StaffUser.id)
+        )
+    )
+
+
 def current_coordinator(case: SipCase) -> StaffUser | None:
     return db.session.scalar(
         select(StaffUser)

@@ -5,6 +5,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from citizen_app.web import (
+        access_log,
         auth,
         cases,
         child,
@@ -21,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         pwa,
         requests,
         staff,
+        staff_decisions,
         staff_feedback,
         staff_meetings,
         staff_plans,
@@ -32,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         pages,
         cases,
+        access_log,
         child,
         consent,
         feedback,
@@ -48,5 +51,6 @@ def register_blueprints(app: Flask) -> None:
         staff_feedback,
         staff_meetings,
         staff_plans,
+        staff_decisions,
     ):
         app.register_blueprint(module.bp)

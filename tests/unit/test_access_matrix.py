@@ -334,6 +334,25 @@ def test_access_matrix_for_a_relatives_suggestion(world, column, action):
     assert access.can(actor, action, case) is expected
 
 
+def test_roles_worked_out_for_many_sips_at_once_are_the_same_as_one_by_one(world):
+    """access.roles_for_many (two queries for a whole start page) gives every column the roles of roles_of,
+    for ordinary SIPs and for suggestions, and can() then answers the matrix from what it worked out."""
+    from flask import current_app
+
+    for kind in ("ordinary", "suggestion"):
+        for column, (actor, case) in world[kind].items():
+            if actor is None or not getattr(actor, "is_authenticated", False) or actor.is_staff:
+                continue
+            one_by_one = access.roles_of(actor, case)  # outside a request: nothing is cached
+            with current_app.test_request_context():
+                access.roles_for_many(actor, [case])
+                assert access.roles_of(actor, case) == one_by_one, (kind, column)
+                expected = (ALLOWED if kind == "ordinary" else ALLOWED_WHILE_SUGGESTED)[column]
+                assert access.can(actor, Action.VIEW_ACCESS_LOG, case) is expected.get(
+                    Action.VIEW_ACCESS_LOG, False
+                ), (kind, column)
+
+
 def test_require_raises_for_a_denied_action_and_passes_an_allowed_one(world):
     parent, case = world["ordinary"]["nocu"]
     with pytest.raises(NotAllowed):

@@ -1,5 +1,5 @@
-"""On withdrawal every party of the SIP is told [VM] [SIP.md 4]: the citizens, the coordinator, and the
-coordinators of the units taking part that the consent covered. A unit the consent never named learns
+"""On withdrawal every party of the SIP is told [VM] [SIP.md 4]: the citizens, the coordinator, and every
+staff member of the units taking part that the consent covered. A unit the consent never named learns
 nothing, not even that the SIP ended."""
 
 from datetime import date, timedelta
@@ -82,8 +82,9 @@ def test_the_coordinators_of_the_units_the_consent_covered_are_told_of_a_withdra
     assert {_p(sip["mum"]), _p(sip["dad"]), _s(sip["coordinator"]), _s(sip["school_coordinator"])} <= told
     # BUP takes part, but the guardians left it out: it never knew of the SIP and is told nothing now.
     assert _s(sip["bup_coordinator"]) not in told
-    # Members are told by their own coordinator; the owning unit through the SIP's coordinator.
-    assert _s(sip["school_member"]) not in told
+    # Every staff member of a covered unit is told, not only its coordinator: a school may have none in
+    # Min SIP [issue 13]. The owning unit hears it through the SIP's coordinator.
+    assert _s(sip["school_member"]) in told
     assert _s(sip["other_social_coordinator"]) not in told
 
 
