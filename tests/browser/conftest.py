@@ -56,6 +56,11 @@ _TEXT_SPACING = """() => {
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   return document.adoptedStyleSheets.length - 1;
 }"""
+# [STYLE.md, WCAG 2.5.8] A link that is alone in its paragraph or list item is a target of its own: 44 px high.
+_SMALL_STANDALONE_LINKS = """() => [...document.querySelectorAll("main p > a, main li > a")]
+  .filter((a) => a.parentElement.textContent.trim() === a.textContent.trim() && a.offsetParent !== null)
+  .filter((a) => a.getBoundingClientRect().height < 43.5)
+  .map((a) => `"${a.textContent.trim().slice(0, 40)}" (${Math.round(a.getBoundingClientRect().height)} px)`)"""
 # The innermost elements that reach past the right edge, to say what makes a page scroll sideways.
 _TOO_WIDE = """() => {
   const edge = document.documentElement.clientWidth;
@@ -322,6 +327,8 @@ def check_page(page, *, child: bool = False, label: str = ""):
     assert overflow <= 0, f"{where}: the page is {overflow} px too wide and scrolls sideways"
     if page.viewport_size["width"] == WIDTHS[0]:
         check_narrowest_with_text_spacing(page, label or page.url)
+        small = page.evaluate(_SMALL_STANDALONE_LINKS)
+        assert not small, f"{where}: links alone on their line must be 44 px high (STYLE.md): {small}"
 
     blocks = main_text_blocks(page.content())
     result = measure(blocks)
