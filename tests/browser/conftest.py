@@ -56,11 +56,12 @@ _TEXT_SPACING = """() => {
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   return document.adoptedStyleSheets.length - 1;
 }"""
-# [STYLE.md, WCAG 2.5.8] A link that is alone in its paragraph or list item is a target of its own: 44 px high.
+# [STYLE.md, WCAG 2.5.8] A link alone in its paragraph or list item is a target of its own: 44 px high.
 _SMALL_STANDALONE_LINKS = """() => [...document.querySelectorAll("main p > a, main li > a")]
   .filter((a) => a.parentElement.textContent.trim() === a.textContent.trim() && a.offsetParent !== null)
   .filter((a) => a.getBoundingClientRect().height < 43.5)
-  .map((a) => `"${a.textContent.trim().slice(0, 40)}" (${Math.round(a.getBoundingClientRect().height)} px)`)"""
+  .map((a) => `"${a.textContent.trim().slice(0, 40)}" `
+    + `(${Math.round(a.getBoundingClientRect().height)} px)`)"""
 # The innermost elements that reach past the right edge, to say what makes a page scroll sideways.
 _TOO_WIDE = """() => {
   const edge = document.documentElement.clientWidth;
