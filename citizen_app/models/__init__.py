@@ -51,6 +51,7 @@ from citizen_app.models.sips import (
     SipCase,
     Step,
 )
+from citizen_app.models.submissions import FormSubmission
 from citizen_app.models.units import (
     Principal,
     PrincipalKind,
@@ -81,6 +82,7 @@ __all__ = [
     "EventKind",
     "FeedbackAnswer",
     "FeedbackRequest",
+    "FormSubmission",
     "GoalOutcome",
     "GoalTerm",
     "Initiator",

@@ -2,6 +2,8 @@
 
 from flask import Flask
 
+from citizen_app.services.submissions import new_token
+
 
 def register_blueprints(app: Flask) -> None:
     from citizen_app.web import (
@@ -54,3 +56,6 @@ def register_blueprints(app: Flask) -> None:
         staff_decisions,
     ):
         app.register_blueprint(module.bp)
+
+    # A global, not a context processor: the form macros are imported without the page's context.
+    app.jinja_env.globals["new_submission_id"] = new_token

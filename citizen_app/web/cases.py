@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from citizen_app.access import Action
 from citizen_app.services import NotAllowed, cases, requests
-from citizen_app.web.guards import citizen
+from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("cases", __name__)
 
@@ -19,6 +19,7 @@ def show_case(public_id: str):
 
 @bp.route("/sip/<string(length=22):public_id>/avbryt", methods=["GET", "POST"])
 @citizen
+@creates
 def cancel_case(public_id: str):
     """Deleting needs a confirmation page and a POST [STYLE]."""
     case = cases.get_case_for(current_user, public_id, Action.VIEW_CASE)
@@ -34,6 +35,7 @@ def cancel_case(public_id: str):
 
 @bp.route("/sip/<string(length=22):public_id>/forslag", methods=["POST"])
 @citizen
+@creates
 def answer_suggestion(public_id: str):
     case = cases.get_case_for(current_user, public_id, Action.VIEW_CASE)
     answer = request.form.get("answer")

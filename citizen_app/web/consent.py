@@ -24,7 +24,7 @@ from citizen_app.access import Action
 from citizen_app.services import N_, NotAllowed, cases, child_view
 from citizen_app.services import consent as consent_service
 from citizen_app.web import forms
-from citizen_app.web.guards import citizen
+from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("consent", __name__)
 
@@ -95,6 +95,7 @@ def answer_period(public_id: str):
 
 @bp.route("/sip/<string(length=22):public_id>/samtycke/kontrollera", methods=["GET", "POST"])
 @citizen
+@creates
 def check_consent(public_id: str):
     """ "Det här samtycker du till": every answer with a change link, then one button that gives it."""
     case = _case_for_giving(public_id)
@@ -158,6 +159,7 @@ def print_receipt(public_id: str):
 
 @bp.route("/sip/<string(length=22):public_id>/samtycke/bekrafta", methods=["POST"])
 @citizen
+@creates
 def confirm_recorded(public_id: str):
     """Confirm, in the app, a consent staff wrote down: the same scope, given digitally."""
     case = _case_for_giving(public_id)
@@ -174,6 +176,7 @@ def confirm_recorded(public_id: str):
 
 @bp.route("/sip/<string(length=22):public_id>/samtycke/aterkalla", methods=["GET", "POST"])
 @citizen
+@creates
 def withdraw_consent(public_id: str):
     """Withdrawing ends the SIP at once [DA 4.2]: a page that says so first, then a POST [STYLE]."""
     case = cases.get_case_for(current_user, public_id, Action.WITHDRAW_CONSENT)
@@ -193,6 +196,7 @@ def withdraw_consent(public_id: str):
 
 @bp.route("/sip/<string(length=22):public_id>/samtycke/barnets-asikt", methods=["GET", "POST"])
 @citizen
+@creates
 def record_child_view(public_id: str):
     """What the child thinks: written by a guardian with custody, or by the child themself [DA 4.2]."""
     case = cases.get_case_for(current_user, public_id, Action.VIEW_CASE)

@@ -15,7 +15,7 @@ files (not from gettext), in the page's language.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -45,9 +45,13 @@ def _questionnaire(found, action: str, thanks: str, *, young: bool = False, back
     """Show the form, or take the answer: 303 to the thank-you page, 422 with the errors.
 
     A request already answered (a double click, the back button, a second tab) goes to the same thank-you
-    page and nothing more is stored: ``feedback.submit`` returns False then.
+    page and nothing more is stored: ``feedback.submit`` returns False then [QUALITY 5]. These views are not
+    marked ``@creates``: its record of who sent which form when would tie a person to the moment of an
+    anonymous answer. The one answer per request is enough.
     """
     if found.answered:
+        if request.method == "POST":
+            flash(_("Vi har redan tagit emot det här."), "info")
         return redirect(thanks, 303)
     question_set = feedback.question_set_for(found)
     errors: dict[str, str] = {}
@@ -55,10 +59,12 @@ def _questionnaire(found, action: str, thanks: str, *, young: bool = False, back
     if request.method == "POST":
         form = _form_values(question_set)
         try:
-            feedback.submit(found, form)
+            stored = feedback.submit(found, form)
         except feedback.InvalidFeedback as invalid:
             errors = {_field_id(question_set, name): _(message) for name, message in invalid.errors.items()}
         else:
+            if not stored:  # the other click of a double click, at the same instant, stored it
+                flash(_("Vi har redan tagit emot det här."), "info")
             return redirect(thanks, 303)
     return forms.render_form(
         "feedback/answer_feedback.html",

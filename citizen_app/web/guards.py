@@ -8,6 +8,9 @@
   child), or someone who opened the child's code or link in this browser session. The link is re-checked on
   every request, so revoking or expiry works at once.
 - ``invitation_link``: a relative's invitation pages, opened with their personal link in this session.
+
+Beside the one access rule, a view whose POST creates something carries ``@creates`` (below the rule): the
+same form sent twice is taken once [QUALITY 5] (services/submissions.py).
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, flash, g, make_response, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
-from citizen_app.services import access_links
+from citizen_app.services import access_links, submissions
 
 RULE_ATTRIBUTE = "access_rule"
+CREATES_ATTRIBUTE = "creates"
+SUBMISSION_FIELD = "submission_id"  # the hidden field the csrf() macro puts in every form
 
 
 def _mark(view: Callable, rule: str) -> Callable:
@@ -111,3 +118,56 @@ def invitation_link(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return _mark(wrapped, "invitation_link")
+
+
+# --- A form that creates something is taken once -----------------------------------------------------------
+
+
+def _submitting_actor() -> str | None:
+    """Who sent the form: a signed-in user, or the child's or relative's link opened in this session."""
+    if current_user.is_authenticated:
+        return current_user.get_id()
+    if g.get("child_link") is not None:
+        return f"child-link:{g.child_link.id}"
+    if g.get("invitation_link") is not None:
+        return f"invitation-link:{g.invitation_link.id}"
+    return None
+
+
+def _redirect_location(response) -> str | None:
+    return response.location if 300 <= response.status_code < 400 else None
+
+
+def creates(view: Callable) -> Callable:
+    """The POST creates something (a report, a request, a consent, a comment, an answer ...): a double click,
+    a reload or a second tab sends the same form again, and must not create it twice [QUALITY 5] [issue 12].
+
+    Goes below the access rule, so the actor is known. A POST with the form's ``submission_id`` claims it
+    before the view runs; the same form sent again is not run but sent where the first one led, with a calm
+    message. A POST without a token (an old page, a script) runs as before. See services/submissions.py.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        token = request.form.get(SUBMISSION_FIELD) if request.method == "POST" else None
+        actor = _submitting_actor()
+        if actor is None or not submissions.is_token(token):
+            return view(*args, **kwargs)
+        try:
+            claimed = submissions.claim(actor, token)
+        except submissions.AlreadyReceived as earlier:
+            flash(_("Vi har redan tagit emot det här."), "info")
+            return redirect(earlier.location or url_for("start.show_start"), 303)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except HTTPException as stopped:
+            if stopped.response is not None and stopped.response.status_code < 400:
+                # abort(redirect(...)): an answer like any other
+                submissions.settle(claimed, _redirect_location(stopped.response))
+            raise  # an error: the request's transaction rolls back, the claim with it
+        if response.status_code < 400:
+            submissions.settle(claimed, _redirect_location(response))
+        return response
+
+    setattr(wrapped, CREATES_ATTRIBUTE, True)
+    return wrapped

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from citizen_app.ratelimit import limiter
 from citizen_app.services import NotAllowed, access_links, feedback, meeting_pages, meetings, preparation
 from citizen_app.web import guards
-from citizen_app.web.guards import invitation_link, public
+from citizen_app.web.guards import creates, invitation_link, public
 
 bp = Blueprint("invitations", __name__, url_prefix="/inbjudan")
 
@@ -78,6 +78,7 @@ def _render(page: meeting_pages.GuestPage, errors: dict[str, str], text: str = "
 
 @bp.route("/svar", methods=["POST"])
 @invitation_link
+@creates
 def answer():
     status = request.form.get("status", "")
     try:
@@ -100,6 +101,7 @@ def answer():
 
 @bp.route("/forslag", methods=["POST"])
 @invitation_link
+@creates
 def suggest_topic():
     """A topic the relative wants to talk about. The person decides if it goes on the agenda."""
     page = _page()

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from citizen_app.access import Action
 from citizen_app.services import NotAllowed, cases, plan_pages, plans
-from citizen_app.web.guards import citizen
+from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("plan", __name__)
 
@@ -43,6 +43,7 @@ def show_draft(public_id: str):
 
 @bp.route(BASE + "/utkast/synpunkt", methods=["POST"])
 @citizen
+@creates
 def comment_on_draft(public_id: str):
     """ "Det här vill jag ändra": the coordinator is told and answers before the plan is approved."""
     case = cases.get_case_for(current_user, public_id, Action.COMMENT_PLAN)

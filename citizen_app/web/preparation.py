@@ -19,7 +19,7 @@ from citizen_app.services import NotAllowed, access_links, cases, preparation
 from citizen_app.web import forms
 from citizen_app.web.forms import text as _text
 from citizen_app.web.forms import translated as _translated
-from citizen_app.web.guards import citizen
+from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("preparation", __name__)
 
@@ -138,6 +138,7 @@ def _talk_about_page(case, errors=None, form=None, moved=None):
 
 @bp.route(BASE + "/att-prata-om", methods=["GET", "POST"])
 @citizen
+@creates
 def talk_about(public_id: str):
     case = _case(public_id)
     if request.method == "POST":
@@ -201,6 +202,7 @@ def mark_item(public_id: str, item_id: str):
 
 @bp.route(BASE + f"/forslag/{ITEM}", methods=["POST"])
 @citizen
+@creates
 def decide_suggestion(public_id: str, item_id: str):
     """A relative's suggestion: "Ta med" puts it last on the agenda; "Ta inte med" leaves it out."""
     case = _case(public_id)
@@ -235,6 +237,7 @@ def share_agenda(public_id: str):
 
 @bp.route(BASE + "/inte-prata-om", methods=["GET", "POST"])
 @citizen
+@creates
 def not_talk_about(public_id: str):
     case = _case(public_id)
     errors: dict[str, str] = {}
@@ -311,6 +314,7 @@ def who_comes(public_id: str):
 
 @bp.route(BASE + "/vilka-kommer/narstaende", methods=["POST"])
 @citizen
+@creates
 def add_guest(public_id: str):
     case = _case(public_id)
     name, contact = _text("guest_name"), _text("guest_contact")

@@ -14,7 +14,7 @@ from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.services import cases, problems
 from citizen_app.web import forms
-from citizen_app.web.guards import citizen
+from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("problems", __name__)
 
@@ -38,6 +38,7 @@ def _case(public_id: str):
 
 @bp.route(f"/sip/{CASE_ID}/rapportera", methods=["GET", "POST"])
 @citizen
+@creates
 def report(public_id: str):
     case = _case(public_id)
     errors: dict[str, str] = {}

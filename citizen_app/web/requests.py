@@ -16,7 +16,7 @@ from flask_login import current_user
 from citizen_app.services import DomainError
 from citizen_app.services import requests as request_service
 from citizen_app.web import forms
-from citizen_app.web.guards import citizen
+from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("requests", __name__)
 
@@ -36,6 +36,7 @@ RETURN_TO_CHECK = "kontrollera"  # ?fran=kontrollera: a change link from the che
 
 @bp.route("/begar-sip", methods=["GET", "POST"])
 @citizen
+@creates
 def start_request():
     """What happens when you ask; "Börja" opens (or reopens) the draft and goes to the first open question."""
     if request.method == "POST":
@@ -76,6 +77,7 @@ def answer_contact(draft_id: str):
 
 @bp.route("/begar-sip/<string(length=22):draft_id>/kontrollera", methods=["GET", "POST"])
 @citizen
+@creates
 def check_answers(draft_id: str):
     """Every answer with a change link; "Skicka" sends once. A second click finds the first click's case."""
     draft = request_service.get_draft(current_user, draft_id)

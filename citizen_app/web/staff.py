@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from citizen_app.access import Action
 from citizen_app.services import N_, DomainError, NotAllowed, consent, intake, staff_consent
-from citizen_app.web.guards import staff
+from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff", __name__, url_prefix="/personal")
 
@@ -64,6 +64,7 @@ def show_case(public_id: str):
 
 @bp.route(f"/sip/{CASE_ID}/ta-emot", methods=["GET", "POST"])
 @staff
+@creates
 def accept_case(public_id: str):
     """Take the request: "me" becomes coordinator, or a chosen colleague of the unit does."""
     case = intake.get_case(current_user, public_id, Action.STAFF_ACCEPT_CASE)
@@ -91,6 +92,7 @@ def accept_case(public_id: str):
 
 @bp.route(f"/sip/{CASE_ID}/skicka-vidare", methods=["GET", "POST"])
 @staff
+@creates
 def forward_case(public_id: str):
     """Send the request on to the unit that should have it, with a reason the person can read [DA 4.1]."""
     case = intake.get_case(current_user, public_id, Action.STAFF_FORWARD_CASE)
@@ -110,6 +112,7 @@ def forward_case(public_id: str):
 
 @bp.route(f"/sip/{CASE_ID}/byt-samordnare", methods=["GET", "POST"])
 @staff
+@creates
 def change_coordinator(public_id: str):
     """A new coordinator for the case; the earlier ones stay in the history [VN]."""
     case = intake.get_case(current_user, public_id, Action.STAFF_CHANGE_COORDINATOR, intake.WITH_COORDINATORS)
@@ -137,6 +140,7 @@ def change_coordinator(public_id: str):
 
 @bp.route(f"/sip/{CASE_ID}/koppla-person", methods=["GET", "POST"])
 @staff
+@creates
 def link_person(public_id: str):
     """A relative's suggestion about someone not yet known: after talking to them, link the person."""
     case = intake.get_case(current_user, public_id, Action.STAFF_ACCEPT_CASE)
@@ -184,6 +188,7 @@ def _form_date(name: str, errors: dict[str, str]) -> date | None:
 
 @bp.route(f"/sip/{CASE_ID}/samtycke/skriv-in", methods=["GET", "POST"])
 @staff
+@creates
 def record_consent(public_id: str):
     """The coordinator writes down a consent given orally or on paper [DA 4.2]; the person is then told."""
     case = intake.get_case(current_user, public_id, Action.STAFF_RECORD_CONSENT)
@@ -243,6 +248,7 @@ NEW_CASE_FIELDS = ("identity_number", "name", "need", "discharge_date", "urgent"
 
 @bp.route("/ny-sip", methods=["GET", "POST"])
 @staff
+@creates
 def start_case():
     """Staff start a SIP for a person, e.g. when they are ready to leave hospital [DA 1, 4] [VM]."""
     if not intake.is_coordinator(current_user):

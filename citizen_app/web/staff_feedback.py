@@ -17,7 +17,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from citizen_app.services import charts, feedback, problems, staff_feedback
-from citizen_app.web.guards import staff
+from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff_feedback", __name__, url_prefix="/personal")
 
@@ -150,6 +150,7 @@ def start_looking(public_id: str):
 
 @bp.route(f"/rapporterade-problem/{REPORT_ID}/svara", methods=["POST"])
 @staff
+@creates
 def answer_problem(public_id: str):
     report = problems.get_for_staff(current_user, public_id)
     text = request.form.get("answer", "")

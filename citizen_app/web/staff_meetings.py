@@ -25,7 +25,7 @@ from citizen_app.services import (
     meetings,
     preparation,
 )
-from citizen_app.web.guards import staff
+from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff_meetings", __name__, url_prefix="/personal")
 
@@ -116,6 +116,7 @@ def _form_of(meeting) -> dict[str, str]:
 
 @bp.route(f"/sip/{CASE_ID}/motet/tid", methods=["GET", "POST"])
 @staff
+@creates
 def set_meeting(public_id: str):
     """Date, time, length, how you meet, interpreter and other needs. A change tells everyone invited."""
     case = intake.get_case(current_user, public_id, Action.STAFF_INVITE)
@@ -162,6 +163,7 @@ def set_meeting(public_id: str):
 
 @bp.route(f"/sip/{CASE_ID}/motet/bjud-in", methods=["GET", "POST"])
 @staff
+@creates
 def invite(public_id: str):
     """Choose among the parties the consent covers and the person's guests, and send the invitation.
 
@@ -207,6 +209,7 @@ def invite(public_id: str):
 
 @bp.route(f"/sip/{CASE_ID}/motet/hallet", methods=["POST"])
 @staff
+@creates
 def mark_held(public_id: str):
     """The coordinator marks the meeting held; the plan is then due within 2 working days."""
     case = intake.get_case(current_user, public_id, Action.STAFF_INVITE)
@@ -252,6 +255,7 @@ def list_invitations():
 
 @bp.route(f"/inbjudningar/{INVITATION_ID}", methods=["GET", "POST"])
 @staff
+@creates
 def answer_invitation(invitation_id: str):
     """Coming (and who), by phone, or not coming and who comes instead [DA 4.4]."""
     page = meeting_pages.unit_invitation_for(current_user, invitation_id)
