@@ -130,18 +130,20 @@ def worker_command(burst: bool) -> None:
 @with_appcontext
 def run_jobs_command(enqueue: bool) -> None:
     """For cron, every few minutes: send the reminders that are due and retry pushes that failed before, and
-    delete sessions past their 12 hours.
+    delete sessions past their 12 hours and the record of forms taken more than a day ago.
 
     With ``--enqueue`` (Redis) the two jobs go on the queue and a ``flask worker`` runs them, so cron can stay
     on one small machine. Running either way twice sends nothing twice.
     """
     from citizen_app.extensions import db
-    from citizen_app.services import jobs, push, reminders, web_sessions
+    from citizen_app.services import jobs, push, reminders, submissions, web_sessions
 
-    # Housekeeping, on any backend: one DELETE, so it runs here rather than as a queued job.
+    # Housekeeping, on any backend: one DELETE each, so they run here rather than as queued jobs.
     expired = web_sessions.delete_expired()
+    forgotten = submissions.forget_old()
     db.session.commit()
     click.echo(f"Expired sessions deleted: {expired}.")
+    click.echo(f"Forms taken more than a day ago forgotten: {forgotten}.")
     if enqueue:
         app = current_app._get_current_object()
         if jobs.backend_name(app) != "rq":

@@ -44,16 +44,7 @@ from citizen_app.models import (
     Step,
     VersionStatus,
 )
-from citizen_app.services import (
-    audit,
-    consent,
-    meetings,
-    notifications,
-    plans,
-    recipients,
-    submissions,
-    timeline,
-)
+from citizen_app.services import audit, consent, meetings, notifications, plans, recipients, timeline
 
 # Days before a consent's last day when the person is reminded [issue 4]: 30 first, then 7.
 CONSENT_REMINDER_DAYS = (30, 7)
@@ -409,13 +400,8 @@ KINDS: dict[str, Callable[[date], int]] = {
 
 
 def run_all(today: date) -> dict[str, int]:
-    """Every kind of reminder, in order; how many messages each sent. The caller commits.
-
-    The same periodic run also forgets the day-old record of which forms were already taken.
-    """
-    sent = {name: send(today) for name, send in KINDS.items()}
-    submissions.forget_old()
-    return sent
+    """Every kind of reminder, in order; how many messages each sent. The caller commits."""
+    return {name: send(today) for name, send in KINDS.items()}
 
 
 def today_in_sweden() -> date:
