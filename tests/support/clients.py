@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
 
+from citizen_app.web.guards import CREATES_ATTRIBUTE
 from tests.support.page_checks import check_html
 
 _NONCE = re.compile(r"'nonce-([^']+)'")
@@ -28,8 +32,22 @@ class CheckingClient(FlaskClient):
             html = response.get_data(as_text=True)
             if "<html" in html[:200].lower():
                 match = _NONCE.search(response.headers.get("Content-Security-Policy", ""))
-                check_html(html, match.group(1) if match else None, url=str(args[0]) if args else "")
+                check_html(
+                    html,
+                    match.group(1) if match else None,
+                    url=str(args[0]) if args else "",
+                    creates=self._creates_something,
+                )
         return response
+
+    def _creates_something(self, action: str) -> bool:
+        """Whether a POST to ``action`` reaches a view marked ``@creates`` (web/guards.py)."""
+        adapter = self.application.url_map.bind(self.application.config.get("SERVER_NAME") or "localhost")
+        try:
+            endpoint, _ = adapter.match(urlsplit(action).path, method="POST")
+        except (HTTPException, RequestRedirect):
+            return False
+        return bool(getattr(self.application.view_functions.get(endpoint), CREATES_ATTRIBUTE, False))
 
     def csrf_token(self, path: str = "/") -> str:
         html = self.get(path).get_data(as_text=True)

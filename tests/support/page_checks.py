@@ -2,13 +2,15 @@
 
 A page fails when it: does not parse; lacks ``<html lang>``; has not exactly one h1; has a title that does not
 start with the h1 (after an optional "Fel: "; a name marked in the h1 is replaced by its plain word, and the
-title must not name the person); repeats an id; has a form without action, method or CSRF token
-(POST); has a script without the CSP nonce; or uses an inline ``style`` attribute or inline script.
+title must not name the person); repeats an id; has a form without action, method or CSRF token (POST); has a
+POST form to a view that creates something (``creates``) without a ``submission_id``; has a script without
+the CSP nonce; or uses an inline ``style`` attribute or inline script.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bs4 import BeautifulSoup
 
@@ -29,7 +31,10 @@ def _h1_as_title(h1) -> str:
     return _text(h1)
 
 
-def check_html(html: str, nonce: str | None = None, url: str = "") -> BeautifulSoup:
+def check_html(
+    html: str, nonce: str | None = None, url: str = "", creates: Callable[[str], bool] | None = None
+) -> BeautifulSoup:
+    """``creates(action)``: whether a POST to a form's action creates something (a ``@creates`` view)."""
     soup = BeautifulSoup(html, "html.parser")
     problems: list[str] = []
     root = soup.find("html")
@@ -61,6 +66,13 @@ def check_html(html: str, nonce: str | None = None, url: str = "") -> BeautifulS
             problems.append("a form has no method")
         if method == "post" and not form.find("input", attrs={"name": "csrf_token"}):
             problems.append(f"POST form to {form.get('action')} has no CSRF token")
+        if (
+            method == "post"
+            and creates is not None
+            and creates(form.get("action") or "")
+            and not form.find("input", attrs={"name": "submission_id", "value": True})
+        ):
+            problems.append(f"POST form to {form.get('action')} creates something but has no submission_id")
     for script in soup.find_all("script"):
         if not script.get("nonce"):
             problems.append("a <script> has no nonce")
