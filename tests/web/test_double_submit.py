@@ -387,3 +387,49 @@ def test_a_relatives_suggestion_sent_twice_through_their_link_is_one_suggestion(
         assert [s.text for s in suggestions] == ["Hur Elsa sover."]
         assert RECEIVED in _text(client.get(second.headers["Location"]))
     assert re.fullmatch(r"invitation-link:\d+", db.session.scalar(select(FormSubmission.actor)))
+
+
+def test_an_answer_that_is_a_page_lets_the_form_go(client, sip):
+    """Inviting a relative answers with a page showing their link once (no redirect to send a second click
+    to): the claim is let go, and the same form sent again runs again, which invites nobody twice."""
+    ada = factories.person("Ada Berg", age=45)
+    with freeze_time(NOW):
+        case = factories.case(ada, sip["social"], sip["coordinator"], step=Step.CONSENT)
+        consent.give(ada, case, [sip["social"].public_id], ["social"], date(2027, 6, 1), today=NOW.date())
+        guest = preparation.add_guest(ada, case, "Bengt", "070-123 45 67", support_person=False)
+        meetings.set_meeting(
+            sip["coordinator"],
+            case,
+            starts_at=MEETING,
+            length_minutes=60,
+            mode="phone",
+            phone="010-1",
+            now=NOW,
+        )
+    db.session.commit()
+    url = f"/personal/sip/{case.public_id}/motet/bjud-in"
+    with freeze_time(NOW + timedelta(hours=1)):
+        client.sign_in_as(sip["coordinator"])
+        hidden = _form(client, url, url)
+        links = client.post(url, data={**hidden, "parties": [guest.public_id]})
+        assert links.status_code == 200 and "Skicka länken till Bengt" in _text(links)
+        assert _count(FormSubmission) == 0
+        again = client.post(url, data={**hidden, "parties": [guest.public_id]})
+        assert again.status_code == 303
+        assert "redan inbjudna" in _text(client.get(again.headers["Location"]))
+    assert len(meetings.current_meeting(case).invitations) == 1
+
+
+def test_a_form_turned_away_with_a_redirect_sends_the_second_click_there_too(client, sip):
+    """The SIP was closed while the page was open: both clicks are sent to the case page."""
+    case = sip["case"]
+    client.sign_in_as(sip["maria"])
+    url = f"/sip/{case.public_id}/infor-motet/att-prata-om"
+    hidden = _form(client, url, url)
+    case.step = Step.CLOSED
+    db.session.commit()
+    first = client.post(url, data={**hidden, "text": "Skolan"})
+    second = client.post(url, data={**hidden, "text": "Skolan"})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"] == f"/sip/{case.public_id}"
+    assert RECEIVED in _text(client.get(second.headers["Location"]))
