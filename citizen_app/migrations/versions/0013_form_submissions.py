@@ -1,7 +1,9 @@
 """form submissions: a submitted form is taken once (double clicks) [issue 12]
 
+The downgrade drops the table: only the last day's record of which forms were taken is lost.
+
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-06 01:47:23.846199
 """
 
@@ -11,7 +13,7 @@ from alembic import op
 import citizen_app.models.base
 
 revision = "0013"
-down_revision = "0009"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
@@ -34,8 +36,12 @@ def upgrade() -> None:
     # ### end Alembic commands ###
 
 
+# The table only remembers, for a day, which forms were already taken; dropping it loses nothing of value
+# (a form sent again right after the downgrade would be taken again, as before this revision).
+NOTHING_LOST = {"form_submission": "which forms were taken in the last day"}
+
+
 def downgrade() -> None:
-    # The table only remembers, for a day, which forms were already taken: nothing is lost by dropping it.
     with op.batch_alter_table("form_submission", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_form_submission_created_at"))
 
