@@ -28,6 +28,7 @@ def _h1_as_title(h1) -> str:
     h1 = BeautifulSoup(str(h1), "html.parser")
     for name in h1.select("[data-name]"):
         name.replace_with(name["data-name"])
+    h1.smooth()  # one text again: "för personen?" is not "för personen ?"
     return _text(h1)
 
 
