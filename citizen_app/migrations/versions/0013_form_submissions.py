@@ -3,7 +3,7 @@
 The downgrade drops the table: only the last day's record of which forms were taken is lost.
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-06 01:47:23.846199
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import citizen_app.models.base
 
 revision = "0013"
-down_revision = "0012"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
