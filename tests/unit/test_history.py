@@ -157,7 +157,7 @@ def test_a_booked_meeting_says_when_in_the_readers_language_and_time(app):
     reader = Reader(ReaderKind.PERSON, READER_ID, "Karl Nyström")
     data = DATA[EventKind.MEETING_BOOKED]  # 12:30 UTC is 13:30 in Sweden in December
     assert _told(app, reader, EventKind.MEETING_BOOKED, None, data, "staff")[0] == (
-        "Mötet är bokat till 17 december 2026 kl. 13:30."
+        "Mötet är bokat till 17 december 2026 kl. 13.30."
     )
     assert _told(app, reader, EventKind.MEETING_BOOKED, None, data, "staff", locale="en")[0].startswith(
         "The meeting is booked for 17 December 2026"

@@ -28,7 +28,7 @@ def _history(client, reader, case) -> list[str]:
 def _when(moment: datetime) -> str:
     from babel.dates import format_datetime
 
-    return format_datetime(moment, "d MMMM y 'kl.' HH:mm", tzinfo="Europe/Stockholm", locale="sv")
+    return format_datetime(moment, "d MMMM y 'kl.' HH.mm", tzinfo="Europe/Stockholm", locale="sv")
 
 
 @pytest.fixture
