@@ -184,9 +184,11 @@ def test_a_double_click_from_two_app_servers_approves_once_and_lands_calmly(app,
     answers = _race((one, first_click, approve_url, form), (two, second_click, approve_url, form))
 
     assert [answers[k].status_code for k in ("first", "second")] == [303, 303]
-    assert "Tack. Planen är godkänd och gäller nu." in _main_text(first_click.get(plan_url))
+    # A browser shows only the second click's answer. Both requests share one session (kept on the server),
+    # so which of the two calm messages it carries depends on which request saved the session last.
     landed = _main_text(second_click.get(answers["second"].headers["Location"]))
-    assert "Du har redan godkänt planen." in landed and "Godkänd den" in landed
+    calm = ("Du har redan godkänt planen.", "Tack. Planen är godkänd och gäller nu.")
+    assert any(message in landed for message in calm) and "Godkänd den" in landed, landed
 
     db.session.expire_all()
     assert db.session.scalar(select(PlanVersion.status).where(PlanVersion.case_id == case.id)) == (
