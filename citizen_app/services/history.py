@@ -21,7 +21,7 @@ from citizen_app.models import ClosingReason, EventKind, Initiator, SipCase, Ste
 from citizen_app.services import N_
 
 if TYPE_CHECKING:
-    from citizen_app.services.cases import Reader
+    from citizen_app.services.readers import Reader
 
 
 @dataclass(frozen=True)
