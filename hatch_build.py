@@ -1,7 +1,7 @@
 """Hatchling build hook: what the top-level folders of the checkout become in an install.
 
 The repository keeps static/, templates/ and translations/ at the top (the design card's layout). A wheel
-(``pip install .``) carries them inside the package, where citizen_app.package_path() finds them:
+(``pip install .``) carries them inside the package, where citizen_app.paths.package_path() finds them:
 
     static/                                  -> citizen_app/static/
     templates/                               -> citizen_app/templates/

@@ -2,37 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from flask import Flask
 
-PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(PACKAGE_DIR)  # the checkout (in an installed copy: site-packages)
+# Where templates, static files, translations and instance/ are: citizen_app/paths.py (kept importable from
+# here, e.g. ``from citizen_app import ROOT``).
+from citizen_app.paths import PACKAGE_DIR, ROOT, instance_path, is_installed, package_path
 
-
-def is_installed() -> bool:
-    """True when this copy of the package carries its own templates/, static/ and translations/: installed
-    from a wheel, which hatch_build.py fills. A checkout (or an editable install) keeps them at the top."""
-    return os.path.isdir(os.path.join(PACKAGE_DIR, "templates"))
-
-
-def package_path(folder: str) -> str:
-    """Where ``templates``, ``static`` or ``translations`` is: inside the package when installed, else the
-    checkout's top-level folder."""
-    return os.path.join(PACKAGE_DIR if is_installed() else ROOT, folder)
-
-
-def instance_path() -> str:
-    """The folder for the demo's SQLite database and Web Push keys: ``MINSIP_INSTANCE_PATH``, else instance/
-    in the checkout, or (installed) instance/ in the current directory, never inside site-packages."""
-    configured = os.environ.get("MINSIP_INSTANCE_PATH")
-    if configured:
-        return os.path.abspath(configured)
-    return os.path.join(os.getcwd() if is_installed() else ROOT, "instance")
+__all__ = ["PACKAGE_DIR", "ROOT", "create_app", "instance_path", "is_installed", "package_path"]
 
 
 def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
     """Build the app. ``mode`` is production (default), demo or test; see config.py."""
+    # The app's parts are imported when an app is built, not when the package is: ``import citizen_app``
+    # (the flask CLI, hatch_build, paths) stays light and needs no configuration.
     from citizen_app import assets, cli, errors, i18n, page_titles, security, sessions
     from citizen_app.config import build_config
     from citizen_app.extensions import babel, csrf, db, htmx, limiter, login_manager
@@ -79,9 +64,7 @@ def _web_push_keys(app: Flask) -> None:
     """Production must configure VAPID keys; demo and test make a key pair once and keep it in instance/."""
     if app.config.get("VAPID_PRIVATE_KEY") or app.config["MINSIP_MODE"] == "production":
         return
-    import json
-
-    from citizen_app.services.vapid import new_key_pair
+    from citizen_app.services.vapid import new_key_pair  # with the app's other parts: see create_app
 
     path = os.path.join(app.instance_path, "vapid.json")
     if not os.path.exists(path):

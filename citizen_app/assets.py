@@ -13,7 +13,7 @@ import re
 
 from flask import Flask, abort, send_from_directory, url_for
 
-from citizen_app import package_path
+from citizen_app.paths import package_path
 from citizen_app.web.guards import public
 
 STATIC_DIR = package_path("static")

@@ -1,5 +1,5 @@
-"""Flask commands: ``demo`` (migrate, load demo people, serve), ``upgrade-db``, ``load-demo``,
-``new-migration``, ``send-reminders``."""
+"""Flask commands: ``upgrade-db``, ``load-demo``, ``new-migration``, ``send-reminders``, ``vapid-keys`` and
+the job worker. ``demo`` is in demo_cli.py."""
 
 from __future__ import annotations
 
@@ -9,38 +9,19 @@ from flask.cli import with_appcontext
 
 from citizen_app import database
 
+# The commands import the services when they run, not here: every ``flask`` call loads this module (vapid-keys
+# is a plugin command), and the services would bring the models and the database with them.
+
 
 def init_app(app: Flask) -> None:
-    # ``demo`` is registered as a Flask plugin command (pyproject entry point), so it runs without first
-    # building a production app that would refuse to start without secrets.
+    # ``demo`` (citizen_app/demo_cli.py) is registered as a Flask plugin command (pyproject entry point), so
+    # it runs without first building a production app that would refuse to start without secrets.
     app.cli.add_command(upgrade_db_command)
     app.cli.add_command(load_demo_command)
     app.cli.add_command(new_migration_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(run_jobs_command)
-
-
-@click.command("demo")
-@click.option("--host", default="127.0.0.1", show_default=True, help="The interface to bind to.")
-@click.option("--port", default=5000, show_default=True, type=int, help="The port to bind to.")
-@click.option("--no-serve", is_flag=True, help="Only migrate and load the demo data.")
-def demo_command(host: str, port: int, no_serve: bool) -> None:
-    """Migrate a SQLite database in instance/, load the demo people and serve the app."""
-    from citizen_app import create_app
-
-    app = create_app("demo")
-    with app.app_context():
-        database.upgrade()
-        _load_demo()
-        click.echo(f"Databasen är klar: {app.config['SQLALCHEMY_DATABASE_URI']}")
-    if no_serve:
-        return
-    click.echo(f"Min SIP (demo) på http://{host}:{port}/  — Ctrl+C avslutar.")
-    # app.run() refuses to run inside the flask CLI, so serve with werkzeug directly.
-    from werkzeug.serving import run_simple
-
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
 
 
 @click.command("upgrade-db")
@@ -57,7 +38,7 @@ def load_demo_command() -> None:
     """Load the demo people (demo and test modes only)."""
     if not current_app.config["DEMO_LOGIN_ENABLED"]:
         raise click.ClickException("Demo data is never loaded in production.")
-    _load_demo()
+    load_demo()
 
 
 @click.command("new-migration")
@@ -86,7 +67,8 @@ def send_reminders_command(today) -> None:
     click.echo(f"Reminders sent: {sum(sent.values())}")
 
 
-def _load_demo() -> None:
+def load_demo() -> None:
+    """Load the demo people and commit."""
     from citizen_app.extensions import db
     from citizen_app.services.demo import load_demo_data
 

@@ -14,7 +14,7 @@ from flask import Flask, current_app, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from citizen_app import package_path
+from citizen_app.paths import package_path
 
 TRANSLATIONS_DIR = package_path("translations")
 

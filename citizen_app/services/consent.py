@@ -45,6 +45,7 @@ from citizen_app.services import (
     InvalidInput,
     NotAllowed,
     audit,
+    cases,
     notifications,
     recipients,
     timeline,
@@ -122,7 +123,7 @@ def required_voices(case: SipCase, today: date) -> list[Person]:
     ]
 
 
-def _voice_of(actor: Person, case: SipCase, today: date) -> int:
+def voice_of(actor: Person, case: SipCase, today: date) -> int:
     """The voice an actor's consent counts as: their own for a guardian; the person's for a representative."""
     if case.subject is not None and not case.subject.is_child_on(today):
         return case.subject_id  # the person, or a representative speaking for them
@@ -138,7 +139,7 @@ def latest_by_voice(case: SipCase, today: date) -> dict[int, ConsentEvent]:
     return latest
 
 
-def _active(event: ConsentEvent | None, today: date) -> bool:
+def is_active(event: ConsentEvent | None, today: date) -> bool:
     return (
         event is not None
         and event.kind != ConsentEventKind.WITHDRAWN
@@ -156,15 +157,15 @@ def in_force(case: SipCase, today: date | None = None) -> Scope | None:
     voices = required_voices(case, day)
     if not voices:
         return None
-    return _in_force_from(voices, latest_by_voice(case, day), day)
+    return in_force_from(voices, latest_by_voice(case, day), day)
 
 
-def _in_force_from(voices: list[Person], latest: dict[int, ConsentEvent], day: date) -> Scope | None:
+def in_force_from(voices: list[Person], latest: dict[int, ConsentEvent], day: date) -> Scope | None:
     """in_force on what is already read: the voices that must agree and each voice's latest event."""
     if any(e.kind == ConsentEventKind.WITHDRAWN for e in latest.values()):
         return None
     events = [latest.get(v.id) for v in voices]
-    if not all(_active(e, day) for e in events):
+    if not all(is_active(e, day) for e in events):
         return None
     return Scope(
         unit_ids=frozenset.intersection(*(frozenset(e.unit_ids) for e in events)),
@@ -206,10 +207,10 @@ def give(
     scope_errors = _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day)
     if scope_errors:
         raise InvalidScope(scope_errors)
-    previous = latest_by_voice(case, day).get(_voice_of(actor, case, day))
+    previous = latest_by_voice(case, day).get(voice_of(actor, case, day))
     event = ConsentEvent(
         case_id=case.id,
-        kind=ConsentEventKind.CHANGED if _active(previous, day) else ConsentEventKind.GIVEN,
+        kind=ConsentEventKind.CHANGED if is_active(previous, day) else ConsentEventKind.GIVEN,
         consenter_id=actor.id,
         method=ConsentMethod.DIGITAL,
         unit_ids=sorted(set(unit_ids)),
@@ -280,12 +281,16 @@ def _after_change(actor: Person, case: SipCase, day: date) -> None:
         return
     latest = latest_by_voice(case, day)
     for voice in required_voices(case, day):
-        if voice.id != getattr(actor, "id", None) and not _active(latest.get(voice.id), day):
+        if voice.id != getattr(actor, "id", None) and not is_active(latest.get(voice.id), day):
             notifications.notify(voice, NotificationKind.CONSENT_NEEDED, case)
 
 
-def withdraw(actor: Person, case: SipCase, today: date | None = None) -> ConsentEvent:
-    """Withdraw at once [DA 4.2]: the SIP closes with reason "samtycke återkallat"; everyone is told."""
+def record_withdrawal(
+    actor: Person, case: SipCase, today: date | None = None
+) -> tuple[ConsentEvent, Scope | None]:
+    """The withdrawal itself [DA 4.2]: the SIP closes with reason "samtycke återkallat". Returns the event and
+    the parties the consent covered until now. services/withdrawal.py cancels the invitations and tells
+    everyone; call that, not this."""
     day = today or date.today()
     lock(case)
     if not access.can(actor, Action.WITHDRAW_CONSENT, case) or case.is_closed:
@@ -310,10 +315,12 @@ def withdraw(actor: Person, case: SipCase, today: date | None = None) -> Consent
     )
     db.session.flush()
     audit.record(actor, "consent.withdrawn", case, event=event.public_id)
-    # No more invitations: every open one is cancelled and the invited are told [issue 4].
-    from citizen_app.services import meetings  # meetings asks consent before inviting: import here
+    return event, shared_with
 
-    meetings.cancel_open_invitations(case)
+
+def tell_of_withdrawal(case: SipCase, shared_with: Scope | None) -> None:
+    """Everyone is told the consent was withdrawn: the citizens, the coordinator, and every staff member of
+    the parties the consent covered (``shared_with``)."""
     for person in recipients.citizen_recipients(case):
         notifications.notify(person, NotificationKind.CONSENT_WITHDRAWN, case)
     coordinator = recipients.current_coordinator(case)
@@ -321,7 +328,6 @@ def withdraw(actor: Person, case: SipCase, today: date | None = None) -> Consent
         notifications.notify(coordinator, NotificationKind.CONSENT_WITHDRAWN, case)
     for staff in staff_of_parties(case, shared_with, told=coordinator):
         notifications.notify(staff, NotificationKind.CONSENT_WITHDRAWN, case)
-    return event
 
 
 def staff_of_parties(case: SipCase, scope: Scope | None, told: StaffUser | None) -> list[StaffUser]:
@@ -443,11 +449,10 @@ def parties_of(case: SipCase) -> list[Unit]:
     )
 
 
-# --- What the consent pages show ----------------------------------------------------------------------------
-# The citizen's consent pages only display what these functions decide: the state of the consent, each
-# guardian's answer, the history, and the answers of the step-by-step flow (kept in the session by the view).
+# --- What the consent pages rely on -------------------------------------------------------------------------
+# The rules of the step-by-step flow (each question's checks, the period, giving from the answers once) and
+# what the pages read. What the pages show, and the flow's steps, are in pages/consent.py.
 
-FLOW_STEPS = ("parties", "categories", "exclusions", "period")
 PERIODS = {"year": MAX_DAYS, "half": 182, "quarter": 91}  # "date": a date of their own, at most a year on
 MAX_OTHER_PARTIES = 10
 
@@ -456,59 +461,7 @@ class AlreadyChanged(DomainError):
     """The consent changed since the page was shown (a double click, another tab): nothing was saved."""
 
 
-@dataclass(frozen=True)
-class ScopeView:
-    """A scope in the words the pages show: unit names, categories in a fixed order, the period."""
-
-    units: list[str]
-    other_parties: list[str]
-    categories: list[str]
-    exclusions: list[str]
-    valid_from: date | None
-    valid_until: date | None
-
-
-@dataclass(frozen=True)
-class VoiceStatus:
-    """One guardian's answer for a child: "yes", "waiting", "expired" or "withdrawn"."""
-
-    name: str
-    is_me: bool
-    state: str
-    event: ConsentEvent | None
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    event: ConsentEvent
-    scope: ScopeView | None  # None for a withdrawal or an expiry
-
-
-@dataclass
-class ConsentPage:
-    case: SipCase
-    subject_name: str
-    first_name: str
-    is_own: bool
-    is_child: bool
-    is_child_self: bool
-    state: str  # "in_force", "waiting", "expired", "withdrawn", "closed" or "none"
-    in_force: ScopeView | None
-    expired_on: date | None
-    voices: list[VoiceStatus]
-    narrowest_applies: bool
-    mine: ScopeView | None  # what the signed-in person's voice agreed to, while it is active
-    to_confirm: ConsentEvent | None  # a consent staff wrote down for this voice, to confirm in the app
-    cannot_consent: str | None
-    future_power: bool
-    can_give: bool
-    can_withdraw: bool
-    history: list[HistoryRow]
-    child_view: object | None
-    can_record_child_view: bool
-
-
-def _events_with_people(case: SipCase) -> list[ConsentEvent]:
+def events_with_people(case: SipCase) -> list[ConsentEvent]:
     return list(
         db.session.scalars(
             select(ConsentEvent)
@@ -519,34 +472,11 @@ def _events_with_people(case: SipCase) -> list[ConsentEvent]:
     )
 
 
-def _unit_names(unit_ids) -> dict[str, str]:
+def unit_names(unit_ids) -> dict[str, str]:
     ids = set(unit_ids)
     if not ids:
         return {}
     return {u.public_id: u.name for u in db.session.scalars(select(Unit).where(Unit.public_id.in_(ids)))}
-
-
-def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
-    return ScopeView(
-        units=sorted(names.get(u, "") for u in unit_ids if u in names),
-        other_parties=sorted(other_parties),
-        categories=[c for c in CATEGORIES if c in set(categories)],
-        exclusions=[e for e in ([exclusions] if isinstance(exclusions, str) else exclusions) if e],
-        valid_from=start,
-        valid_until=until,
-    )
-
-
-def _event_scope(names: dict[str, str], event: ConsentEvent) -> ScopeView:
-    return _scope_view(
-        names,
-        event.unit_ids,
-        event.other_parties,
-        event.categories,
-        event.exclusions,
-        event.valid_from,
-        event.valid_until,
-    )
 
 
 def only_future_power(actor: Person, case: SipCase) -> bool:
@@ -554,124 +484,8 @@ def only_future_power(actor: Person, case: SipCase) -> bool:
     return Role.REPRESENTATIVE_FUTURE_POWER in roles and not (roles - {Role.REPRESENTATIVE_FUTURE_POWER})
 
 
-def consent_page_for(actor: Person, public_id: str, today: date | None = None) -> ConsentPage:
-    """Everything the overview "Samtycke" shows, for someone allowed to see the case."""
-    from citizen_app.services import cases, child_view
-
-    day = today or date.today()
-    case = cases.get_case_for(actor, public_id, Action.VIEW_CASE)
-    events = _events_with_people(case)
-    names = _unit_names(u for e in events for u in e.unit_ids)
-    is_child = case.subject is not None and case.subject.is_child_on(day)
-    voices = required_voices(case, day)
-    latest: dict[int, ConsentEvent] = {}
-    for event in events:
-        latest[event.consenter_id if is_child else case.subject_id] = event
-    my_voice = _voice_of(actor, case, day)
-    scope = None if case.is_closed or not voices else _in_force_from(voices, latest, day)
-
-    statuses = []
-    for voice in voices if is_child else []:
-        event = latest.get(voice.id)
-        if event is None:
-            state = "waiting"
-        elif event.kind == ConsentEventKind.WITHDRAWN:
-            state = "withdrawn"
-        elif _active(event, day):
-            state = "yes"
-        else:
-            state = "expired"
-        statuses.append(VoiceStatus(voice.display_name, voice.id == actor.id, state, event))
-
-    # The last period each voice agreed to, so an expiry event (which has none) still shows its end date.
-    last_until: dict[int, date] = {}
-    for event in events:
-        if event.valid_until is not None:
-            last_until[event.consenter_id if is_child else case.subject_id] = event.valid_until
-    if case.is_closed:
-        state = "withdrawn" if case.closing_reason == ClosingReason.CONSENT_WITHDRAWN else "closed"
-    elif scope is not None:
-        state = "in_force"
-    elif any(
-        e.kind == ConsentEventKind.EXPIRED or (e.valid_until is not None and e.valid_until < day)
-        for e in latest.values()
-    ):
-        state = "expired"
-    elif any(_active(e, day) for e in latest.values()):
-        state = "waiting"
-    else:
-        state = "none"
-    expired_on = min(last_until.values(), default=None) if state == "expired" else None
-
-    active_voices = [latest.get(v.id) for v in voices]
-    narrowest = (
-        scope is not None
-        and len(active_voices) > 1
-        and len(
-            {
-                (frozenset(e.unit_ids), frozenset(e.other_parties), frozenset(e.categories), e.valid_until)
-                for e in active_voices
-                if e is not None
-            }
-        )
-        > 1
-    )
-    mine_event = latest.get(my_voice)
-    mine_active = mine_event if _active(mine_event, day) else None
-    reason = cannot_consent_reason(actor, case)
-    return ConsentPage(
-        case=case,
-        subject_name=case.subject.display_name if case.subject else "",
-        first_name=(case.subject.display_name.split() or [""])[0] if case.subject else "",
-        is_own=case.subject_id == actor.id,
-        is_child=is_child,
-        is_child_self=is_child and case.subject_id == actor.id,
-        state=state,
-        in_force=(
-            _scope_view(
-                names,
-                scope.unit_ids,
-                scope.other_parties,
-                scope.categories,
-                scope.exclusions,
-                None,
-                scope.valid_until,
-            )
-            if scope
-            else None
-        ),
-        expired_on=expired_on,
-        voices=statuses,
-        narrowest_applies=narrowest,
-        mine=_event_scope(names, mine_active) if mine_active else None,
-        to_confirm=(
-            mine_active
-            if mine_active is not None
-            and mine_active.kind == ConsentEventKind.RECORDED_BY_STAFF
-            and not reason
-            else None
-        ),
-        cannot_consent=reason,
-        future_power=only_future_power(actor, case),
-        can_give=reason is None,
-        can_withdraw=(
-            not case.is_closed
-            and access.can(actor, Action.WITHDRAW_CONSENT, case)
-            and any(_active(e, day) for e in latest.values())
-        ),
-        history=[
-            HistoryRow(e, None if e.valid_until is None else _event_scope(names, e)) for e in reversed(events)
-        ],
-        # The same source as the case page: the child's view and the answers the child shares [issue 13].
-        child_view=child_view.voice_for(actor, case, day) if is_child else None,
-        can_record_child_view=is_child and child_view.can_record(actor, case),
-    )
-
-
 def case_for_giving(actor: Person, public_id: str) -> SipCase:
     """The case, if ``actor`` may consent for it now; NotFound or NotAllowed (with the reason) otherwise."""
-    from citizen_app.services import cases
-
     case = cases.get_case_for(actor, public_id, Action.GIVE_CONSENT)
     reason = cannot_consent_reason(actor, case)
     if reason:
@@ -679,40 +493,11 @@ def case_for_giving(actor: Person, public_id: str) -> SipCase:
     return case
 
 
-def start_draft(actor: Person, case: SipCase, today: date | None = None) -> dict:
-    """The flow's first answers: what this voice agreed to before (a change), or nothing ticked (new).
-
-    Nothing is ticked in advance for a new consent: saying yes must be the person's own choice.
-    """
-    day = today or date.today()
-    event = latest_by_voice(case, day).get(_voice_of(actor, case, day))
-    if not _active(event, day):
-        return {"units": [], "other_parties": "", "categories": [], "exclusions": "", "period": "year"}
-    return {
-        "units": list(event.unit_ids),
-        "other_parties": "\n".join(event.other_parties),
-        "categories": list(event.categories),
-        "exclusions": event.exclusions,
-        "period": "date",
-        "until": event.valid_until.isoformat(),
-        "_done": list(FLOW_STEPS),  # every answer is there: the summary can be reached at once
-    }
-
-
 def based_on(actor: Person, case: SipCase, today: date | None = None) -> str:
     """A token for the voice's consent as the summary page shows it; a changed token means "already done"."""
     day = today or date.today()
-    event = latest_by_voice(case, day).get(_voice_of(actor, case, day))
+    event = latest_by_voice(case, day).get(voice_of(actor, case, day))
     return event.public_id if event is not None else "none"
-
-
-def grouped_parties(case: SipCase) -> dict[str, list[Unit]]:
-    """The units a consent can name, grouped municipality / region / other, for the checkboxes."""
-    groups: dict[str, list[Unit]] = {"municipality": [], "region": [], "other": []}
-    for unit in parties_of(case):
-        kind = unit.principal.kind.value if unit.principal.kind.value in groups else "other"
-        groups[kind].append(unit)
-    return {kind: units for kind, units in groups.items() if units}
 
 
 def last_possible_day(today: date) -> date:
@@ -766,28 +551,6 @@ def check_flow_step(case: SipCase, step: str, answers: dict, today: date) -> dic
     return errors
 
 
-def first_open_step(case: SipCase, answers: dict, today: date) -> str | None:
-    for step in FLOW_STEPS:
-        if step not in answers.get("_done", []) or check_flow_step(case, step, answers, today):
-            return step
-    return None
-
-
-def draft_summary(case: SipCase, answers: dict, today: date) -> ScopeView:
-    """The draft's answers in the words the summary page "Det här samtycker du till" shows."""
-    until, _errors = period_end(answers.get("period", ""), answers.get("until", ""), today)
-    names = {u.public_id: u.name for u in parties_of(case)}
-    return _scope_view(
-        names,
-        answers.get("units", []),
-        other_party_lines(answers.get("other_parties", "")),
-        answers.get("categories", []),
-        answers.get("exclusions", "").strip(),
-        today,
-        until,
-    )
-
-
 def give_from_draft(
     actor: Person, case: SipCase, answers: dict, token: str, today: date | None = None
 ) -> ConsentEvent:
@@ -816,12 +579,12 @@ def confirm_recorded(actor: Person, case: SipCase, event_id: str, today: date | 
     """The person confirms in the app a consent staff wrote down: the same scope, now given digitally."""
     day = today or date.today()
     lock(case)
-    event = latest_by_voice(case, day).get(_voice_of(actor, case, day))
+    event = latest_by_voice(case, day).get(voice_of(actor, case, day))
     if (
         event is None
         or event.public_id != event_id
         or event.kind != ConsentEventKind.RECORDED_BY_STAFF
-        or not _active(event, day)
+        or not is_active(event, day)
     ):
         raise AlreadyChanged(N_("Samtycket har redan ändrats. Här ser du vad som gäller nu."))
     return give(
@@ -833,33 +596,4 @@ def confirm_recorded(actor: Person, case: SipCase, event_id: str, today: date | 
         other_parties=list(event.other_parties),
         exclusions=event.exclusions,
         today=day,
-    )
-
-
-@dataclass(frozen=True)
-class Receipt:
-    case: SipCase
-    subject_name: str
-    is_own: bool
-    event: ConsentEvent
-    scope: ScopeView
-    waiting_for_other: bool  # a child's consent that still needs the other guardian
-
-
-def receipt_for(actor: Person, public_id: str, today: date | None = None) -> Receipt | None:
-    """What this voice agreed to last, while it is active (the receipt "Kvitto"); None when there is none."""
-    from citizen_app.services import cases
-
-    day = today or date.today()
-    case = cases.get_case_for(actor, public_id, Action.GIVE_CONSENT)
-    event = latest_by_voice(case, day).get(_voice_of(actor, case, day))
-    if not _active(event, day) or case.is_closed:
-        return None
-    return Receipt(
-        case=case,
-        subject_name=case.subject.display_name if case.subject else "",
-        is_own=case.subject_id == actor.id,
-        event=event,
-        scope=_event_scope(_unit_names(event.unit_ids), event),
-        waiting_for_other=in_force(case, day) is None,
     )

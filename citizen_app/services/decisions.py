@@ -12,8 +12,6 @@ person is told. The plan promises "Du får veta när ett beslut är klart"; this
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -59,37 +57,17 @@ def may_record(staff: StaffUser, case: SipCase) -> bool:
     return access.can(staff, Action.STAFF_DOCUMENT_PLAN, case) and not case.is_closed
 
 
-@dataclass(frozen=True)
-class DecisionsPage:
-    """The decisions of the version in force: those still waiting, and those already made."""
-
-    case: SipCase
-    plan: PlanVersion | None
-    waiting: list[PendingDecision]
-    made: list[PendingDecision]
-    may_record: bool
-
-
-def decisions_page(staff: StaffUser, case: SipCase) -> DecisionsPage:
-    plan = plans.in_force(case) if not case.is_closed else None
-    decisions = (
-        list(
-            db.session.scalars(
-                select(PendingDecision)
-                .where(PendingDecision.version_id == plan.id)
-                .options(joinedload(PendingDecision.outcome))
-                .order_by(PendingDecision.id)
-            )
+def of_version(plan: PlanVersion | None) -> list[PendingDecision]:
+    """The decisions a plan version waits for, with their outcomes, in order; none without a version."""
+    if plan is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(PendingDecision)
+            .where(PendingDecision.version_id == plan.id)
+            .options(joinedload(PendingDecision.outcome))
+            .order_by(PendingDecision.id)
         )
-        if plan is not None
-        else []
-    )
-    return DecisionsPage(
-        case=case,
-        plan=plan,
-        waiting=[d for d in decisions if d.outcome is None],
-        made=[d for d in decisions if d.outcome is not None],
-        may_record=may_record(staff, case),
     )
 
 

@@ -15,13 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from citizen_app.models import ClosingReason, EventKind, Initiator, SipCase, Step
 from citizen_app.services import N_
-
-if TYPE_CHECKING:
-    from citizen_app.services.cases import Reader
+from citizen_app.services.readers import Reader
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from citizen_app import access
 from citizen_app.access import Action, Role
 from citizen_app.extensions import db
 from citizen_app.models import (
-    CaseEvent,
     CoordinatorAssignment,
     EventKind,
     Initiator,
@@ -155,34 +154,13 @@ def current_assignment(case: SipCase) -> CoordinatorAssignment | None:
     return next((a for a in case.coordinator_assignments if a.ended_at is None), None)
 
 
-@dataclass
-class StaffCasePage:
-    """What the staff case page shows, and which actions the staff user may take now (decided here)."""
-
-    case: SipCase
-    deadlines: list[Deadline]
-    events: list[CaseEvent]
-    history: list[CoordinatorAssignment]
-    coordinator: StaffUser | None
-    named_units: list[Unit]  # the services the person said they are in contact with
-    can_accept: bool
-    can_forward: bool
-    can_change_coordinator: bool
-    can_link_person: bool
-
-    @property
-    def is_suggestion(self) -> bool:
-        return self.case.awaiting_person_agreement
-
-
-def case_page_for(staff: StaffUser, public_id: str, today: date | None = None) -> StaffCasePage:
-    """The case for the staff case page, read once (and audited) with everything the page shows.
-
-    Participants and the coordinator history are joined (a handful of rows each); the timeline, which
-    grows, comes in one more query. With the signed-in user, the access check and the audit row the page
-    stays within 8 queries [QUALITY 3].
+def case_for_staff_page(staff: StaffUser, public_id: str) -> SipCase:
+    """The case for the staff case page (pages/staff_case.py), read once (and audited) with all the page
+    shows: participants and the coordinator history joined (a handful of rows each); the timeline, which
+    grows, in one more query. With the signed-in user, the access check and the audit row the page stays
+    within 8 queries [QUALITY 3].
     """
-    case = get_case(
+    return get_case(
         staff,
         public_id,
         load=(
@@ -190,31 +168,6 @@ def case_page_for(staff: StaffUser, public_id: str, today: date | None = None) -
             joinedload(SipCase.participants).joinedload(Participant.unit),
             selectinload(SipCase.events),
         ),
-    )
-    day = today or date.today()
-    current = current_assignment(case)
-    requested = case.step == Step.REQUESTED
-    return StaffCasePage(
-        case=case,
-        deadlines=[] if case.is_closed else deadlines_for(case, day),
-        events=list(case.events),
-        history=list(case.coordinator_assignments),
-        coordinator=current.staff if current else None,
-        named_units=[
-            p.unit
-            for p in case.participants
-            if p.role == ParticipantRole.UNIT and p.unit is not None and p.removed_at is None
-        ],
-        can_accept=requested
-        and not case.awaiting_person_agreement
-        and access.can(staff, Action.STAFF_ACCEPT_CASE, case),
-        can_forward=requested and access.can(staff, Action.STAFF_FORWARD_CASE, case),
-        can_change_coordinator=current is not None
-        and not case.is_closed
-        and access.can(staff, Action.STAFF_CHANGE_COORDINATOR, case),
-        can_link_person=case.subject_id is None
-        and case.awaiting_person_agreement
-        and access.can(staff, Action.STAFF_ACCEPT_CASE, case),
     )
 
 

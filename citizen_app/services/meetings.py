@@ -24,6 +24,7 @@ from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import (
+    AccessLink,
     EventKind,
     Invitation,
     InvitationStatus,
@@ -48,6 +49,7 @@ from citizen_app.services import (
     audit,
     consent,
     deadlines,
+    feedback,
     notifications,
     recipients,
     timeline,
@@ -324,8 +326,6 @@ def answer_as_unit(
 
 def invitation_for_link(link_id: int) -> Invitation:
     """The relative's invitation behind a checked link (access_links.still_valid)."""
-    from citizen_app.models import AccessLink
-
     link = db.session.get(AccessLink, link_id)
     invitation = db.session.scalar(
         select(Invitation)
@@ -410,8 +410,6 @@ def mark_held(staff: StaffUser, case: SipCase, now: datetime | None = None) -> M
     audit.record(staff, "meeting.held", case, meeting=meeting.public_id)
     db.session.flush()
     # Everyone on the citizen side who took part is asked for short, anonymous feedback [issue 7].
-    from citizen_app.services import feedback  # feedback reads meetings' invitations: import here
-
     feedback.request_after_meeting(meeting)
     return meeting
 

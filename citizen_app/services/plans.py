@@ -64,6 +64,7 @@ from citizen_app.services import (
     NotFound,
     audit,
     consent,
+    deadlines,
     notifications,
     recipients,
     timeline,
@@ -722,9 +723,6 @@ def close(staff: StaffUser, case: SipCase, reason: str, note: str = "") -> None:
     note = _text(note, "note", errors, required=reason == ClosingReason.OTHER, limit=1000)
     if errors:
         raise InvalidPlan(errors)
-    # Imported here only to keep this change inside close(); there is no cycle, it may join the imports above.
-    from citizen_app.services import consent
-
     shared_with = consent.in_force(case)  # read before closing: the units taking part that knew of the SIP
     open_draft = draft(case)
     if open_draft is not None and _lock(open_draft).status == VersionStatus.DRAFT:
@@ -903,8 +901,6 @@ def _only_replacing(plan: PlanVersion) -> bool:
 
 
 def document_due(case: SipCase, held_at: datetime) -> date:
-    from citizen_app.services import deadlines
-
     return deadlines.add_working_days(held_at.date(), DOCUMENT_WITHIN_WORKING_DAYS)
 
 

@@ -34,7 +34,18 @@ from citizen_app.models import (
     Voice,
     utcnow,
 )
-from citizen_app.services import N_, InvalidInput, NotAllowed, NotFound, access_links, audit
+from citizen_app.services import (
+    N_,
+    InvalidInput,
+    NotAllowed,
+    NotFound,
+    access_links,
+    audit,
+    consent,
+    meetings,
+    notifications,
+    recipients,
+)
 
 MAX_TEXT = 2000
 MAX_ITEMS = 30
@@ -145,8 +156,6 @@ def save_who_comes(
     actor: Person, case: SipCase, unit_ids: list[str], support_person: str, coordinator_wish: str
 ) -> PreparationAnswer:
     """Who the person wants at the meeting. Only parties the consent covers can be chosen [DA 4.2]."""
-    from citizen_app.services import consent
-
     _require_prepare(actor, case)
     scope = consent.in_force(case)
     allowed = scope.unit_ids if scope else frozenset()
@@ -327,8 +336,6 @@ def suggest_topic(case: SipCase, invitation_id: int, text: str) -> AgendaItem:
     db.session.flush()
     audit.record(None, "preparation.topic_suggested", case, item=item.public_id)
     # The person (or those acting for them) decides about it, so they are told [issue 5].
-    from citizen_app.services import notifications, recipients
-
     for person in recipients.citizen_recipients(case):
         notifications.notify(person, NotificationKind.TOPIC_SUGGESTED, case)
     return item
@@ -459,8 +466,6 @@ def _looks_like_contact(value: str) -> bool:
 
 def remove_guest(actor: Person, case: SipCase, public_id: str) -> None:
     """The guest is taken off the case; an invitation already sent is cancelled and its link stops."""
-    from citizen_app.services import meetings
-
     _require_prepare(actor, case)
     guest = next((g for g in guests(case) if g.public_id == public_id), None)
     if guest is None:
@@ -507,8 +512,6 @@ def progress(actor: Person, case: SipCase) -> Progress:
 
 def covered_units(case: SipCase) -> list[Unit]:
     """The units the consent in force names: the only parties the person can choose to invite [DA 4.2]."""
-    from citizen_app.services import consent
-
     scope = consent.in_force(case)
     if scope is None or not scope.unit_ids:
         return []

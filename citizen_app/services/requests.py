@@ -42,6 +42,7 @@ from citizen_app.services import (
     NotAllowed,
     NotFound,
     audit,
+    deadlines,
     notifications,
     recipients,
     timeline,
@@ -465,8 +466,6 @@ def sent_request_for(author: Person, case_public_id: str, today: date | None = N
     must agree first), but may see that the suggestion was sent. Nothing from the case beyond what the
     relative wrote is shown to them.
     """
-    from citizen_app.services import deadlines
-
     case = db.session.scalar(
         select(SipCase)
         .where(SipCase.public_id == case_public_id, SipCase.requested_by_person_id == author.id)

@@ -6,6 +6,7 @@ from citizen_app.services.submissions import new_token
 
 
 def register_blueprints(app: Flask) -> None:
+    # Imported when the app is built (create_app), not with the package: assets.py needs web.guards only.
     from citizen_app.web import (
         access_log,
         auth,

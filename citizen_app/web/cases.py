@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
+from citizen_app.pages import case as case_page
 from citizen_app.services import NotAllowed, cases, requests
 from citizen_app.web.guards import citizen, creates
 
@@ -14,7 +15,7 @@ bp = Blueprint("cases", __name__)
 @bp.route("/sip/<string(length=22):public_id>")
 @citizen
 def show_case(public_id: str):
-    return render_template("cases/show_case.html", page=cases.case_page_for(current_user, public_id))
+    return render_template("cases/show_case.html", page=case_page.case_page_for(current_user, public_id))
 
 
 @bp.route("/sip/<string(length=22):public_id>/avbryt", methods=["GET", "POST"])

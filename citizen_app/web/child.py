@@ -6,7 +6,7 @@ and the child is sent on to a URL without the code. Then: a start page with the 
 one question per page (each saved on its own, with the child's choice whether the guardians may read it),
 and "Klart!" with every answer and who sees it. "Stäng" forgets the code in this browser.
 
-Whose pages these are is decided in services/child_pages.py, what may be answered and who reads it in
+Whose pages these are is decided in pages/child.py, what may be answered and who reads it in
 services/preparation.py. Words on these pages are for children: LIX ≤ 28.
 """
 
@@ -16,8 +16,9 @@ from flask import Blueprint, current_app, g, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from citizen_app.pages import child as child_pages
 from citizen_app.ratelimit import limiter
-from citizen_app.services import NotFound, access_links, child_pages, feedback, preparation
+from citizen_app.services import NotFound, access_links, feedback, preparation
 from citizen_app.web import forms
 from citizen_app.web.guards import CHILD_LINK_KEY, child_link, public
 

@@ -21,7 +21,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
-from citizen_app.services import N_, NotAllowed, cases, child_view
+from citizen_app.pages import consent as consent_page
+from citizen_app.services import N_, NotAllowed, cases, child_view, withdrawal
 from citizen_app.services import consent as consent_service
 from citizen_app.web import forms
 from citizen_app.web.guards import citizen, creates
@@ -54,7 +55,7 @@ CHANGE_LINK = {
 @bp.route("/sip/<string(length=22):public_id>/samtycke")
 @citizen
 def show_consent(public_id: str):
-    page = consent_service.consent_page_for(current_user, public_id)
+    page = consent_page.consent_page_for(current_user, public_id)
     return render_template("consent/show_consent.html", page=page)
 
 
@@ -64,7 +65,7 @@ def start_consent(public_id: str):
     """Give or change: a fresh draft, filled in with what this voice agreed to before (a change)."""
     case = _case_for_giving(public_id)
     if not isinstance(case, str):
-        _save_draft(public_id, consent_service.start_draft(current_user, case))
+        _save_draft(public_id, consent_page.start_draft(current_user, case))
         return redirect(url_for("consent.answer_parties", public_id=public_id), 303)
     return redirect(case, 303)
 
@@ -103,7 +104,7 @@ def check_consent(public_id: str):
         return redirect(case, 303)
     today = date.today()
     answers = _draft(public_id, case)
-    step = consent_service.first_open_step(case, answers, today)
+    step = consent_page.first_open_step(case, answers, today)
     if step is not None:
         return redirect(url_for("consent.answer_" + step, public_id=public_id), 303)
     errors: dict[str, str] = {}
@@ -133,7 +134,7 @@ def check_consent(public_id: str):
         errors,
         case=case,
         subject_name=forms.subject_name(case),
-        summary=consent_service.draft_summary(case, answers, today),
+        summary=consent_page.draft_summary(case, answers, today),
         based_on=consent_service.based_on(current_user, case, today),
     )
 
@@ -141,7 +142,7 @@ def check_consent(public_id: str):
 @bp.route("/sip/<string(length=22):public_id>/samtycke/kvitto")
 @citizen
 def show_receipt(public_id: str):
-    receipt = consent_service.receipt_for(current_user, public_id)
+    receipt = consent_page.receipt_for(current_user, public_id)
     if receipt is None:
         return redirect(url_for("consent.show_consent", public_id=public_id), 303)
     return render_template("consent/show_receipt.html", receipt=receipt)
@@ -151,7 +152,7 @@ def show_receipt(public_id: str):
 @citizen
 def print_receipt(public_id: str):
     """The receipt alone, for printing or saving as PDF; no JavaScript needed to reach it."""
-    receipt = consent_service.receipt_for(current_user, public_id)
+    receipt = consent_page.receipt_for(current_user, public_id)
     if receipt is None:
         return redirect(url_for("consent.show_consent", public_id=public_id), 303)
     return render_template("consent/print_receipt.html", receipt=receipt)
@@ -184,7 +185,7 @@ def withdraw_consent(public_id: str):
         return redirect(url_for("cases.show_case", public_id=public_id), 303)
     if request.method == "POST":
         try:
-            consent_service.withdraw(current_user, case)
+            withdrawal.withdraw(current_user, case)
         except NotAllowed as refused:
             flash(_(refused.message), "info")
             return redirect(url_for("consent.show_consent", public_id=public_id), 303)
@@ -264,7 +265,7 @@ def _question(public_id: str, step: str):
         case=case,
         form=form,
         subject_name=forms.subject_name(case),
-        groups=consent_service.grouped_parties(case) if step == "parties" else {},
+        groups=consent_page.grouped_parties(case) if step == "parties" else {},
         future_power=consent_service.only_future_power(current_user, case),
         today=today,
         last_day=consent_service.last_possible_day(today),
@@ -283,7 +284,7 @@ def _parse(step: str) -> dict:
 def _draft(public_id: str, case) -> dict:
     drafts = session.get(DRAFTS) or {}
     if public_id not in drafts:
-        return consent_service.start_draft(current_user, case)
+        return consent_page.start_draft(current_user, case)
     return dict(drafts[public_id])
 
 
@@ -299,7 +300,7 @@ def _forget_draft(public_id: str) -> None:
 
 
 def _after(public_id: str, step: str, returning: bool) -> str:
-    steps = consent_service.FLOW_STEPS
+    steps = consent_page.FLOW_STEPS
     position = steps.index(step)
     if returning or position == len(steps) - 1:
         return url_for("consent.check_consent", public_id=public_id)
@@ -307,7 +308,7 @@ def _after(public_id: str, step: str, returning: bool) -> str:
 
 
 def _back(public_id: str, step: str, returning: bool) -> str:
-    steps = consent_service.FLOW_STEPS
+    steps = consent_page.FLOW_STEPS
     position = steps.index(step)
     if returning:
         return url_for("consent.check_consent", public_id=public_id)

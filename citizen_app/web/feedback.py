@@ -20,7 +20,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from citizen_app.services import NotFound, child_pages, feedback
+from citizen_app.pages import child as child_pages
+from citizen_app.services import NotFound, feedback
 from citizen_app.web import forms
 from citizen_app.web.guards import child_link, citizen, invitation_link
 

@@ -24,8 +24,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from citizen_app.pages import meeting as meeting_pages
 from citizen_app.ratelimit import limiter
-from citizen_app.services import NotAllowed, access_links, feedback, meeting_pages, meetings, preparation
+from citizen_app.services import NotAllowed, access_links, feedback, meetings, preparation
 from citizen_app.web import guards
 from citizen_app.web.guards import creates, invitation_link, public
 

@@ -8,7 +8,8 @@ from flask_login import current_user
 
 from citizen_app import access
 from citizen_app.access import Action
-from citizen_app.services import cases, meeting_pages, preparation
+from citizen_app.pages import meeting as meeting_pages
+from citizen_app.services import cases, preparation
 from citizen_app.web.guards import citizen
 from citizen_app.web.invitations import calendar_response
 

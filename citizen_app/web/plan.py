@@ -3,7 +3,7 @@
 The version in force goal by goal, a draft to comment on ("Det här vill jag ändra") and approve ("Jag har
 läst planen och håller med"), every version and what changed between them, a print view, the child's
 simpler page, and the person's choice of which relatives may read the plan. Who sees what is decided in
-services/plan_pages.py, the rules in services/plans.py; this module parses forms and renders the answer.
+pages/plan.py, the rules in services/plans.py; this module parses forms and renders the answer.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
-from citizen_app.services import NotAllowed, cases, plan_pages, plans
+from citizen_app.pages import plan as plan_pages
+from citizen_app.services import NotAllowed, cases, plans
 from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("plan", __name__)

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
+from citizen_app.pages import staff_case
 from citizen_app.services import N_, DomainError, NotAllowed, consent, intake, staff_consent
 from citizen_app.web.guards import creates, staff
 
@@ -56,7 +57,7 @@ def list_requests():
 @bp.route(f"/sip/{CASE_ID}")
 @staff
 def show_case(public_id: str):
-    page = intake.case_page_for(current_user, public_id)
+    page = staff_case.case_page_for(current_user, public_id)
     return render_template(
         "staff/show_case.html", page=page, consent=staff_consent.consent_for_staff(current_user, page.case)
     )

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
+from citizen_app.pages import decisions as decisions_page
 from citizen_app.services import NotAllowed, decisions, intake
 from citizen_app.web.guards import staff
 
@@ -28,7 +29,7 @@ def list_decisions(public_id: str):
     """The decisions of the plan in force: those still waiting, and what the others came to."""
     case = intake.get_case(current_user, public_id)
     return render_template(
-        "staff_decisions/list_decisions.html", page=decisions.decisions_page(current_user, case)
+        "staff_decisions/list_decisions.html", page=decisions_page.decisions_page(current_user, case)
     )
 
 

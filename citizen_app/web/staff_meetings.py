@@ -1,7 +1,7 @@
 """The meeting on the staff side [issue 5] [SIP.md 3.3–3.4]: the coordinator reads the preparation, sets the
 meeting, invites and follows the answers; staff of an invited unit read their invitation and answer it.
 
-Who sees what is decided in services/meeting_pages.py; the rules (only the coordinator, only with covering
+Who sees what is decided in pages/meeting.py; the rules (only the coordinator, only with covering
 consent, one working day to answer) in services/meetings.py. Views parse forms and translate messages.
 """
 
@@ -15,13 +15,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
+from citizen_app.pages import meeting as meeting_pages
 from citizen_app.services import (
     N_,
     DomainError,
     NotAllowed,
     access_links,
     intake,
-    meeting_pages,
     meetings,
     preparation,
 )

@@ -4,7 +4,8 @@ person uses them only as the child the case is about."""
 import pytest
 
 from citizen_app.models import LinkPurpose, StaffRole, Step
-from citizen_app.services import NotFound, access_links, child_pages
+from citizen_app.pages import child as child_pages
+from citizen_app.services import NotFound, access_links
 from tests.support import factories
 
 

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from citizen_app.extensions import db
 from citizen_app.models import ParticipantRole, StaffRole, Step, utcnow
-from citizen_app.services import NotFound, consent, intake
+from citizen_app.services import NotFound, consent, intake, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -82,7 +82,7 @@ def test_a_consent_naming_the_unit_lets_its_staff_in_and_no_one_else(sip):
 def test_after_a_withdrawal_the_taking_part_unit_sees_nothing(sip):
     _consent(sip, "social", "school", "bup")
     assert _sees(sip["teacher"], sip)
-    consent.withdraw(sip["ada"], sip["case"], today=TODAY)
+    withdrawal.withdraw(sip["ada"], sip["case"], today=TODAY)
     assert not _sees(sip["teacher"], sip)
     assert not _sees(sip["nurse"], sip)
 

@@ -13,7 +13,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import NotAllowed, consent
+from citizen_app.services import NotAllowed, consent, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -120,7 +120,7 @@ def test_either_guardian_withdrawing_ends_consent_and_closes_the_sip(units):
     case, mum, dad = _child_case(units)
     _give(mum, case, units)
     _give(dad, case, units)
-    consent.withdraw(dad, case, today=TODAY)
+    withdrawal.withdraw(dad, case, today=TODAY)
     assert consent.in_force(case, TODAY) is None
     assert case.step == Step.CLOSED and case.closing_reason == ClosingReason.CONSENT_WITHDRAWN
     assert db.session.query(ConsentEvent).count() == 3  # nothing deleted
@@ -180,7 +180,7 @@ def test_a_withdrawal_between_loading_and_sending_blocks_the_invitation(units, a
     with other.app_context():  # another request withdraws and commits
         from citizen_app.models import Person, SipCase
 
-        consent.withdraw(db.session.get(Person, person.id), db.session.get(SipCase, case.id), today=TODAY)
+        withdrawal.withdraw(db.session.get(Person, person.id), db.session.get(SipCase, case.id), today=TODAY)
         db.session.commit()
         db.session.remove()
         db.engine.dispose()  # close its connections now, not when garbage collected

@@ -15,7 +15,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import consent
+from citizen_app.services import consent, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -76,7 +76,7 @@ def _s(staff) -> str:
 
 def test_the_coordinators_of_the_units_the_consent_covered_are_told_of_a_withdrawal(sip):
     _both_consent(sip, "social", "school")
-    consent.withdraw(sip["dad"], sip["case"], today=TODAY)
+    withdrawal.withdraw(sip["dad"], sip["case"], today=TODAY)
     assert sip["case"].closing_reason == ClosingReason.CONSENT_WITHDRAWN
     told = _told_of_withdrawal()
     assert {_p(sip["mum"]), _p(sip["dad"]), _s(sip["coordinator"]), _s(sip["school_coordinator"])} <= told
@@ -95,7 +95,7 @@ def test_each_coordinator_is_told_once_even_when_the_sips_coordinator_also_leads
         )
     )
     _both_consent(sip, "social", "school", "bup")
-    consent.withdraw(sip["mum"], sip["case"], today=TODAY)
+    withdrawal.withdraw(sip["mum"], sip["case"], today=TODAY)
     to_coordinator = db.session.query(Notification).filter_by(
         kind=NotificationKind.CONSENT_WITHDRAWN, recipient_staff_id=sip["coordinator"].id
     )
@@ -113,7 +113,7 @@ def test_a_withdrawal_before_consent_was_in_force_tells_no_taking_part_unit(sip)
         TODAY + timedelta(days=30),
         today=TODAY,
     )
-    consent.withdraw(sip["mum"], sip["case"], today=TODAY)
+    withdrawal.withdraw(sip["mum"], sip["case"], today=TODAY)
     told = _told_of_withdrawal()
     assert _s(sip["coordinator"]) in told
     assert _s(sip["school_coordinator"]) not in told

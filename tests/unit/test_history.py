@@ -18,7 +18,7 @@ from flask_babel import force_locale
 
 from citizen_app.models import ClosingReason, EventKind, Initiator, Step
 from citizen_app.services import history, timeline
-from citizen_app.services.cases import Reader, ReaderKind
+from citizen_app.services.readers import Reader, ReaderKind
 from tests.support import factories
 
 READER_ID, OTHER_ID, STAFF_ID = 1, 2, 3

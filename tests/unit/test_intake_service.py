@@ -18,6 +18,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
+from citizen_app.pages import staff_case
 from citizen_app.services import DomainError, NotFound, deadlines, intake, people
 from tests.support import factories
 
@@ -165,7 +166,7 @@ def test_the_staff_case_page_knows_what_can_be_done_now(app, unit_and_coordinato
     named = factories.unit("Vårdcentralen")
     case = factories.case(factories.person("Ada"), unit)
     factories.participant(case, ParticipantRole.UNIT, unit_=named)
-    page = intake.case_page_for(kim, case.public_id)
+    page = staff_case.case_page_for(kim, case.public_id)
     assert (page.can_accept, page.can_forward, page.can_change_coordinator, page.can_link_person) == (
         True,
         True,
@@ -176,7 +177,7 @@ def test_the_staff_case_page_knows_what_can_be_done_now(app, unit_and_coordinato
     assert db.session.query(AuditEntry).one().action == "case.read"
 
     intake.accept(kim, case)
-    page = intake.case_page_for(kim, case.public_id)
+    page = staff_case.case_page_for(kim, case.public_id)
     assert (page.can_accept, page.can_forward, page.can_change_coordinator) == (False, False, True)
     assert page.coordinator.id == kim.id
 
@@ -185,7 +186,7 @@ def test_a_member_of_the_unit_may_read_the_case_but_not_act(app, unit_and_coordi
     unit, _kim = unit_and_coordinator
     member = factories.staff(unit, StaffRole.MEMBER)
     case = factories.case(factories.person(), unit)
-    page = intake.case_page_for(member, case.public_id)
+    page = staff_case.case_page_for(member, case.public_id)
     assert not (page.can_accept or page.can_forward or page.can_change_coordinator)
     assert intake.waiting_count(member) == 0 and not intake.is_coordinator(member)
 

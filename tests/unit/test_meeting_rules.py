@@ -23,6 +23,7 @@ from citizen_app.services import (
     meetings,
     notifications,
     preparation,
+    withdrawal,
 )
 from tests.support import factories
 
@@ -243,7 +244,7 @@ def test_withdrawing_consent_cancels_every_open_invitation_and_stops_relatives_l
     guest = preparation.add_guest(sip["person"], sip["case"], "Bengt", "070-123 45 67", support_person=False)
     meeting = _meeting(sip)
     sent = meetings.invite(sip["coordinator"], meeting, [sip["school_party"].public_id, guest.public_id])
-    consent.withdraw(sip["person"], sip["case"], today=NOW.date())
+    withdrawal.withdraw(sip["person"], sip["case"], today=NOW.date())
     assert {s.invitation.status for s in sent} == {InvitationStatus.CANCELLED}
     secret = next(s.link_secret for s in sent if s.link_secret)
     with pytest.raises(access_links.LinkNotValid):

@@ -16,7 +16,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import consent, meetings, plans, preparation, reminders
+from citizen_app.services import consent, meetings, plans, preparation, reminders, withdrawal
 from tests.support import factories
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Sweden
@@ -119,7 +119,7 @@ def test_a_moved_meeting_is_reminded_of_again_and_a_cancelled_one_not_at_all(sip
     assert reminders.run_all(THURSDAY)["meeting"] == 1
     assert len(_messages(NotificationKind.MEETING_REMINDER)) == 2
     with freeze_time(MONDAY + timedelta(days=1)):
-        consent.withdraw(sip["anna"], sip["case"])  # the SIP ends; the meeting is cancelled
+        withdrawal.withdraw(sip["anna"], sip["case"])  # the SIP ends; the meeting is cancelled
     assert reminders.run_all(THURSDAY)["meeting"] == 0
 
 

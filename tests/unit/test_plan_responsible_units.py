@@ -10,7 +10,7 @@ import pytest
 
 from citizen_app.extensions import db
 from citizen_app.models import ParticipantRole, StaffRole, Step, UnitKind
-from citizen_app.services import consent, plans
+from citizen_app.services import consent, plans, withdrawal
 from tests.support import factories
 
 UNTIL = date.today() + timedelta(days=300)
@@ -85,5 +85,5 @@ def test_when_one_guardian_narrows_the_consent_the_unit_is_no_longer_offered(sip
 
 
 def test_without_consent_in_force_no_unit_is_offered(sip):
-    consent.withdraw(sip["johan"], sip["case"])
+    withdrawal.withdraw(sip["johan"], sip["case"])
     assert plans.responsible_units(sip["case"]) == []

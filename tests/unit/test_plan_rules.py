@@ -16,7 +16,7 @@ from citizen_app.models import (
     Step,
     VersionStatus,
 )
-from citizen_app.services import NotAllowed, consent, notifications, plans
+from citizen_app.services import NotAllowed, consent, notifications, plans, withdrawal
 from tests.support import factories
 
 TODAY = date.today()
@@ -189,7 +189,7 @@ def test_closing_needs_a_reason_and_tells_everyone(sip):
 def test_consent_withdrawn_means_the_plan_is_no_longer_in_force(sip):
     plan = _documented(sip)
     plans.approve_by_person(sip["person"], sip["case"], plan)
-    consent.withdraw(sip["person"], sip["case"])
+    withdrawal.withdraw(sip["person"], sip["case"])
     latest = plans.in_force(sip["case"])
     assert latest is plan and not plans.is_in_force(sip["case"], latest)
 

@@ -19,7 +19,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import consent, reminders
+from citizen_app.services import consent, reminders, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -132,7 +132,7 @@ def test_a_renewed_consent_is_not_reminded_about_the_old_end(social, coordinator
 
 def test_a_withdrawn_or_closed_sip_gets_no_reminder(social, coordinator):
     case, ada = _adult_sip(social, coordinator)
-    consent.withdraw(ada, case, today=TODAY)
+    withdrawal.withdraw(ada, case, today=TODAY)
     _run_every_day(_days_before_end(31), _days_before_end(-2))
     assert _messages(NotificationKind.CONSENT_EXPIRING) == []
     assert _messages(NotificationKind.CONSENT_EXPIRED) == []

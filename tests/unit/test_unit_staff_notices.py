@@ -17,7 +17,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import consent, meetings, plans
+from citizen_app.services import consent, meetings, plans, withdrawal
 from tests.support import factories
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
@@ -128,7 +128,7 @@ def test_the_school_hears_when_the_time_of_the_meeting_changes(sip):
 def test_when_a_guardian_withdraws_consent_the_schools_staff_hear_the_meeting_is_off(sip):
     _both_guardians_consent(sip)
     _invite_the_school(sip)
-    consent.withdraw(sip["dad"], sip["case"], today=NOW.date())
+    withdrawal.withdraw(sip["dad"], sip["case"], today=NOW.date())
     assert sip["case"].closing_reason == ClosingReason.CONSENT_WITHDRAWN
     for member in _school_staff(sip):
         cancelled = _messages(member, NotificationKind.MEETING_CANCELLED)
@@ -143,7 +143,7 @@ def test_when_a_guardian_withdraws_consent_the_schools_staff_hear_the_meeting_is
 @freeze_time(NOW)
 def test_a_withdrawal_before_any_invitation_still_reaches_the_schools_staff(sip):
     _both_guardians_consent(sip)
-    consent.withdraw(sip["mum"], sip["case"], today=NOW.date())
+    withdrawal.withdraw(sip["mum"], sip["case"], today=NOW.date())
     for member in _school_staff(sip):
         assert len(_messages(member, NotificationKind.CONSENT_WITHDRAWN)) == 1, member.display_name
 

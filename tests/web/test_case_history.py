@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from citizen_app.extensions import db
 from citizen_app.models import ParticipantRole, StaffRole, Step, UnitKind
-from citizen_app.services import consent, intake, meetings, plans, requests
+from citizen_app.services import consent, intake, meetings, plans, requests, withdrawal
 from tests.support import factories
 
 SOON = datetime.now(UTC).replace(hour=12, minute=30, second=0, microsecond=0) + timedelta(days=10)
@@ -64,7 +64,7 @@ def test_consent_meeting_and_withdrawal_are_told_to_each_guardian_in_their_own_w
     meetings.set_meeting(kim, case, starts_at=SOON, length_minutes=60, mode="phone", phone="010-1")
     later = SOON + timedelta(days=1)
     meetings.set_meeting(kim, case, starts_at=later, length_minutes=60, mode="phone", phone="010-1")
-    consent.withdraw(johan, case)
+    withdrawal.withdraw(johan, case)
     db.session.commit()
 
     assert _history(client, maria, case) == [

@@ -24,7 +24,7 @@ from citizen_app.models import (
     VersionStatus,
 )
 from citizen_app.plain_language import main_text_blocks, measure
-from citizen_app.services import consent, notifications, plans
+from citizen_app.services import consent, notifications, plans, withdrawal
 from tests.support import factories
 
 FOLLOW_UP = date.today() + timedelta(days=90)
@@ -368,7 +368,7 @@ def test_after_consent_is_withdrawn_the_plan_no_longer_applies_and_its_history_s
     case = family["case"]
     _follow_up(family)
     plans.approve_at_meeting(family["kim"], case, plans.draft(case))
-    consent.withdraw(family["maria"], case)
+    withdrawal.withdraw(family["maria"], case)
     db.session.commit()
     client.sign_in_as(family["maria"])
     page = client.get(_url(case))

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from citizen_app.extensions import db
 from citizen_app.models import AgendaList, ParticipantRole, PrincipalKind, StaffRole, Step, UnitKind
 from citizen_app.plain_language import main_text_blocks, measure
-from citizen_app.services import access_links, consent, preparation
+from citizen_app.services import access_links, consent, preparation, withdrawal
 from tests.support import factories
 
 PRIVATE = "Skilsmässan och bråken"
@@ -526,7 +526,7 @@ def test_staff_are_not_let_in(client, family):
 def test_a_closed_sip_cannot_be_prepared(client, family):
     case = family["case"]
     client.sign_in_as(family["maria"])
-    consent.withdraw(family["maria"], case)
+    withdrawal.withdraw(family["maria"], case)
     response = client.get(_url(case, "/fraga/important"))
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/sip/{case.public_id}")

@@ -28,7 +28,7 @@ from citizen_app.models import (
     UnitKind,
 )
 from citizen_app.plain_language import main_text_blocks, measure
-from citizen_app.services import child_view, consent, reminders
+from citizen_app.services import child_view, consent, reminders, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -210,7 +210,7 @@ def test_an_expired_consent_shows_as_expired_and_the_sip_waits_for_consent_again
 def test_after_a_withdrawal_the_page_shows_the_sip_closed_because_consent_was_withdrawn(client, county, elsa):
     _give(elsa["maria"], elsa["case"], [county["social"], county["school"]])
     _give(elsa["johan"], elsa["case"], [county["social"], county["school"]])
-    consent.withdraw(elsa["johan"], elsa["case"], today=TODAY)
+    withdrawal.withdraw(elsa["johan"], elsa["case"], today=TODAY)
     client.sign_in_as(county["kent"])
     html = _html(client.get(_case_url(elsa["case"])))
     assert "Steg Avslutad Skäl Samtycke återkallat" in _text(html)
@@ -372,7 +372,7 @@ def test_only_the_coordinator_may_record_consent(client, county, elsa):
 
 def test_no_consent_can_be_recorded_on_a_closed_sip(client, county, elsa):
     _give(elsa["maria"], elsa["case"], [county["social"]])
-    consent.withdraw(elsa["maria"], elsa["case"], today=TODAY)
+    withdrawal.withdraw(elsa["maria"], elsa["case"], today=TODAY)
     client.sign_in_as(county["kent"])
     assert client.get(_form_url(elsa["case"])).status_code == 404
 
@@ -389,6 +389,6 @@ def test_staff_of_a_taking_part_unit_see_nothing_before_consent_covers_them(clie
     assert client.get(_case_url(elsa["case"])).status_code == 200
     client.sign_in_as(county["bo"])  # BUP was left out
     assert client.get(_case_url(elsa["case"])).status_code == 404
-    consent.withdraw(elsa["maria"], elsa["case"], today=TODAY)
+    withdrawal.withdraw(elsa["maria"], elsa["case"], today=TODAY)
     client.sign_in_as(county["sofia"])
     assert client.get(_case_url(elsa["case"])).status_code == 404

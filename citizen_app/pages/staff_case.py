@@ -1,0 +1,73 @@
+"""The staff case page: the case, its deadlines, events and coordinators, and what the staff user may do.
+
+The reading (and the audit row) is services/intake.case_for_staff_page; who may do what is the access policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from citizen_app import access
+from citizen_app.access import Action
+from citizen_app.models import (
+    CaseEvent,
+    CoordinatorAssignment,
+    ParticipantRole,
+    SipCase,
+    StaffUser,
+    Step,
+    Unit,
+)
+from citizen_app.services import intake
+from citizen_app.services.deadlines import Deadline, deadlines_for
+
+
+@dataclass
+class StaffCasePage:
+    """What the staff case page shows, and which actions the staff user may take now (decided here)."""
+
+    case: SipCase
+    deadlines: list[Deadline]
+    events: list[CaseEvent]
+    history: list[CoordinatorAssignment]
+    coordinator: StaffUser | None
+    named_units: list[Unit]  # the services the person said they are in contact with
+    can_accept: bool
+    can_forward: bool
+    can_change_coordinator: bool
+    can_link_person: bool
+
+    @property
+    def is_suggestion(self) -> bool:
+        return self.case.awaiting_person_agreement
+
+
+def case_page_for(staff: StaffUser, public_id: str, today: date | None = None) -> StaffCasePage:
+    """Everything the staff case page shows, and which actions the staff user may take now."""
+    case = intake.case_for_staff_page(staff, public_id)
+    day = today or date.today()
+    current = intake.current_assignment(case)
+    requested = case.step == Step.REQUESTED
+    return StaffCasePage(
+        case=case,
+        deadlines=[] if case.is_closed else deadlines_for(case, day),
+        events=list(case.events),
+        history=list(case.coordinator_assignments),
+        coordinator=current.staff if current else None,
+        named_units=[
+            p.unit
+            for p in case.participants
+            if p.role == ParticipantRole.UNIT and p.unit is not None and p.removed_at is None
+        ],
+        can_accept=requested
+        and not case.awaiting_person_agreement
+        and access.can(staff, Action.STAFF_ACCEPT_CASE, case),
+        can_forward=requested and access.can(staff, Action.STAFF_FORWARD_CASE, case),
+        can_change_coordinator=current is not None
+        and not case.is_closed
+        and access.can(staff, Action.STAFF_CHANGE_COORDINATOR, case),
+        can_link_person=case.subject_id is None
+        and case.awaiting_person_agreement
+        and access.can(staff, Action.STAFF_ACCEPT_CASE, case),
+    )
