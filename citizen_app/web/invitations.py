@@ -18,7 +18,6 @@ from flask import (
     g,
     redirect,
     render_template,
-    request,
     session,
     url_for,
 )
@@ -28,6 +27,8 @@ from citizen_app.pages import meeting as meeting_pages
 from citizen_app.ratelimit import limiter
 from citizen_app.services import NotAllowed, access_links, feedback, meetings, preparation
 from citizen_app.web import guards
+from citizen_app.web.forms import add_errors
+from citizen_app.web.forms.invitations import GuestAnswerForm, TopicForm
 from citizen_app.web.guards import creates, invitation_link, public
 
 bp = Blueprint("invitations", __name__, url_prefix="/inbjudan")
@@ -51,10 +52,6 @@ def open_invitation(secret: str):
     return redirect(url_for("invitations.show_invitation"), 303)
 
 
-def _translated(errors: dict[str, str]) -> dict[str, str]:
-    return {name: _(message) for name, message in errors.items()}
-
-
 def _page() -> meeting_pages.GuestPage:
     return meeting_pages.guest_page(g.invitation_link)
 
@@ -62,15 +59,17 @@ def _page() -> meeting_pages.GuestPage:
 @bp.route("")
 @invitation_link
 def show_invitation():
-    return _render(_page(), {})
+    return _render(_page(), TopicForm())
 
 
-def _render(page: meeting_pages.GuestPage, errors: dict[str, str], text: str = ""):
+def _render(page: meeting_pages.GuestPage, form: GuestAnswerForm | TopicForm):
+    """The invitation page with the errors of the form that was sent (and the topic typed, if it was that)."""
+    errors = form.page_errors
     html = render_template(
         "invitations/show_invitation.html",
         page=page,
         errors=errors,
-        text=text,
+        text=form.data.get("text", ""),
         # After the meeting a relative who came is asked "Tyck till om mötet" [issue 7].
         feedback_request=feedback.request_for_invitation(g.invitation_link.invitation_id),
     )
@@ -81,11 +80,13 @@ def _render(page: meeting_pages.GuestPage, errors: dict[str, str], text: str = "
 @invitation_link
 @creates
 def answer():
-    status = request.form.get("status", "")
+    form = GuestAnswerForm()
+    status = form.status.data
     try:
-        meetings.answer_as_guest(g.invitation_link.id, status if isinstance(status, str) else "")
+        meetings.answer_as_guest(g.invitation_link.id, status)
     except meetings.InvalidMeeting as invalid:
-        return _render(_page(), _translated(invalid.errors))
+        add_errors(form, invalid.errors)
+        return _render(_page(), form)
     except NotAllowed as refused:
         flash(_(refused.message), "info")
     else:
@@ -106,15 +107,17 @@ def answer():
 def suggest_topic():
     """A topic the relative wants to talk about. The person decides if it goes on the agenda."""
     page = _page()
-    text = request.form.get("text", "")
-    text = text if isinstance(text, str) else ""
+    form = TopicForm()
     if not page.is_open:
         flash(_("Inbjudan gäller inte längre."), "info")
         return redirect(url_for("invitations.show_invitation"), 303)
     try:
-        preparation.suggest_topic(meeting_pages.case_of_link(g.invitation_link), page.invitation.id, text)
+        preparation.suggest_topic(
+            meeting_pages.case_of_link(g.invitation_link), page.invitation.id, form.text.data
+        )
     except preparation.InvalidAnswer as invalid:
-        return _render(page, _translated(invalid.errors), text=text)
+        add_errors(form, invalid.errors)
+        return _render(page, form)
     flash(_("Tack! Ditt förslag är skickat. Personen bestämmer om det tas upp."), "success")
     return redirect(url_for("invitations.show_invitation"), 303)
 

@@ -14,23 +14,21 @@ from flask_login import current_user
 
 from citizen_app.access import Action
 from citizen_app.pages import staff_case
-from citizen_app.services import N_, DomainError, NotAllowed, consent, intake, staff_consent
+from citizen_app.services import DomainError, NotAllowed, consent, intake, staff_consent
+from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms.staff import (
+    AcceptCaseForm,
+    ChangeCoordinatorForm,
+    ForwardCaseForm,
+    LinkPersonForm,
+    RecordConsentForm,
+    StartCaseForm,
+)
 from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff", __name__, url_prefix="/personal")
 
 CASE_ID = "<string(length=22):public_id>"
-
-
-def _translated(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
-    """Service messages (Swedish msgids) translated, in the order the fields come on the page."""
-    ranked = sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
-    return {field: _(message) for field, message in ranked}
-
-
-def _form_text(name: str) -> str:
-    value = request.form.get(name, "")
-    return value if isinstance(value, str) else ""
 
 
 def _case_url(public_id: str) -> str:
@@ -69,26 +67,21 @@ def show_case(public_id: str):
 def accept_case(public_id: str):
     """Take the request: "me" becomes coordinator, or a chosen colleague of the unit does."""
     case = intake.get_case(current_user, public_id, Action.STAFF_ACCEPT_CASE)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        choice = _form_text("coordinator")
-        if not choice:
-            errors = {"coordinator": _("Välj vem som ska bli samordnare")}
+    form = AcceptCaseForm()
+    if request.method == "POST" and form.validate():
+        choice = form.coordinator.data
+        try:
+            intake.accept(current_user, case, None if choice == "me" else choice)
+        except intake.AlreadyHandled:
+            # A double click: the first click did the work, so show its result instead of an error.
+            flash(_("Förfrågan var redan mottagen."), "info")
+            return redirect(_case_url(public_id), 303)
+        except DomainError as error:
+            add_errors(form, {"coordinator": error.message})
         else:
-            try:
-                intake.accept(current_user, case, None if choice == "me" else choice)
-            except intake.AlreadyHandled:
-                # A double click: the first click did the work, so show its result instead of an error.
-                flash(_("Förfrågan var redan mottagen."), "info")
-                return redirect(_case_url(public_id), 303)
-            except DomainError as error:
-                errors = {"coordinator": _(error.message)}
-            else:
-                flash(_("Förfrågan är mottagen."), "success")
-                return redirect(_case_url(public_id), 303)
-    return _render_form(
-        "staff/accept_case.html", errors, case=case, coordinators=intake.coordinators_for(case)
-    )
+            flash(_("Förfrågan är mottagen."), "success")
+            return redirect(_case_url(public_id), 303)
+    return _render_form("staff/accept_case.html", form, case=case, coordinators=intake.coordinators_for(case))
 
 
 @bp.route(f"/sip/{CASE_ID}/skicka-vidare", methods=["GET", "POST"])
@@ -97,18 +90,18 @@ def accept_case(public_id: str):
 def forward_case(public_id: str):
     """Send the request on to the unit that should have it, with a reason the person can read [DA 4.1]."""
     case = intake.get_case(current_user, public_id, Action.STAFF_FORWARD_CASE)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
+    form = ForwardCaseForm()
+    if request.method == "POST" and form.validate():
         try:
-            intake.forward(current_user, case, _form_text("unit"), _form_text("reason"))
+            intake.forward(current_user, case, form.unit.data, form.reason.data)
         except intake.InvalidAnswers as invalid:
-            errors = _translated(invalid.errors, ("unit", "reason"))
+            add_errors(form, invalid.errors)
         except DomainError as error:
-            errors = {"unit": _(error.message)}
+            add_errors(form, {"unit": error.message})
         else:
             flash(_("Förfrågan är skickad vidare."), "success")
             return redirect(url_for("staff.list_requests"), 303)
-    return _render_form("staff/forward_case.html", errors, case=case, units=intake.other_units(case))
+    return _render_form("staff/forward_case.html", form, case=case, units=intake.other_units(case))
 
 
 @bp.route(f"/sip/{CASE_ID}/byt-samordnare", methods=["GET", "POST"])
@@ -120,22 +113,18 @@ def change_coordinator(public_id: str):
     current = intake.current_assignment(case)
     if current is None:
         abort(404)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        choice = _form_text("coordinator")
-        if not choice:
-            errors = {"coordinator": _("Välj vem som ska bli ny samordnare")}
+    form = ChangeCoordinatorForm()
+    if request.method == "POST" and form.validate():
+        try:
+            intake.change_coordinator(current_user, case, form.coordinator.data)
+        except DomainError as error:
+            add_errors(form, {"coordinator": error.message})
         else:
-            try:
-                intake.change_coordinator(current_user, case, choice)
-            except DomainError as error:
-                errors = {"coordinator": _(error.message)}
-            else:
-                flash(_("Samordnaren är bytt."), "success")
-                return redirect(_case_url(public_id), 303)
+            flash(_("Samordnaren är bytt."), "success")
+            return redirect(_case_url(public_id), 303)
     choices = [c for c in intake.coordinators_for(case) if c.id != current.staff_id]
     return _render_form(
-        "staff/change_coordinator.html", errors, case=case, current=current.staff, coordinators=choices
+        "staff/change_coordinator.html", form, case=case, current=current.staff, coordinators=choices
     )
 
 
@@ -147,44 +136,18 @@ def link_person(public_id: str):
     case = intake.get_case(current_user, public_id, Action.STAFF_ACCEPT_CASE)
     if case.subject_id is not None or not case.awaiting_person_agreement:
         abort(404)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
+    form = LinkPersonForm()
+    if request.method == "POST" and form.validate():
         try:
-            intake.link_suggested_person(
-                current_user, case, _form_text("identity_number"), _form_text("name")
-            )
+            intake.link_suggested_person(current_user, case, form.identity_number.data, form.name.data)
         except intake.InvalidAnswers as invalid:
-            errors = _translated(invalid.errors, ("identity_number", "name"))
+            add_errors(form, invalid.errors)
         except DomainError as error:
-            errors = {"identity_number": _(error.message)}
+            add_errors(form, {"identity_number": error.message})
         else:
             flash(_("Personen är kopplad till förslaget. Nu får personen svara ja eller nej."), "success")
             return redirect(_case_url(public_id), 303)
-    return _render_form("staff/link_person.html", errors, case=case)
-
-
-RECORD_CONSENT_FIELDS = (
-    "consenter",
-    "method",
-    "given_on",
-    "units",
-    "other_parties",
-    "categories",
-    "exclusions",
-    "valid_until",
-)
-
-
-def _form_date(name: str, errors: dict[str, str]) -> date | None:
-    """The date in field ``name``, None when empty; a date that cannot be read is named in ``errors``."""
-    text = _form_text(name).strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[name] = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
-        return None
+    return _render_form("staff/link_person.html", form, case=case)
 
 
 @bp.route(f"/sip/{CASE_ID}/samtycke/skriv-in", methods=["GET", "POST"])
@@ -196,37 +159,30 @@ def record_consent(public_id: str):
     if not staff_consent.can_record(current_user, case):
         abort(404)
     today = date.today()
-    errors: dict[str, str] = {}
-    form: dict = {
-        "given_on": today.isoformat(),
-        "valid_until": staff_consent.latest_day_allowed(today).isoformat(),
-        "units": [],
-        "categories": [],
-    }
     if request.method == "POST":
-        form = {name: _form_text(name) for name in RECORD_CONSENT_FIELDS}
-        form["units"] = request.form.getlist("units")
-        form["categories"] = request.form.getlist("categories")
-        unreadable: dict[str, str] = {}
-        given_on = _form_date("given_on", unreadable)
-        valid_until = _form_date("valid_until", unreadable)
+        form = RecordConsentForm()
+    else:
+        latest = staff_consent.latest_day_allowed(today)
+        form = RecordConsentForm(data={"given_on": today.isoformat(), "valid_until": latest.isoformat()})
+    if request.method == "POST":
+        form.validate()  # an unreadable date is its field's error and reaches the service as None
         try:
             staff_consent.record(
                 current_user,
                 case,
-                consenter_id=form["consenter"],
-                method=form["method"],
-                given_on=given_on,
-                valid_until=valid_until,
-                unit_ids=form["units"],
-                categories=form["categories"],
-                other_parties=form["other_parties"].splitlines(),
-                exclusions=form["exclusions"],
+                consenter_id=form.consenter.data,
+                method=form.method.data,
+                given_on=form.given_on.date,
+                valid_until=form.valid_until.date,
+                unit_ids=form.units.data,
+                categories=form.categories.data,
+                other_parties=form.other_parties.data.splitlines(),
+                exclusions=form.exclusions.data,
                 today=today,
             )
         except consent.InvalidScope as invalid:
-            # An unreadable date reached the service as None ("missing"); say what is wrong with it instead.
-            errors = _translated({**invalid.errors, **unreadable}, RECORD_CONSENT_FIELDS)
+            # The service says "missing" of an unreadable date; the field's "cannot be read" comes first.
+            add_errors(form, invalid.errors)
         except NotAllowed as refused:  # the SIP was closed meanwhile, e.g. by a withdrawal
             flash(_(refused.message), "info")
             return redirect(_case_url(public_id), 303)
@@ -235,16 +191,12 @@ def record_consent(public_id: str):
             return redirect(_case_url(public_id), 303)
     return _render_form(
         "staff/record_consent.html",
-        errors,
+        form,
         case=case,
-        form=form,
         people=staff_consent.who_can_have_consented(case, today),
         parties=consent.parties_of(case),
         categories=consent.CATEGORIES,
     )
-
-
-NEW_CASE_FIELDS = ("identity_number", "name", "need", "discharge_date", "urgent")
 
 
 @bp.route("/ny-sip", methods=["GET", "POST"])
@@ -254,36 +206,30 @@ def start_case():
     """Staff start a SIP for a person, e.g. when they are ready to leave hospital [DA 1, 4] [VM]."""
     if not intake.is_coordinator(current_user):
         abort(403)
-    errors: dict[str, str] = {}
-    form = {name: _form_text(name) for name in NEW_CASE_FIELDS}
+    form = StartCaseForm()
     if request.method == "POST":
-        discharge_date = None
-        if form["discharge_date"].strip():
-            try:
-                discharge_date = date.fromisoformat(form["discharge_date"].strip())
-            except ValueError:
-                errors["discharge_date"] = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
-        if form["urgent"] not in ("yes", "no"):
-            errors["urgent"] = N_("Välj om det är bråttom")
-        found = intake.new_case_errors(form["identity_number"], form["name"], form["need"], discharge_date)
-        errors = _translated({**found, **errors}, NEW_CASE_FIELDS)
-        if not errors:
+        form.validate()
+        identity_number, name, need = form.identity_number.data, form.name.data, form.need.data
+        add_errors(form, intake.new_case_errors(identity_number, name, need, form.discharge_date.date))
+        if not form.page_errors:
             try:
                 case = intake.start_case(
                     current_user,
-                    form["identity_number"],
-                    form["name"],
-                    form["need"],
-                    discharge_date=discharge_date,
-                    urgent=form["urgent"] == "yes",
+                    identity_number,
+                    name,
+                    need,
+                    discharge_date=form.discharge_date.date,
+                    urgent=form.urgent.data == "yes",
                 )
             except intake.InvalidAnswers as invalid:
-                errors = _translated(invalid.errors, NEW_CASE_FIELDS)
+                add_errors(form, invalid.errors)
             else:
                 flash(_("SIP:en är startad. Du är samordnare."), "success")
                 return redirect(_case_url(case.public_id), 303)
-    return _render_form("staff/start_case.html", errors, form=form)
+    return _render_form("staff/start_case.html", form)
 
 
-def _render_form(template: str, errors: dict[str, str], **context):
-    return render_template(template, errors=errors, **context), 422 if errors else 200
+def _render_form(template: str, form: Form, **context):
+    """The page with the form's values and errors: 422 when there are errors, else 200."""
+    errors = form.page_errors
+    return render_template(template, errors=errors, form=form.data, **context), 422 if errors else 200

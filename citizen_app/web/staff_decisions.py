@@ -14,6 +14,8 @@ from flask_login import current_user
 from citizen_app.access import Action
 from citizen_app.pages import decisions as decisions_page
 from citizen_app.services import NotAllowed, decisions, intake
+from citizen_app.web.forms import add_errors
+from citizen_app.web.forms.staff_decisions import DecisionForm
 from citizen_app.web.guards import staff
 
 bp = Blueprint("staff_decisions", __name__, url_prefix="/personal/sip/<string(length=22):public_id>/beslut")
@@ -46,22 +48,20 @@ def record_decision(public_id: str, decision_id: str):
     if decision.outcome is not None:
         flash(_(decisions.AlreadyDecided().message), "info")
         return redirect(_list_url(public_id), 303)
-    form = {"decision": ""}
-    errors: dict[str, str] = {}
+    form = DecisionForm()
     if request.method == "POST":
-        text = request.form.get("decision", "")
-        form = {"decision": text if isinstance(text, str) else ""}
         try:
-            decisions.record(current_user, case, decision_id, form["decision"])
+            decisions.record(current_user, case, decision_id, form.decision.data)
         except decisions.InvalidDecision as invalid:
-            errors = {name: _(message) for name, message in invalid.errors.items()}
+            add_errors(form, invalid.errors)
         except (decisions.AlreadyDecided, NotAllowed) as refused:
             flash(_(refused.message), "info")
             return redirect(_list_url(public_id), 303)
         else:
             flash(_("Beslutet är inskrivet. Personen har fått ett meddelande."), "success")
             return redirect(_list_url(public_id), 303)
+    errors = form.page_errors
     html = render_template(
-        "staff_decisions/record_decision.html", case=case, decision=decision, form=form, errors=errors
+        "staff_decisions/record_decision.html", case=case, decision=decision, form=form.data, errors=errors
     )
     return html, 422 if errors else 200

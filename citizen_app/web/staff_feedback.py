@@ -17,6 +17,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from citizen_app.services import charts, feedback, problems, staff_feedback
+from citizen_app.web.forms import add_errors
+from citizen_app.web.forms.staff_feedback import ProblemAnswerForm
 from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff_feedback", __name__, url_prefix="/personal")
@@ -118,13 +120,14 @@ def list_problems():
     return render_template("staff_feedback/list_problems.html", reports=problems.queue_for(current_user))
 
 
-def _render_report(report, errors: dict[str, str], form: dict[str, str]):
+def _render_report(report, form: ProblemAnswerForm):
+    errors = form.page_errors
     page = render_template(
         "staff_feedback/show_problem.html",
         report=report,
         reporter=staff_feedback.reporter_of(report),
         errors=errors,
-        form=form,
+        form=form.data,
     )
     return page, 422 if errors else 200
 
@@ -136,7 +139,7 @@ def _report_url(public_id: str) -> str:
 @bp.route(f"/rapporterade-problem/{REPORT_ID}")
 @staff
 def show_problem(public_id: str):
-    return _render_report(problems.get_for_staff(current_user, public_id), {}, {})
+    return _render_report(problems.get_for_staff(current_user, public_id), ProblemAnswerForm())
 
 
 @bp.route(f"/rapporterade-problem/{REPORT_ID}/vi-tittar-pa-det", methods=["POST"])
@@ -153,11 +156,11 @@ def start_looking(public_id: str):
 @creates
 def answer_problem(public_id: str):
     report = problems.get_for_staff(current_user, public_id)
-    text = request.form.get("answer", "")
-    text = text if isinstance(text, str) else ""
+    form = ProblemAnswerForm()
     try:
-        problems.answer(current_user, report, text)
+        problems.answer(current_user, report, form.answer.data)
     except problems.InvalidReport as invalid:
-        return _render_report(report, {k: _(v) for k, v in invalid.errors.items()}, {"answer": text})
+        add_errors(form, invalid.errors)
+        return _render_report(report, form)
     flash(_("Svaret är skickat. Personen får ett meddelande."), "success")
     return redirect(_report_url(public_id), 303)

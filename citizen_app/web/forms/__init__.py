@@ -1,0 +1,125 @@
+"""Form classes: one module per area (staff.py, staff_meetings.py, ...) [STYLE: A request's way, step 2].
+
+Conventions every form here follows:
+- A form subclasses ``Form``. Labels, hints and messages are plain Swedish msgids (marked with ``N_``); they
+  are translated when the page is shown (``Form.page_errors``), so a form class never calls gettext.
+- A form only parses and checks shape (a date that cannot be read, a choice that is not offered). Domain rules
+  stay in services: a service's ``InvalidInput.errors`` go onto the form with ``add_errors``.
+- CSRF is checked by CSRFProtect for every POST before the view runs, so forms do not check it again; the
+  csrf() macro in templates/components/forms.html renders the token and the submission id @creates reads.
+- A text field missing from the POST is "" (as ``request.form.get(name, "")`` was); a checkbox list is [].
+
+The view: ``form = XForm()`` on POST (``XForm(data=...)`` for a GET's first values), ``form.validate()``, call
+the service with plain values, ``add_errors(form, invalid.errors)`` on InvalidInput, then 303 on success or
+the same page with ``errors=form.page_errors`` and status 422.
+
+``reading`` holds the older request-reading helpers the citizen pages still use until they are converted.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import request
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
+from wtforms import SelectMultipleField, StringField
+from wtforms.validators import ValidationError
+
+from citizen_app.services import N_
+from citizen_app.web.forms.reading import choices, one, render_form, subject_name, text, translated
+
+__all__ = [
+    "Choices",
+    "DateText",
+    "Form",
+    "Text",
+    "add_errors",
+    # the older helpers, for pages not yet converted:
+    "choices",
+    "one",
+    "render_form",
+    "subject_name",
+    "text",
+    "translated",
+]
+
+UNREADABLE_DATE = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
+
+
+class Form(FlaskForm):
+    """The base of every form: reads ``request.form`` of a POST only, and shows its errors in field order."""
+
+    class Meta:
+        csrf = False  # CSRFProtect has checked the token before the view runs
+
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:  # not given: what was POSTed as a form, nothing else (no JSON, no files)
+                return request.form if request.method == "POST" and request.form else None
+            return formdata
+
+    @property
+    def page_errors(self) -> dict[str, str]:
+        """What the error summary and fields show: field id → its first message, translated, in field order
+
+        Form-level errors (``form_errors``) come after the fields, keyed by the name the service gave them.
+        """
+        shown = {field.id: _(field.errors[0]) for field in self if field.errors}
+        for name, message in getattr(self, "_other_errors", {}).items():
+            shown.setdefault(name, _(message))
+        return shown
+
+
+def add_errors(form: Form, errors: dict[str, str]) -> None:
+    """Put a service's errors (``InvalidInput.errors``: field name → Swedish msgid) onto the form's fields.
+
+    A field that already has an error keeps it first (the form's own "cannot be read" says more than the
+    service's "missing"). A name that is no field of the form becomes a form-level error under that name.
+    """
+    for name, message in errors.items():
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+            form._other_errors = {**getattr(form, "_other_errors", {}), name: message}
+
+
+class Text(StringField):
+    """A text field: the first value sent, "" when it is missing; kept as typed (no stripping)."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("default", "")
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist and isinstance(valuelist[0], str) else ""
+
+
+class DateText(Text):
+    """A date typed as år-månad-dag. ``data`` keeps the text; ``date`` is the date, None when empty or
+    unreadable (unreadable is this field's error)."""
+
+    date: date | None = None
+
+    def pre_validate(self, form) -> None:
+        self.date = None
+        typed = (self.data or "").strip()
+        if typed:
+            try:
+                self.date = date.fromisoformat(typed)
+            except ValueError:
+                raise ValidationError(UNREADABLE_DATE) from None
+
+
+class Choices(SelectMultipleField):
+    """The checked values of a checkbox list, in the order sent; the service decides which are allowed."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("validate_choice", False)
+        super().__init__(label, validators, coerce=str, **kwargs)
+
+    def process_formdata(self, valuelist):
+        self.data = list(valuelist)
