@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import request
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
@@ -28,12 +28,15 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from citizen_app.services import N_
+from citizen_app.web.forms import reading
 from citizen_app.web.forms.reading import choices, one, render_form, subject_name, text, translated
 
 __all__ = [
     "Choices",
     "DateText",
     "Form",
+    "StrictChoices",
+    "StrictText",
     "Text",
     "add_errors",
     # the older helpers, for pages not yet converted:
@@ -123,3 +126,23 @@ class Choices(SelectMultipleField):
 
     def process_formdata(self, valuelist):
         self.data = list(valuelist)
+
+
+class StrictText(Text):
+    """A text field that is one answer: the same name sent twice is malformed, not an answer (400, so nothing
+    is saved). NUL characters are dropped, as no database stores them in text. (What ``one`` did.)"""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) > 1:
+            abort(400)
+        super().process_formdata([value.replace("\x00", "") for value in valuelist if isinstance(value, str)])
+
+
+class StrictChoices(Choices):
+    """A checkbox list where hundreds of values is malformed (400): more than a county has units, so not a
+    person filling in the form. NUL characters are dropped. (What ``choices`` did.)"""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) > reading.MAX_CHOICES:
+            abort(400)
+        super().process_formdata([value.replace("\x00", "") for value in valuelist if isinstance(value, str)])
