@@ -132,14 +132,15 @@ def _question(draft_id: str, step: str, **context):
         add_errors(form, problems)
     else:
         form = question.of(draft.answers, FLOW.is_answered(step, draft.answers))
-    action_args = {"fran": flow.RETURN_TO_CHECK} if returning else {}
+    # A change link's page posts back to itself with ?fran=, so "Fortsätt" still returns to the check page.
+    fran = flow.RETURN_TO_CHECK if returning else None
     return _render(
         f"requests/answer_{step}.html",
         form,
         draft=draft,
         options=options,
         subject_name=_subject_name(draft, options),
-        action=url_for("requests.answer_" + step, draft_id=draft.public_id, **action_args),
+        action=url_for("requests.answer_" + step, draft_id=draft.public_id, fran=fran),
         back=_url(draft, FLOW.back(step, returning=returning)),
         **context,
     )

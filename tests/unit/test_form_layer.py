@@ -21,13 +21,15 @@ from citizen_app.web.forms import DateText, Form, Text, add_errors
 WEB = Path(__file__).resolve().parents[2] / "citizen_app" / "web"
 
 # The view modules that read their POST through form classes. Add a module here when it is converted; the
-# ones left (staff_plans, the citizen pages) still read request.form by hand.
+# ones left (staff_plans, the other citizen pages) still read request.form by hand.
 CONVERTED = [
     "staff.py",
     "staff_meetings.py",
     "staff_feedback.py",
     "staff_decisions.py",
     "invitations.py",
+    "consent.py",
+    "requests.py",
 ]
 
 
