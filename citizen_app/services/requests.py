@@ -1,8 +1,8 @@
 """Asking for a SIP: the question-per-page request, sending it, cancelling it [issue 3] [DA 1, 4] [HA].
 
-The answers live in a draft of the flow "request" (services/drafts.py) until sent. Each step is validated here (not in the view), so the
-same rule gives the same Swedish message everywhere. Sending is idempotent: a double-clicked submit finds
-the case the first click made.
+The answers live in a draft of the flow "request" (services/drafts.py) until sent. Each step is validated
+here (not in the view), so the same rule gives the same Swedish message everywhere. Sending is idempotent: a
+double-clicked submit finds the case the first click made.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import (
     ClosingReason,
-    FlowDraft,
     EventKind,
+    FlowDraft,
     Initiator,
     NotificationKind,
     Participant,
