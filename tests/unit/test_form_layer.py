@@ -28,6 +28,7 @@ CONVERTED = [
     "staff_feedback.py",
     "staff_decisions.py",
     "invitations.py",
+    "staff_plans.py",
 ]
 
 
