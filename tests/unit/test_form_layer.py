@@ -28,6 +28,8 @@ CONVERTED = [
     "staff_feedback.py",
     "staff_decisions.py",
     "invitations.py",
+    "preparation.py",
+    "child.py",
 ]
 
 
