@@ -28,7 +28,12 @@ CONVERTED = [
     "staff_feedback.py",
     "staff_decisions.py",
     "invitations.py",
+<<<<<<< HEAD
     "staff_plans.py",
+=======
+    "preparation.py",
+    "child.py",
+>>>>>>> prepforms
 ]
 
 
