@@ -28,12 +28,9 @@ CONVERTED = [
     "staff_feedback.py",
     "staff_decisions.py",
     "invitations.py",
-<<<<<<< HEAD
     "staff_plans.py",
-=======
     "preparation.py",
     "child.py",
->>>>>>> prepforms
 ]
 
 
