@@ -22,7 +22,7 @@ from citizen_app.services import (
     child_view,
     deadlines,
     history,
-    plans,
+    plan_reading,
     preparation,
     requests,
 )
@@ -124,7 +124,7 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
         has_plan=(
             Action.VIEW_PLAN in allowed
             and case.step.position >= Step.MEETING_HELD.position
-            and plans.has_version_to_read(case)
+            and plan_reading.has_version_to_read(case)
         ),
     )
 
