@@ -1,8 +1,8 @@
 """The words a citizen's page says to its reader about whose SIP it is [issue 13]: who the reader is towards
-the SIP's person, who started the SIP, and whose answers the preparation pages ask for.
+the SIP's person, and who started the SIP.
 
 Who the reader is (services/readers.py) follows from the access policy's roles; this module only puts it
-into sentences, which the case page, the start page's overview and "Inför mötet" show as they are.
+into sentences, which the case page and the start page's overview show as they are.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from citizen_app.models import Initiator, RepresentativeType, SipCase
 from citizen_app.services import N_
 from citizen_app.services.history import Sentence, say
-from citizen_app.services.readers import Reader, ReaderKind
+from citizen_app.services.readers import ReaderKind
 
 
 def role_words(kind: ReaderKind | None, name: str, rep_type: RepresentativeType | None) -> Sentence | None:
@@ -83,29 +83,3 @@ def origin_of(
     return Origin(
         say(N_("En ställföreträdare har bett om en SIP")), say(N_("En ställföreträdare bad om SIP:en."))
     )
-
-
-# --- "Inför mötet" -----------------------------------------------------------------------------------------
-
-
-def preparation_words(reader: Reader) -> list[Sentence]:
-    """The start of "Inför mötet": whose answers these are. The questions say "du"; someone who answers
-    for another person is told that they are about that person [issue 13]."""
-    name = reader.subject_name
-    if reader.kind == ReaderKind.REPRESENTATIVE:
-        return [
-            say(N_("Här tänker du efter före mötet. Vad är viktigt för %(name)s?"), name=name),
-            say(N_("Frågorna säger du, men de handlar om %(name)s."), name=name),
-            say(N_("Skriv det %(name)s tycker, så gott du vet. Fråga %(name)s om det går."), name=name),
-        ]
-    if reader.kind == ReaderKind.GUARDIAN:
-        return [
-            say(
-                N_("Här tänker du efter före mötet. Vad behöver %(name)s och familjen hjälp med?"), name=name
-            ),
-            say(N_("Svaren är dina, som vårdnadshavare. De handlar om hur %(name)s har det."), name=name),
-        ]
-    return [
-        say(N_("Här kan du tänka efter före mötet. Vad vill du ha hjälp med? Vad är viktigt för dig?")),
-        say(N_("Dina svar gör att mötet handlar om det du tycker är viktigt.")),
-    ]
