@@ -15,6 +15,7 @@ from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from citizen_app.access import Action
+from citizen_app.pages import preparation as preparation_page
 from citizen_app.services import NotAllowed, access_links, cases, preparation, readers
 from citizen_app.web.forms import Form, add_errors
 from citizen_app.web.forms.preparation import (
@@ -85,7 +86,7 @@ def show_preparation(public_id: str):
         themes=preparation.themes_for(current_user, case),
         progress=preparation.progress(current_user, case),
         may_give_code=preparation.can_give_child_code(current_user, case),
-        reader_words=cases.preparation_words(readers.reader_of(current_user, case)),
+        reader_words=preparation_page.preparation_words(readers.reader_of(current_user, case)),
     )
 
 
