@@ -234,6 +234,13 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     )
 
 
+def subject_name(actor: Person, case: SipCase) -> str | None:
+    """Whom the case is about, as the questions name them: None when it is the signed-in person themself."""
+    if case.subject_id == actor.id or case.subject is None:
+        return None
+    return case.subject.display_name
+
+
 def start_draft(actor: Person, case: SipCase, today: date | None = None) -> dict:
     """The flow's first answers: what this voice agreed to before (a change), or nothing ticked (new).
 

@@ -25,7 +25,6 @@ from citizen_app.pages import consent as consent_page
 from citizen_app.pages import flow
 from citizen_app.services import NotAllowed, cases, child_view, withdrawal
 from citizen_app.services import consent as consent_service
-from citizen_app.web import forms
 from citizen_app.web.forms import Form, add_errors
 from citizen_app.web.forms.consent import QUESTIONS, ChildViewForm, ConfirmRecordedForm, GiveForm
 from citizen_app.web.guards import citizen, creates
@@ -127,7 +126,7 @@ def check_consent(public_id: str):
         "consent/check_consent.html",
         form,
         case=case,
-        subject_name=forms.subject_name(case),
+        subject_name=consent_page.subject_name(current_user, case),
         summary=consent_page.draft_summary(case, answers, today),
         based_on=consent_service.based_on(current_user, case, today),
         back=_url(public_id, FLOW.last),
@@ -188,7 +187,9 @@ def withdraw_consent(public_id: str):
         consent_page.forget_draft(current_user, case)
         flash(_("Du har tagit tillbaka samtycket. SIP:en är avslutad."), "success")
         return redirect(url_for("cases.show_case", public_id=public_id), 303)
-    return render_template("consent/withdraw_consent.html", case=case, subject_name=forms.subject_name(case))
+    return render_template(
+        "consent/withdraw_consent.html", case=case, subject_name=consent_page.subject_name(current_user, case)
+    )
 
 
 @bp.route("/sip/<string(length=22):public_id>/samtycke/barnets-asikt", methods=["GET", "POST"])
@@ -257,7 +258,7 @@ def _question(public_id: str, step: str):
         f"consent/answer_{step}.html",
         form,
         case=case,
-        subject_name=forms.subject_name(case),
+        subject_name=consent_page.subject_name(current_user, case),
         groups=consent_page.grouped_parties(case) if step == "parties" else {},
         future_power=consent_service.only_future_power(current_user, case),
         today=today,
