@@ -28,6 +28,12 @@ CONVERTED = [
     "staff_feedback.py",
     "staff_decisions.py",
     "invitations.py",
+    "auth.py",
+    "cases.py",
+    "feedback.py",
+    "problems.py",
+    "notification_settings.py",
+    "plan.py",
 ]
 
 
