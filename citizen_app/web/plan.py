@@ -3,7 +3,8 @@
 The version in force goal by goal, a draft to comment on ("Det här vill jag ändra") and approve ("Jag har
 läst planen och håller med"), every version and what changed between them, a print view, the child's
 simpler page, and the person's choice of which relatives may read the plan. Who sees what is decided in
-pages/plan.py, the rules in services/plans.py; this module parses forms and renders the answer.
+pages/plan.py, the rules in services/plans.py; this module reads its forms (web/forms/plan.py) and renders the
+answer.
 """
 
 from __future__ import annotations
