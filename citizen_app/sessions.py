@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from flask import Flask, Request, Response, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SessionInterface, session_json_serializer
@@ -36,12 +35,10 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy.exc import SQLAlchemyError
 
 from citizen_app.extensions import db
+from citizen_app.models import Person, StaffUser
 from citizen_app.models.base import utcnow
 from citizen_app.services import web_sessions
 from citizen_app.services.people import is_staff_id, load_actor
-
-if TYPE_CHECKING:
-    from citizen_app.models import Person, StaffUser
 
 log = logging.getLogger(__name__)
 _KEPT_ACROSS_SIGN_IN = ("lang",)  # the chosen language is not a secret and should not reset
@@ -113,7 +110,7 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession(kept, ended=stored, had_cookie=True)
         return ServerSession(data, session_id=session_id, stored=stored, had_cookie=True)
 
-    def save_session(self, app: Flask, session, response: Response) -> None:  # type: ignore[override]
+    def save_session(self, app: Flask, session, response: Response) -> None:
         if not isinstance(session, ServerSession) or session.unavailable:
             return
         if session.accessed:

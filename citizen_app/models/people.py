@@ -40,6 +40,15 @@ class Person(PublicIdMixin, Base):
         """Children are people under 18 [DA 4.2]."""
         return self.age_on(day) < ADULT_AGE
 
+    def adult_from(self) -> date:
+        """The 18th birthday: from this day only the person's own consent counts [DA 4.2].
+        Born on 29 February: the day after 28 February in a year without it (as ``age_on`` counts)."""
+        year = self.birth_date.year + ADULT_AGE
+        try:
+            return self.birth_date.replace(year=year)
+        except ValueError:
+            return date(year, 3, 1)
+
     # flask-login: ids are prefixed so a citizen id can never be read as a staff id.
     is_authenticated = True
     is_active = True

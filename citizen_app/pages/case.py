@@ -1,9 +1,9 @@
 """The citizen's case page: everything it shows, for the one who reads it [issue 13].
 
 The page's words for that reader (who started the SIP, what happens now, the day of discharge) are decided
-here as sentences; the template only shows them. The rules and the reading are the services': who may see
-the case and what they may do (access), the reader (services/readers.py), the deadlines, what happened
-(services/history.py), the child's voice, the preparation and the plan.
+here and in pages/reader_words.py as sentences; the template only shows them. The rules and the reading are
+the services': who may see the case and what they may do (access), the reader (services/readers.py), the
+deadlines, what happened (services/history.py), the child's voice, the preparation and the plan.
 """
 
 from __future__ import annotations
@@ -14,8 +14,18 @@ from datetime import date
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.models import ClosingReason, EventKind, Initiator, SipCase, Step
-from citizen_app.pages import plan as plan_pages
-from citizen_app.services import N_, NotFound, cases, child_view, deadlines, history, preparation, requests
+from citizen_app.pages.reader_words import origin_of, role_words
+from citizen_app.services import (
+    N_,
+    NotFound,
+    cases,
+    child_view,
+    deadlines,
+    history,
+    plan_reading,
+    preparation,
+    requests,
+)
 from citizen_app.services.cases import MeetingTime, TimelineStep, timeline_of
 from citizen_app.services.history import Sentence, say
 from citizen_app.services.readers import Reader, ReaderKind, reader_of
@@ -60,7 +70,7 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
     events = cases.visible_events(case)
     requested = next((e for e in events if e.kind == EventKind.REQUESTED), None)
     requester_id = case.requested_by_person_id or (requested.actor_person_id if requested else None)
-    origin = cases.origin_of(
+    origin = origin_of(
         case,
         actor.id,
         case.subject_id,
@@ -70,9 +80,7 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
         unit=case.owning_unit.name if case.owning_unit else None,
     )
     due = [] if case.is_closed else deadlines.deadlines_for(case, day)
-    about = [
-        s for s in (cases.role_words(reader.kind, reader.subject_name, reader.representative_type),) if s
-    ]
+    about = [s for s in (role_words(reader.kind, reader.subject_name, reader.representative_type),) if s]
     about.append(origin.about)
     about += _discharge_words(case, reader, due)
     return CasePage(
@@ -116,7 +124,7 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
         has_plan=(
             Action.VIEW_PLAN in allowed
             and case.step.position >= Step.MEETING_HELD.position
-            and plan_pages.has_plan(case)
+            and plan_reading.has_version_to_read(case)
         ),
     )
 

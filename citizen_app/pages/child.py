@@ -12,13 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from citizen_app import access
 from citizen_app.access import Action, Role
-from citizen_app.extensions import db
 from citizen_app.models import AccessLink, Person, SipCase, Step
-from citizen_app.services import N_, NotFound, cases
+from citizen_app.services import N_, NotFound, cases, people
 
 SWEDISH_TIME = ZoneInfo("Europe/Stockholm")  # "i dag" is the child's day, in Sweden
 
@@ -55,7 +52,7 @@ def _not_found() -> NotFound:
 
 def case_of_link(link: AccessLink) -> SipCase:
     """The case a child's code opens, to send the child to its pages (by the case's public id)."""
-    case = db.session.get(SipCase, link.case_id)
+    case = cases.case_with_id(link.case_id)
     if case is None or case.is_closed:
         raise _not_found()
     return case
@@ -64,10 +61,10 @@ def case_of_link(link: AccessLink) -> SipCase:
 def open_pages(actor, link: AccessLink | None, public_id: str) -> ChildPages:
     """The child's pages of the case ``public_id``, for an opened code or a signed-in child; NotFound else."""
     if link is not None:
-        case = db.session.scalar(select(SipCase).where(SipCase.public_id == public_id))
+        case = cases.find_case(public_id)
         if case is None or case.id != link.case_id or case.is_closed:
             raise _not_found()
-        child = db.session.get(Person, link.person_id) if link.person_id else case.subject
+        child = people.person_with_id(link.person_id) if link.person_id else case.subject
         if child is None or child.id != case.subject_id:
             raise _not_found()
         return ChildPages(child=child, case=case, by_code=True)
@@ -83,12 +80,11 @@ def open_cases_of_child(person: Person, today: date | None = None) -> list[SipCa
     day = today or date.today()
     if not person.is_child_on(day):
         return []
-    found = db.session.scalars(
-        select(SipCase)
-        .where(SipCase.subject_id == person.id, SipCase.step != Step.CLOSED)
-        .order_by(SipCase.requested_at.desc())
-    )
-    return [case for case in found if Role.CHILD_SELF in access.roles_of(person, case, day)]
+    return [
+        case
+        for case in cases.open_cases_about(person)
+        if Role.CHILD_SELF in access.roles_of(person, case, day)
+    ]
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
 from citizen_app import access
 from citizen_app.access import Action
-from citizen_app.extensions import db
 from citizen_app.models import (
     AccessLink,
     AgendaItem,
@@ -35,14 +31,23 @@ from citizen_app.models import (
     ParticipantRole,
     PreparationAnswer,
     SipCase,
-    StaffMembership,
     StaffUser,
     SuggestionStatus,
-    Unit,
     Voice,
     utcnow,
 )
-from citizen_app.services import N_, NotFound, access_links, audit, consent, meetings, preparation, recipients
+from citizen_app.services import (
+    N_,
+    NotFound,
+    access_links,
+    audit,
+    cases,
+    consent,
+    meetings,
+    preparation,
+    recipients,
+    unit_invitations,
+)
 
 # --- The invitation's contents, the same for everyone who may read it ---------------------------------------
 
@@ -174,9 +179,7 @@ def staff_meeting_page(staff: StaffUser, case: SipCase, now: datetime | None = N
     page.guests = preparation.guests(case)
     wished = set(page.who_comes.get("units", []))
     if wished:
-        page.wished_units = list(
-            db.session.scalars(select(Unit.name).where(Unit.public_id.in_(wished)).order_by(Unit.name))
-        )
+        page.wished_units = preparation.wished_unit_names(wished)
     if not case.is_closed:
         page.invitable = meetings.invitable(case)
     if meeting is not None:
@@ -213,10 +216,11 @@ class UnitInvitation:
 
 
 def _unit_invitation(staff: StaffUser, invitation: Invitation, moment: datetime) -> UnitInvitation | None:
-    case = db.session.get(SipCase, invitation.meeting.case_id)
+    case = cases.case_with_id(invitation.meeting.case_id)
     party = invitation.participant
     if (
-        party.unit_id is None
+        case is None
+        or party.unit_id is None
         or party.unit_id not in {m.unit_id for m in staff.memberships}
         or not access.can(staff, Action.STAFF_ANSWER_INVITATION, case)
     ):
@@ -235,42 +239,17 @@ def _unit_invitation(staff: StaffUser, invitation: Invitation, moment: datetime)
     )
 
 
-def _unit_invitations_query():
-    return select(Invitation).options(
-        joinedload(Invitation.participant).joinedload(Participant.unit),
-        joinedload(Invitation.meeting)
-        .selectinload(Meeting.invitations)
-        .joinedload(Invitation.participant)
-        .options(joinedload(Participant.unit), joinedload(Participant.person)),
-    )
-
-
 def unit_invitations_for(staff: StaffUser, now: datetime | None = None) -> list[UnitInvitation]:
     """ "Inbjudningar till er enhet": invitations to the staff user's units for meetings still planned."""
     moment = now or utcnow()
-    unit_ids = select(StaffMembership.unit_id).where(StaffMembership.staff_id == staff.id)
-    found = db.session.scalars(
-        _unit_invitations_query()
-        .join(Participant, Participant.id == Invitation.participant_id)
-        .join(Meeting, Meeting.id == Invitation.meeting_id)
-        .where(
-            Participant.unit_id.in_(unit_ids),
-            Meeting.status == MeetingStatus.PLANNED,
-            Invitation.status != InvitationStatus.CANCELLED,
-        )
-        .order_by(Meeting.starts_at)
-    ).unique()
+    found = unit_invitations.open_invitations_to_units_of(staff)
     pages = (_unit_invitation(staff, invitation, moment) for invitation in found)
     return [p for p in pages if p is not None]
 
 
 def unit_invitation_for(staff: StaffUser, public_id: str, now: datetime | None = None) -> UnitInvitation:
     """One invitation to the staff user's unit, or NotFound (also for other units' invitations)."""
-    invitation = (
-        db.session.scalars(_unit_invitations_query().where(Invitation.public_id == public_id))
-        .unique()
-        .one_or_none()
-    )
+    invitation = unit_invitations.invitation_with_meeting(public_id)
     page = _unit_invitation(staff, invitation, now or utcnow()) if invitation else None
     if page is None:
         raise NotFound(N_("Sidan finns inte."))
@@ -300,26 +279,23 @@ class GuestPage:
 def guest_page(link: AccessLink) -> GuestPage:
     """The relative's page behind a link already checked (guards.invitation_link)."""
     invitation = meetings.invitation_for_link(link.id)
-    case = db.session.get(SipCase, invitation.meeting.case_id)
+    case = cases.case_with_id(invitation.meeting.case_id)
     if case is None or case.id != link.case_id:
         raise access_links.LinkNotValid()
-    suggestions = list(
-        db.session.scalars(
-            select(AgendaItem)
-            .where(AgendaItem.suggested_by_invitation_id == invitation.id)
-            .order_by(AgendaItem.created_at, AgendaItem.id)
-        )
-    )
     return GuestPage(
         invitation=invitation,
         contents=contents(case, invitation.meeting, for_guest=True),
         may_download_calendar=meetings.may_download_calendar(invitation),
-        own_suggestions=suggestions,
+        own_suggestions=preparation.suggestions_through(invitation.id),
     )
 
 
 def case_of_link(link: AccessLink) -> SipCase:
-    return db.session.get(SipCase, link.case_id)
+    """The case of a relative's link already checked (guards.invitation_link)."""
+    case = cases.case_with_id(link.case_id)
+    if case is None:  # a link belongs to its case; never without one
+        raise access_links.LinkNotValid()
+    return case
 
 
 # --- The person, a guardian or a representative -------------------------------------------------------------

@@ -10,33 +10,19 @@ Who reads the plan, and how:
 Everyone else, a parent without custody too, gets "not found", as for any case they may not see.
 
 The plan page must stay within 8 SQL statements however big the plan is: the case, the actor's ties and
-the unread count take 5 (sign-in and header included), then here one for every version (with its pending
-decisions), one for the goals with their actions and units, and one for the comments on a draft.
+the unread count take 5 (sign-in and header included), then services/plan_reading.py reads one for every
+version (with its pending decisions), one for the goals with their actions and units, and one for the
+comments on a draft.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
-
 from citizen_app import access
 from citizen_app.access import Action, Role
-from citizen_app.extensions import db
-from citizen_app.models import (
-    Participant,
-    ParticipantRole,
-    PendingDecision,
-    PlanAction,
-    PlanComment,
-    PlanGoal,
-    PlanVersion,
-    SipCase,
-    VersionStatus,
-)
-from citizen_app.services import N_, NotFound, cases, plans
+from citizen_app.models import PlanVersion, SipCase, VersionStatus
+from citizen_app.services import N_, NotFound, cases, plan_reading, plans
 
 FULL = "full"
 CHILD = "child"
@@ -49,9 +35,7 @@ def _not_found() -> NotFound:
 
 def _case_and_reader(actor, public_id: str) -> tuple[SipCase, str]:
     """The case and how ``actor`` reads its plan; NotFound when they may not (as cases.get_case_for)."""
-    case = db.session.scalar(
-        select(SipCase).where(SipCase.public_id == public_id).options(joinedload(SipCase.subject))
-    )
+    case = cases.find_case(public_id)
     if case is None:
         raise _not_found()
     if access.can(actor, Action.VIEW_PLAN, case):
@@ -67,49 +51,13 @@ def _case_and_reader(actor, public_id: str) -> tuple[SipCase, str]:
 
 
 def _versions(case: SipCase, reader: str) -> list[PlanVersion]:
-    """Every version the reader may see, newest first, each with its pending decisions (and what those
-    came to, once decided). One query."""
-    found = list(
-        db.session.scalars(
-            select(PlanVersion)
-            .where(PlanVersion.case_id == case.id)
-            .options(joinedload(PlanVersion.pending_decisions).joinedload(PendingDecision.outcome))
-            .order_by(PlanVersion.number.desc())
-        ).unique()
-    )
+    """Every version the reader may see, newest first, each with its pending decisions. One query."""
+    found = plan_reading.versions_with_decisions(case)
     if reader == SHARED:
         found = [v for v in found if v.status != VersionStatus.DRAFT]
     else:  # a draft the coordinator is still writing is not shown until it is sent for reading
         found = [v for v in found if v.status != VersionStatus.DRAFT or v.sent_at is not None]
     return found
-
-
-def _attach_goals(versions: list[PlanVersion]) -> None:
-    """Load the goals of these versions with their actions and units in ONE query, whatever their number."""
-    if not versions:
-        return
-    goals = db.session.scalars(
-        select(PlanGoal)
-        .where(PlanGoal.version_id.in_([v.id for v in versions]))
-        .options(joinedload(PlanGoal.actions).joinedload(PlanAction.responsible_unit))
-        .order_by(PlanGoal.version_id, PlanGoal.position, PlanGoal.id)
-    ).unique()
-    by_version: dict[int, list[PlanGoal]] = {v.id: [] for v in versions}
-    for goal in goals:
-        by_version[goal.version_id].append(goal)
-    for plan in versions:
-        # Handed to the relationship as loaded, so templates and plans.compare read it without a query.
-        set_committed_value(plan, "goals", by_version[plan.id])
-
-
-def _attach_comments(plan: PlanVersion) -> None:
-    comments = db.session.scalars(
-        select(PlanComment)
-        .where(PlanComment.version_id == plan.id)
-        .options(joinedload(PlanComment.person))
-        .order_by(PlanComment.id)
-    ).all()
-    set_committed_value(plan, "comments", list(comments))
 
 
 def state_of(case: SipCase, plan: PlanVersion | None) -> str:
@@ -155,7 +103,7 @@ class PlanPage:
 
 
 def _next_step(page: PlanPage) -> str:
-    if page.state == "none":
+    if page.plan is None:  # state "none"
         return "closed_without_plan" if page.case.is_closed else "wait_for_plan"
     if page.state == "ended":
         return "ended"
@@ -197,12 +145,12 @@ def plan_page_for(actor, public_id: str, *, draft: bool = False, number: int | N
         can_share=reader == FULL and Action.SHARE_PLAN in allowed,
     )
     if shown is not None:
-        _attach_goals([shown])
-    if page.state == "draft" and reader == FULL and number is None:
-        page.can_comment = Action.COMMENT_PLAN in allowed
-        page.can_approve = Action.APPROVE_PLAN in allowed
-        page.fingerprint = plans.fingerprint(shown)
-        _attach_comments(shown)
+        plan_reading.load_goals([shown])
+        if page.state == "draft" and reader == FULL and number is None:
+            page.can_comment = Action.COMMENT_PLAN in allowed
+            page.can_approve = Action.APPROVE_PLAN in allowed
+            page.fingerprint = plans.fingerprint(shown)
+            plan_reading.load_comments(shown)
     page.next_step = _next_step(page)
     return page
 
@@ -271,7 +219,7 @@ def version_page_for(actor, public_id: str, number: int) -> VersionPage:
         raise _not_found()
     # The version a follow-up started from; a relative only ever compares approved versions.
     previous = next((v for v in versions if v.id == current.based_on_id), None)
-    _attach_goals([v for v in (current, previous) if v is not None])
+    plan_reading.load_goals([v for v in (current, previous) if v is not None])
     return VersionPage(
         case=case,
         is_own=case.subject_id == actor.id,
@@ -304,48 +252,18 @@ class SharingPage:
         return self.case.subject.display_name if self.case.subject else ""
 
 
-def _relatives(case: SipCase) -> list[Participant]:
-    """The relatives and support persons taking part who have an account: those a plan can be shared with."""
-    return list(
-        db.session.scalars(
-            select(Participant)
-            .where(
-                Participant.case_id == case.id,
-                Participant.person_id.is_not(None),
-                Participant.removed_at.is_(None),
-                Participant.role.in_([ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON]),
-            )
-            .options(joinedload(Participant.person))
-            .order_by(Participant.id)
-        )
-    )
-
-
 def sharing_page_for(actor, public_id: str) -> SharingPage:
     case = cases.get_case_for(actor, public_id, Action.SHARE_PLAN)
     active = plans.shares(case)
     relatives = [
-        Relative(p.public_id, p.person.display_name, p.role.value, p.id in active) for p in _relatives(case)
+        Relative(p.public_id, p.person.display_name, p.role.value, p.id in active)
+        for p in plan_reading.relatives_to_share_with(case)
+        if p.person is not None  # always: only relatives with an account are read
     ]
     return SharingPage(case=case, is_own=case.subject_id == actor.id, relatives=relatives)
 
 
 def save_sharing(actor, case: SipCase, chosen: set[str]) -> None:
     """ "Får se planen" for each relative of the case: ticked shares it, unticked takes it back."""
-    for party in _relatives(case):
+    for party in plan_reading.relatives_to_share_with(case):
         plans.share_with(actor, case, party.public_id, party.public_id in chosen)
-
-
-def has_plan(case: SipCase) -> bool:
-    """Whether the case has any plan version (the case page then leads to "Min plan")."""
-    return (
-        db.session.scalar(
-            select(PlanVersion.id)
-            .where(
-                PlanVersion.case_id == case.id,
-                (PlanVersion.status != VersionStatus.DRAFT) | PlanVersion.sent_at.is_not(None),
-            )
-            .limit(1)
-        )
-        is not None
-    )

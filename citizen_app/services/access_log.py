@@ -1,32 +1,26 @@
 """ "Vem har läst om mig": every staff read and change of a SIP, for the person and those acting for them
-[QUALITY 4] [issue 13].
+[QUALITY 4] [issue 13]. The page itself (25 lines a page, grouped by day) is pages/access_log.py.
 
 The About page promises "Du kan se vem som har läst". The audit log already holds every staff read and
-change (services/audit.py); this module turns the staff entries of one SIP into plain sentences, newest
-first, a page at a time. Who may read it is the access policy's ``VIEW_ACCESS_LOG``: the person, a guardian
-with custody, a valid representative. Never a relative, a parent without custody, the child (whose guardians
+change (services/audit.py); this module reads the staff entries of one SIP, newest first, and has a plain
+sentence for each. Who may read it is the access policy's ``VIEW_ACCESS_LOG``: the person, a guardian with
+custody, a valid representative. Never a relative, a parent without custody, the child (whose guardians
 decide), or staff; they get "not found" like for any page of a SIP they may not see.
 
 Every action the code writes to the audit log has its own sentence in ``SENTENCES`` (a test reads the calls
 of ``audit.record`` and fails on an action without one), so nobody is ever told only "something changed".
 A sentence names the doer as ``%(who)s``: for staff "Kent Olofsson på Socialtjänsten".
 
-A line names the staff member's unit the first time they appear on the page ("Kent Olofsson på
-Socialtjänsten Exempelstad läste i SIP:en."), and after that only their name ("Kent Olofsson läste i
-SIP:en."), as one writes about someone already introduced. Repeating the unit on each of 25 lines made the
-page hard to read (LIX over 35 with the demo's unit names) and told the reader nothing new.
-
 Which unit: the audit entry names the staff member, not the unit they acted for. The page names the staff
 member's unit that has to do with the SIP (the unit that owns it first, then a unit taking part), else their
-first unit by name. Two queries for a page of any length: the entries with the staff names, and the units of
-the staff on the page.
+first unit by name (``units_of``). Two queries for a page of any length: the entries with the staff names,
+and the units of the staff on the page.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import case as sql_case
 from sqlalchemy import select
@@ -43,11 +37,7 @@ from citizen_app.models import (
     StaffUser,
     Unit,
 )
-from citizen_app.services import N_, NotFound, cases
-
-PAGE_SIZE = 25
-MAX_PAGE = 10_000  # far beyond any real log; a larger number is "not found", not a slow query
-SWEDISH_TIME = ZoneInfo("Europe/Stockholm")  # the days the page groups by are Swedish days
+from citizen_app.services import N_
 
 # One plain sentence per audit action. ``%(who)s`` is the doer. Actions that only citizens or the system do
 # are here too, so the log reads right whoever it shows; the page lists only what staff did.
@@ -113,35 +103,6 @@ def sentence_for(action: str) -> str:
     return SENTENCES.get(action, UNKNOWN_ACTION)
 
 
-@dataclass(frozen=True)
-class LogLine:
-    """One staff read or change: when (in Swedish time), who, where they work, and the sentence (a msgid)."""
-
-    at: datetime
-    staff_name: str
-    unit_name: str | None
-    sentence: str
-    first_mention: bool  # the first line of this staff member on the page: it names their unit
-
-
-@dataclass(frozen=True)
-class LogDay:
-    day: date
-    lines: list[LogLine]
-
-
-@dataclass(frozen=True)
-class AccessLogPage:
-    """What "Vem har läst" shows: one page of the log, grouped by day, and whether there is more."""
-
-    case: SipCase
-    is_own: bool  # the reader is the person the SIP is about
-    days: list[LogDay]
-    page: int
-    has_newer: bool
-    has_older: bool
-
-
 def may_see(actor, case: SipCase) -> bool:
     return access.can(actor, Action.VIEW_ACCESS_LOG, case)
 
@@ -152,45 +113,33 @@ def readable_among(person, sips: list[SipCase]) -> set[str]:
     return {case.public_id for case in sips if may_see(person, case)}
 
 
-def page_for(actor, public_id: str, page: int = 1) -> AccessLogPage:
-    """One page of the log, newest first; NotFound for anyone the policy does not let read it."""
-    case = cases.get_case_for(actor, public_id, Action.VIEW_ACCESS_LOG)
-    if not 1 <= page <= MAX_PAGE:
-        raise NotFound(N_("Sidan finns inte."))
+@dataclass(frozen=True)
+class StaffEntry:
+    """One staff read or change of a SIP, with the staff member's name."""
+
+    at: datetime
+    action: str
+    actor_staff_id: int
+    display_name: str
+
+
+def staff_entries(case: SipCase, offset: int, limit: int) -> list[StaffEntry]:
+    """The case's audit entries by staff, newest first: ``limit`` of them from ``offset``. One query."""
     rows = db.session.execute(
         select(AuditEntry.at, AuditEntry.action, AuditEntry.actor_staff_id, StaffUser.display_name)
         .join(StaffUser, StaffUser.id == AuditEntry.actor_staff_id)
         .where(AuditEntry.case_id == case.id, AuditEntry.actor_kind == "staff")
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)  # one more than shown tells whether there is an older page
+        .offset(offset)
+        .limit(limit)
     ).all()
-    if not rows and page > 1:
-        raise NotFound(N_("Sidan finns inte."))
-    shown = rows[:PAGE_SIZE]
-    units = _units_of(case, {row.actor_staff_id for row in shown})
-    days: list[LogDay] = []
-    introduced: set[int] = set()
-    for row in shown:
-        at = row.at.astimezone(SWEDISH_TIME)
-        first = row.actor_staff_id not in introduced
-        introduced.add(row.actor_staff_id)
-        line = LogLine(at, row.display_name, units.get(row.actor_staff_id), sentence_for(row.action), first)
-        day = at.date()
-        if not days or days[-1].day != day:
-            days.append(LogDay(day, []))
-        days[-1].lines.append(line)
-    return AccessLogPage(
-        case=case,
-        is_own=case.subject_id == actor.id,
-        days=days,
-        page=page,
-        has_newer=page > 1,
-        has_older=len(rows) > PAGE_SIZE,
-    )
+    # Every row has a staff id (the join is on it); the test only tells the type checker so.
+    return [
+        StaffEntry(at, action, staff_id, name) for at, action, staff_id, name in rows if staff_id is not None
+    ]
 
 
-def _units_of(case: SipCase, staff_ids: set[int]) -> dict[int, str]:
+def units_of(case: SipCase, staff_ids: set[int]) -> dict[int, str]:
     """The name of the unit each staff member acted for, as well as the log can tell (see the docstring)."""
     if not staff_ids:
         return {}

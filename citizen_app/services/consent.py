@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
@@ -56,6 +57,7 @@ MAX_DAYS = 365
 CATEGORIES = ("health", "social", "school", "insurance_work", "other")
 HEALTH_CATEGORY = "health"
 MAX_EXCLUSIONS = 2000
+SWEDEN = ZoneInfo("Europe/Stockholm")
 
 
 class NotCovered(DomainError):
@@ -131,12 +133,24 @@ def voice_of(actor: Person, case: SipCase, today: date) -> int:
 
 
 def latest_by_voice(case: SipCase, today: date) -> dict[int, ConsentEvent]:
+    """Each voice's latest consent event. For an adult every event counts as the person's voice, except what
+    guardians said before the 18th birthday: from that day their consent no longer counts [DA 4.2]."""
     latest: dict[int, ConsentEvent] = {}
-    adult = case.subject is not None and not case.subject.is_child_on(today)
+    subject = case.subject
+    adult = subject is not None and not subject.is_child_on(today)
     for event in _events(case):
-        voice = case.subject_id if adult else event.consenter_id
-        latest[voice] = event
+        if adult and subject is not None:
+            if event.consenter_id != subject.id and _said_on(event) < subject.adult_from():
+                continue  # a guardian's consent, from when the person was a child
+            latest[subject.id] = event
+        else:
+            latest[event.consenter_id] = event
     return latest
+
+
+def _said_on(event: ConsentEvent) -> date:
+    """The Swedish day an event happened."""
+    return event.at.astimezone(SWEDEN).date()
 
 
 def is_active(event: ConsentEvent | None, today: date) -> bool:

@@ -558,3 +558,21 @@ def close_child_codes(actor: Person | StaffUser, case: SipCase) -> int:
     if not can_give_child_code(actor, case):
         raise NotAllowed(N_("Du kan inte ge barnet en kod i den här SIP:en."))
     return access_links.revoke_all(case, access_links.CHILD_PAGES, actor)
+
+
+def wished_unit_names(public_ids: set[str]) -> list[str]:
+    """The names of the units the person wished at the meeting, by name (for the coordinator's page)."""
+    return list(
+        db.session.scalars(select(Unit.name).where(Unit.public_id.in_(public_ids)).order_by(Unit.name))
+    )
+
+
+def suggestions_through(invitation_id: int) -> list[AgendaItem]:
+    """What a relative suggested through their invitation, oldest first, and whether the person took it."""
+    return list(
+        db.session.scalars(
+            select(AgendaItem)
+            .where(AgendaItem.suggested_by_invitation_id == invitation_id)
+            .order_by(AgendaItem.created_at, AgendaItem.id)
+        )
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from citizen_app.pages import access_log as access_log_page
 from citizen_app.services import access_log
 from citizen_app.web.guards import citizen
 
@@ -33,5 +34,5 @@ def show_access_log(public_id: str):
     """Newest first, 25 a page; "Äldre" and "Nyare" are plain links (?sida=2)."""
     page = request.args.get("sida", default=1, type=int)
     return render_template(
-        "access_log/show_access_log.html", page=access_log.page_for(current_user, public_id, page)
+        "access_log/show_access_log.html", page=access_log_page.page_for(current_user, public_id, page)
     )

@@ -13,13 +13,13 @@ services/preparation.py. Words on these pages are for children: LIX ≤ 28.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.pages import child as child_pages
 from citizen_app.ratelimit import limiter
 from citizen_app.services import NotFound, access_links, feedback, preparation
-from citizen_app.web import forms
+from citizen_app.web.forms import add_errors
+from citizen_app.web.forms.child import ChildAnswerForm, EnterCodeForm
 from citizen_app.web.guards import CHILD_LINK_KEY, child_link, public
 
 bp = Blueprint("child", __name__)
@@ -61,15 +61,18 @@ def _open_code(code: str):
     return redirect(url_for("child.show_start", public_id=case.public_id), 303)
 
 
-def _enter_code_page(errors: dict[str, str], status: int = 200):
+def _enter_code_page(form: EnterCodeForm):
+    """The page to type a code on: 422 when the form has an error (no code, or one that opens nothing)."""
     own_cases = []
     if current_user.is_authenticated and not current_user.is_staff:
         own_cases = child_pages.open_cases_of_child(current_user)
-    return render_template("child/enter_code.html", errors=errors, own_cases=own_cases), status
+    html = render_template("child/enter_code.html", form=form, own_cases=own_cases)
+    return html, 422 if form.page_errors else 200
 
 
-def _wrong_code() -> dict[str, str]:
-    return {"code": _(access_links.LinkNotValid().message)}
+def _wrong_code(form: EnterCodeForm):
+    add_errors(form, {"code": access_links.LinkNotValid().message})
+    return _enter_code_page(form)
 
 
 @bp.route("/min-rost", methods=["GET", "POST"])
@@ -77,15 +80,15 @@ def _wrong_code() -> dict[str, str]:
 @_code_attempts
 def enter_code():
     """ "Skriv din kod": the code from a guardian, typed with or without the dash, in small or big letters."""
+    form = EnterCodeForm()
     if request.method == "POST":
-        code = request.form.get("code", "")
-        if not code.strip():
-            return _enter_code_page({"code": _("Skriv din kod")}, 422)
-        opened = _open_code(code)
+        if not form.validate():
+            return _enter_code_page(form)
+        opened = _open_code(form.code.data)
         if opened is not None:
             return opened
-        return _enter_code_page(_wrong_code(), 422)
-    return _enter_code_page({})
+        return _wrong_code(form)
+    return _enter_code_page(form)
 
 
 @bp.route("/min-rost/stangd")
@@ -110,7 +113,7 @@ def open_code_link(code: str):
     opened = _open_code(code)
     if opened is not None:
         return opened
-    return _enter_code_page(_wrong_code(), 422)
+    return _wrong_code(EnterCodeForm(formdata=None))
 
 
 def _pages(public_id: str) -> child_pages.ChildPages:
@@ -153,31 +156,25 @@ def answer_question(public_id: str, slug: str):
         if index > 0
         else url_for("child.show_start", public_id=public_id)
     )
-    errors: dict[str, str] = {}
     if request.method == "POST":
-        form = {
-            "text": request.form.get("text", ""),
-            "choice": request.form.get("choice", ""),
-            "share": request.form.get("share") == "yes",
-        }
+        form = ChildAnswerForm()
         try:
             preparation.save_child_answer(
-                pages.child, pages.case, theme, form["text"], form["share"], choice=form["choice"]
+                pages.child,
+                pages.case,
+                theme,
+                form.text.data,
+                form.guardians_may_see,
+                choice=form.choice.data,
             )
         except preparation.InvalidAnswer as refused:
-            errors = forms.translated(refused.errors)
+            add_errors(form, refused.errors)
         else:
             return redirect(after, 303)
     else:
-        saved = preparation.child_answers_for(pages.child, pages.case).get(theme)
-        form = {
-            "text": saved.text if saved else "",
-            "choice": (saved.choice or {}).get("attend", "") if saved else "",
-            "share": bool(saved and saved.guardians_may_see),
-        }
-    return forms.render_form(
+        form = ChildAnswerForm.of(preparation.child_answers_for(pages.child, pages.case).get(theme))
+    html = render_template(
         "child/answer_question.html",
-        errors,
         pages=pages,
         theme=theme,
         number=index + 1,
@@ -189,6 +186,7 @@ def answer_question(public_id: str, slug: str):
         private=theme in preparation.CHILD_PRIVATE_THEMES,
         attend_choices=preparation.CHILD_ATTEND,
     )
+    return html, 422 if form.page_errors else 200
 
 
 @bp.route("/min-rost/sip/<string(length=22):public_id>/klart")

@@ -9,16 +9,26 @@ focus on a moved item. The rules, and who may read what, live in services/prepar
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
 from citizen_app.access import Action
+from citizen_app.pages import preparation as preparation_page
 from citizen_app.services import NotAllowed, access_links, cases, preparation, readers
-from citizen_app.web import forms
-from citizen_app.web.forms import text as _text
-from citizen_app.web.forms import translated as _translated
+from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms.preparation import (
+    AgendaItemForm,
+    GuestForm,
+    MarkForm,
+    MoveForm,
+    ShareAgendaForm,
+    SuggestionForm,
+    ThemeAnswerForm,
+    WhereHowForm,
+    WhoComesForm,
+)
 from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("preparation", __name__)
@@ -45,10 +55,18 @@ def _is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _render(template: str, case, errors: dict[str, str] | None = None, **context):
-    return forms.render_form(
-        template, errors or {}, case=case, subject_name=forms.subject_name(case), **context
-    )
+def _subject_name(case) -> str | None:
+    """Whom the case is about, as the questions name them: None when it is the signed-in person themself."""
+    if case.subject_id == current_user.id or case.subject is None:
+        return None
+    return case.subject.display_name
+
+
+def _render(template: str, case, **context):
+    """The page, with status 422 when one of its forms has errors (only the one posted can have them)."""
+    failed = any(isinstance(value, Form) and value.page_errors for value in context.values())
+    html = render_template(template, case=case, subject_name=_subject_name(case), **context)
+    return html, 422 if failed else 200
 
 
 def _start_url(public_id: str) -> str:
@@ -68,7 +86,7 @@ def show_preparation(public_id: str):
         themes=preparation.themes_for(current_user, case),
         progress=preparation.progress(current_user, case),
         may_give_code=preparation.can_give_child_code(current_user, case),
-        reader_words=cases.preparation_words(readers.reader_of(current_user, case)),
+        reader_words=preparation_page.preparation_words(readers.reader_of(current_user, case)),
     )
 
 
@@ -88,31 +106,30 @@ def answer_theme(public_id: str, theme: str):
     if theme not in themes:
         abort(404)
     index = themes.index(theme)
-    errors: dict[str, str] = {}
     if request.method == "POST":
-        text = _text("text")
+        form = ThemeAnswerForm()
         try:
-            preparation.save_answer(current_user, case, theme, text)
+            preparation.save_answer(current_user, case, theme, form.text.data)
         except preparation.InvalidAnswer as invalid:
-            errors = _translated(invalid.errors)
-        if request.form.get("autosave") and _is_htmx():
+            add_errors(form, invalid.errors)
+        if form.autosave.data and _is_htmx():
             # Saved as the person writes (htmx, on change): only the small status line changes.
-            return forms.render_form("preparation/_saved.html", errors)
-        if not errors:
+            saved_line = render_template("preparation/_saved.html", form=form)
+            return saved_line, 422 if form.page_errors else 200
+        if not form.page_errors:
             flash(_("Svaret är sparat."), "success")
             if index + 1 < len(themes):
                 return redirect(_theme_url(public_id, themes[index + 1]), 303)
             return redirect(_start_url(public_id), 303)
     else:
         saved = preparation.answers(case, preparation.Voice.PERSON).get(theme)
-        text = saved.text if saved else ""
+        form = ThemeAnswerForm(data={"text": saved.text if saved else ""})
     previous = themes[index - 1] if index else None
     return _render(
         "preparation/answer_theme.html",
         case,
-        errors,
+        form=form,
         theme=theme,
-        text=text,
         number=index + 1,
         total=len(themes),
         back=_theme_url(public_id, previous) if previous else _start_url(public_id),
@@ -122,16 +139,16 @@ def answer_theme(public_id: str, theme: str):
 # --- "Det här vill jag prata om": the ordered agenda ------------------------------------------------------
 
 
-def _talk_about_page(case, errors=None, form=None, moved=None):
+def _talk_about_page(case, form=None, share_form=None, moved=None):
+    """The agenda page with its two forms: a thing to add (``form``) and whether relatives see the list."""
     talk = preparation.AgendaList.TALK_ABOUT
     return _render(
         "preparation/talk_about.html",
         case,
-        errors,
-        form=form or {},
+        form=form or AgendaItemForm(formdata=None),
+        share_form=share_form or ShareAgendaForm.of(preparation.relatives_see_agenda(case)),
         items=preparation.agenda(case, talk),
         suggestions=preparation.agenda(case, talk, preparation.SuggestionStatus.PENDING),
-        relatives_see=preparation.relatives_see_agenda(case),
         moved=moved,
     )
 
@@ -142,13 +159,15 @@ def _talk_about_page(case, errors=None, form=None, moved=None):
 def talk_about(public_id: str):
     case = _case(public_id)
     if request.method == "POST":
+        form = AgendaItemForm()
         try:
-            preparation.add_item(current_user, case, preparation.AgendaList.TALK_ABOUT, _text("text"))
+            preparation.add_item(current_user, case, preparation.AgendaList.TALK_ABOUT, form.text.data)
         except preparation.InvalidAnswer as invalid:
-            return _talk_about_page(case, _translated(invalid.errors), {"text": _text("text")})
+            add_errors(form, invalid.errors)
+            return _talk_about_page(case, form)
         flash(_("Det är tillagt i listan."), "success")
         return redirect(url_for(".talk_about", public_id=public_id), 303)
-    moved = session.pop(MOVED, None)
+    moved = session.pop(MOVED, None)  # a note for this one page, like a flashed message: not a form
     return _talk_about_page(case, moved=moved)
 
 
@@ -159,7 +178,7 @@ def move_item(public_id: str, item_id: str):
     item's button, so Enter moves it on: htmx keeps the focus there; without JavaScript the new page opens
     with the focus on that button (its #id), which then also reads out the status as its description."""
     case = _case(public_id)
-    direction = _text("direction")
+    direction = MoveForm().direction.data
     try:
         place, total = preparation.move(current_user, case, item_id, direction)
     except preparation.InvalidAnswer:
@@ -191,7 +210,7 @@ def _button_left(direction: str, place: int, total: int) -> str:
 @citizen
 def mark_item(public_id: str, item_id: str):
     case = _case(public_id)
-    on = _text("on") == "yes"
+    on = MarkForm().marked
     item = preparation.mark_most_important(current_user, case, item_id, on)
     if on:
         flash(_("”%(text)s” är markerad som viktigast.", text=item.text), "success")
@@ -206,9 +225,10 @@ def mark_item(public_id: str, item_id: str):
 def decide_suggestion(public_id: str, item_id: str):
     """A relative's suggestion: "Ta med" puts it last on the agenda; "Ta inte med" leaves it out."""
     case = _case(public_id)
-    answer = _text("answer")
-    if answer not in ("yes", "no"):
+    form = SuggestionForm()
+    if not form.validate():
         abort(400)
+    answer = form.answer.data
     preparation.decide_suggestion(current_user, case, item_id, accept=answer == "yes")
     if answer == "yes":
         flash(_("Förslaget finns nu sist i listan."), "success")
@@ -221,9 +241,12 @@ def decide_suggestion(public_id: str, item_id: str):
 @citizen
 def share_agenda(public_id: str):
     case = _case(public_id)
-    share = _text("share")
-    if share not in ("yes", "no"):
-        return _talk_about_page(case, {"share": _("Välj ja eller nej")})
+    share_form = ShareAgendaForm()
+    if not share_form.validate():
+        # What was sent is none of the choices: the saved one stays checked, with the error next to it.
+        share_form.share.data = "yes" if preparation.relatives_see_agenda(case) else "no"
+        return _talk_about_page(case, share_form=share_form)
+    share = share_form.share.data
     preparation.set_relatives_see_agenda(current_user, case, share == "yes")
     if share == "yes":
         flash(_("Närstående som är bjudna får se listan."), "success")
@@ -240,20 +263,18 @@ def share_agenda(public_id: str):
 @creates
 def not_talk_about(public_id: str):
     case = _case(public_id)
-    errors: dict[str, str] = {}
-    form: dict[str, str] = {}
+    form = AgendaItemForm()
     if request.method == "POST":
         try:
-            preparation.add_item(current_user, case, preparation.AgendaList.NOT_TALK_ABOUT, _text("text"))
+            preparation.add_item(current_user, case, preparation.AgendaList.NOT_TALK_ABOUT, form.text.data)
         except preparation.InvalidAnswer as invalid:
-            errors, form = _translated(invalid.errors), {"text": _text("text")}
+            add_errors(form, invalid.errors)
         else:
             flash(_("Det är tillagt i listan."), "success")
             return redirect(url_for(".not_talk_about", public_id=public_id), 303)
     return _render(
         "preparation/not_talk_about.html",
         case,
-        errors,
         form=form,
         items=preparation.agenda(case, preparation.AgendaList.NOT_TALK_ABOUT),
     )
@@ -277,15 +298,18 @@ def remove_item(public_id: str, item_id: str):
 # --- Who should come -------------------------------------------------------------------------------------
 
 
-def _who_comes_page(case, errors=None, form=None):
-    saved = preparation.answers(case, preparation.Voice.PERSON).get(preparation.WHO_COMES)
-    if form is None:
-        form = dict(saved.choice) if saved else {}
+def _who_comes_page(case, form=None, guest_form=None):
+    """The page with its two forms: who comes (``form``) and a guest to add (``guest_form``).
+
+    When one of them was posted and refused, the other one is shown empty, as it always was."""
+    if form is None and guest_form is None:
+        saved = preparation.answers(case, preparation.Voice.PERSON).get(preparation.WHO_COMES)
+        form = WhoComesForm.of(saved.choice if saved else None)
     return _render(
         "preparation/who_comes.html",
         case,
-        errors,
-        form=form,
+        form=form or WhoComesForm.of(None),
+        guest_form=guest_form or GuestForm(formdata=None),
         units=preparation.covered_units(case),
         guests=preparation.guests(case),
     )
@@ -296,17 +320,14 @@ def _who_comes_page(case, errors=None, form=None):
 def who_comes(public_id: str):
     case = _case(public_id)
     if request.method == "POST":
-        form = {
-            "units": [u for u in request.form.getlist("units") if isinstance(u, str)],
-            "support_person": _text("support_person"),
-            "coordinator_wish": _text("coordinator_wish"),
-        }
+        form = WhoComesForm()
         try:
             preparation.save_who_comes(
-                current_user, case, form["units"], form["support_person"], form["coordinator_wish"]
+                current_user, case, form.units.data, form.support_person.data, form.coordinator_wish.data
             )
         except preparation.InvalidAnswer as invalid:
-            return _who_comes_page(case, _translated(invalid.errors), form)
+            add_errors(form, invalid.errors)
+            return _who_comes_page(case, form=form)
         flash(_("Det är sparat."), "success")
         return redirect(url_for(".who_comes", public_id=public_id), 303)
     return _who_comes_page(case)
@@ -317,13 +338,14 @@ def who_comes(public_id: str):
 @creates
 def add_guest(public_id: str):
     case = _case(public_id)
-    name, contact = _text("guest_name"), _text("guest_contact")
+    form = GuestForm()
     try:
-        guest = preparation.add_guest(current_user, case, name, contact, _text("guest_support") == "yes")
+        guest = preparation.add_guest(
+            current_user, case, form.guest_name.data, form.guest_contact.data, form.is_support_person
+        )
     except preparation.InvalidAnswer as invalid:
-        errors = {"guest_" + field: _(message) for field, message in invalid.errors.items()}
-        form = {"guest_name": name, "guest_contact": contact, "guest_support": _text("guest_support")}
-        return _who_comes_page(case, errors, form)
+        add_errors(form, GuestForm.errors_of(invalid.errors))
+        return _who_comes_page(case, guest_form=form)
     flash(_("%(name)s är tillagd.", name=guest.name), "success")
     return redirect(url_for(".who_comes", public_id=public_id, _anchor="guests"), 303)
 
@@ -349,26 +371,26 @@ def remove_guest(public_id: str, item_id: str):
 @citizen
 def where_how(public_id: str):
     case = _case(public_id)
-    errors: dict[str, str] = {}
     if request.method == "POST":
-        form = {name: _text(name) for name in ("place", "times_not_working", "interpreter")}
-        adaptations = {kind: _text("adaptation_" + kind) for kind in preparation.ADAPTATIONS}
-        form.update({"adaptation_" + kind: text for kind, text in adaptations.items()})
+        form = WhereHowForm()
         try:
             preparation.save_where_how(
-                current_user, case, form["place"], form["times_not_working"], form["interpreter"], adaptations
+                current_user,
+                case,
+                form.place.data,
+                form.times_not_working.data,
+                form.interpreter.data,
+                form.adaptations,
             )
         except preparation.InvalidAnswer as invalid:
-            errors = _translated(invalid.errors)
+            add_errors(form, invalid.errors)
         else:
             flash(_("Det är sparat."), "success")
             return redirect(url_for(".where_how", public_id=public_id), 303)
     else:
         saved = preparation.answers(case, preparation.Voice.PERSON).get(preparation.WHERE_HOW)
-        choice = saved.choice if saved else {}
-        form = {name: choice.get(name, "") for name in ("place", "times_not_working", "interpreter")}
-        form.update({"adaptation_" + k: v for k, v in (choice.get("adaptations") or {}).items()})
-    return _render("preparation/where_how.html", case, errors, form=form)
+        form = WhereHowForm.of(saved.choice if saved else None)
+    return _render("preparation/where_how.html", case, form=form)
 
 
 # --- The child's own code ("Min röst") ---------------------------------------------------------------------

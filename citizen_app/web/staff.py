@@ -136,7 +136,8 @@ def link_person(public_id: str):
     case = intake.get_case(current_user, public_id, Action.STAFF_ACCEPT_CASE)
     if case.subject_id is not None or not case.awaiting_person_agreement:
         abort(404)
-    form = LinkPersonForm()
+    # First shown with the name the relative gave; after a POST, what the coordinator typed.
+    form = LinkPersonForm() if request.method == "POST" else LinkPersonForm(data=_suggested_name(case))
     if request.method == "POST" and form.validate():
         try:
             intake.link_suggested_person(current_user, case, form.identity_number.data, form.name.data)
@@ -227,6 +228,10 @@ def start_case():
                 flash(_("SIP:en är startad. Du är samordnare."), "success")
                 return redirect(_case_url(case.public_id), 303)
     return _render_form("staff/start_case.html", form)
+
+
+def _suggested_name(case) -> dict[str, str]:
+    return {"name": (case.details or {}).get("close_name") or ""}
 
 
 def _render_form(template: str, form: Form, **context):

@@ -14,15 +14,25 @@ annan har ändrat det här", what is there now, and the text the coordinator typ
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from citizen_app.access import Action
 from citizen_app.services import N_, NotAllowed, NotFound, consent, intake, meetings, plans
+from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms.staff_plans import (
+    ActionForm,
+    CloseForm,
+    DecisionForm,
+    DetailsForm,
+    DraftForm,
+    GoalForm,
+    OutcomeForm,
+)
 from citizen_app.web.guards import staff
 
 bp = Blueprint("staff_plans", __name__, url_prefix="/personal/sip/<string(length=22):public_id>/planen")
@@ -30,70 +40,24 @@ bp = Blueprint("staff_plans", __name__, url_prefix="/personal/sip/<string(length
 NUMBER = "<int:number>"
 ITEM = "<string(length=22):item_id>"
 
-GOAL_FIELDS = ("text", "term")
-ACTION_FIELDS = ("what", "responsible", "responsible_unit", "responsible_name", "starts_on", "how_often")
-DECISION_FIELDS = ("what", "meanwhile", "expected_on")
-DETAIL_FIELDS = (
-    "if_worse",
-    "other_discussed",
-    "principal_in_charge",
-    "coordinator_name",
-    "coordinator_contact",
-    "follow_up_on",
-    "follow_up_by",
-    "attendees",
-    "continued_need",
-)
-OUTCOME_FIELDS = ("outcome", "comment", "end")
-CLOSE_FIELDS = ("reason", "note")
 CHANGED = "current"  # the error key (and the id of the box showing what is there now) after EditedElsewhere
-UNREADABLE_DATE = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
 
 
 # --- Small helpers ----------------------------------------------------------------------------------------
 
 
-def _form_text(name: str) -> str:
-    value = request.form.get(name, "")
-    return value if isinstance(value, str) else ""
+def _page(template: str, form: Form, **context):
+    """A form page with the form's values and errors: 422 when there are errors, else 200."""
+    errors = form.page_errors
+    return render_template(template, form=form, errors=errors, **context), 422 if errors else 200
 
 
-def _revision() -> int:
-    """The draft's revision the form was based on. Missing or unreadable counts as an older page (0)."""
-    try:
-        return int(_form_text("revision"))
-    except ValueError:
-        return 0
-
-
-def _date(name: str, form: dict[str, str], unreadable: dict[str, str]) -> date | None:
-    """An ISO date from the form; an empty field is None, anything else unreadable gets a message."""
-    value = form.get(name, "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        unreadable[name] = UNREADABLE_DATE
-        return None
-
-
-def _translated(errors: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
-    """Service messages (Swedish msgids) translated, in the order the fields come on the page."""
-    ranked = sorted(errors.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
-    return {name: _(message) for name, message in ranked}
-
-
-def _render(template: str, errors: dict[str, str], *, plan=None, submitted: int | None = None, **context):
-    """A form page; 422 with errors. A draft's form carries, hidden, the revision it was based on while
-    the coordinator corrects what they typed, and the draft's revision now once they have been shown what
-    another tab saved (the service read it again under the lock): saving again then goes through."""
-    revision = None
-    if plan is not None:
-        revision = plan.revision if submitted is None or CHANGED in errors else submitted
-    return render_template(template, errors=errors, plan=plan, revision=revision, **context), (
-        422 if errors else 200
-    )
+def _edited_elsewhere(form: DraftForm, changed: plans.EditedElsewhere) -> None:
+    """The draft changed since the page was shown: say so, and let the page shown again carry the draft's
+    revision now (the service read it under the lock), so saving again, after reading it, goes through.
+    What the coordinator typed stays in the form."""
+    add_errors(form, {CHANGED: changed.message})
+    form.revision.data = changed.revision
 
 
 def _overview_url(public_id: str) -> str:
@@ -104,7 +68,7 @@ def _editor_url(public_id: str, number: int, anchor: str | None = None) -> str:
     return url_for("staff_plans.edit_version", public_id=public_id, number=number, _anchor=anchor)
 
 
-def _refused(public_id: str, number: int, message: str):
+def _refused(public_id: str, number: int, message: str) -> Response:
     """An edit of a version that cannot change (approved, or the SIP closed): say why, show the version."""
     flash(_(message), "info")
     return redirect(url_for("staff_plans.show_version", public_id=public_id, number=number), 303)
@@ -122,32 +86,32 @@ def _draft(public_id: str, number: int):
 
 
 def _save(
+    form: DraftForm,
     public_id: str,
     number: int,
-    order: tuple[str, ...],
     change: Callable[[], Any],
     message: str,
     anchor: str | Callable[[Any], str],
-    unreadable: dict[str, str] | None = None,
-) -> tuple[dict[str, str], Response | None]:
-    """One change of the draft, the same for each of its forms. Returns (errors, response): either the
-    translated errors to show on the form again (422), or the response to return — saved (flash, then 303
-    back to the editor at anchor, which may depend on what was saved) or refused (the version is locked).
-    Unreadable dates stop before the service is called, as the service only takes real dates. A draft
-    changed since the form was shown gives the one error CHANGED."""
-    if unreadable:
-        return _translated(unreadable, order), None
+) -> Response | None:
+    """One change of the draft, the same for each of its forms. Returns the response: saved (flash, then 303
+    back to the editor at anchor, which may depend on what was saved) or refused (the version is locked);
+    or None when the form is to be shown again with its errors (422). A date that cannot be read stops
+    before the service is called, as the service only takes real dates."""
+    if not form.validate():
+        return None
     try:
         saved = change()
     except plans.EditedElsewhere as changed:
-        return {CHANGED: _(changed.message)}, None
+        _edited_elsewhere(form, changed)
+        return None
     except plans.InvalidPlan as invalid:
-        return _translated(invalid.errors, order), None
+        add_errors(form, invalid.errors)
+        return None
     except (plans.PlanLocked, NotAllowed) as refused:
-        return {}, _refused(public_id, number, refused.message)
+        return _refused(public_id, number, refused.message)
     flash(_(message), "success")
     landing = anchor(saved) if callable(anchor) else anchor
-    return {}, redirect(_editor_url(public_id, number, landing), 303)
+    return redirect(_editor_url(public_id, number, landing), 303)
 
 
 def _find(items, item_id: str):
@@ -223,13 +187,13 @@ def edit_version(public_id: str, number: int):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
-    return _editor(case, plan, {})
+    return _editor(case, plan, DraftForm.based_on(plan))
 
 
-def _editor(case, plan, errors: dict[str, str]):
+def _editor(case, plan, form: DraftForm):
     """The editor; shown again (422) when the draft changed since it was sent from: it shows the draft now."""
     previous = next((v for v in plans.versions(case) if v.id == plan.based_on_id), None)
-    return _render("staff_plans/edit_version.html", errors, plan=plan, case=case, previous=previous)
+    return _page("staff_plans/edit_version.html", form, plan=plan, case=case, previous=previous)
 
 
 @bp.route(f"/{NUMBER}/mal", methods=["GET", "POST"], defaults={"item_id": None})
@@ -241,37 +205,28 @@ def goal(public_id: str, number: int, item_id: str | None):
     if refusal:
         return refusal
     current = _part(plan.goals, item_id) if item_id else None
-    form = {"term": current.term.value, "text": current.text} if current else {"term": "", "text": ""}
-    errors: dict[str, str] = {}
-    submitted = None
     if request.method == "POST":
-        form = {name: _form_text(name) for name in GOAL_FIELDS}
-        submitted = _revision()
+        form = GoalForm()
 
         def change():
             if item_id is None:
                 return plans.add_goal(
-                    current_user, case, plan, form["term"], form["text"], revision=submitted
+                    current_user, case, plan, form.term.data, form.text.data, revision=form.revision.data
                 )
             return plans.change_goal(
-                current_user, case, plan, item_id, form["term"], form["text"], revision=submitted
+                current_user, case, plan, item_id, form.term.data, form.text.data, revision=form.revision.data
             )
 
-        errors, response = _save(
-            public_id, number, GOAL_FIELDS, change, N_("Målet är sparat."), lambda s: f"goal-{s.public_id}"
+        response = _save(
+            form, public_id, number, change, N_("Målet är sparat."), lambda saved: f"goal-{saved.public_id}"
         )
         if response is not None:
             return response
         current = _part(plan.goals, item_id) if item_id else None  # as it is now, or None: removed
-    return _render(
-        "staff_plans/goal.html",
-        errors,
-        plan=plan,
-        submitted=submitted,
-        case=case,
-        goal=current,
-        changing=item_id is not None,
-        form=form,
+    else:
+        form = GoalForm.of(plan, current)
+    return _page(
+        "staff_plans/goal.html", form, plan=plan, case=case, goal=current, changing=item_id is not None
     )
 
 
@@ -283,29 +238,21 @@ def outcome(public_id: str, number: int, item_id: str):
     if refusal:
         return refusal
     current = _part(plan.goals, item_id)
-    form = {
-        "outcome": current.outcome.value if current and current.outcome else "",
-        "comment": current.outcome_comment if current else "",
-        "end": "yes" if current and current.ended else "",
-    }
-    errors: dict[str, str] = {}
-    submitted = None
     if request.method == "POST":
-        form = {name: _form_text(name) for name in OUTCOME_FIELDS}
-        submitted = _revision()
-        errors, response = _save(
+        form = OutcomeForm()
+        response = _save(
+            form,
             public_id,
             number,
-            OUTCOME_FIELDS,
             lambda: plans.set_outcome(
                 current_user,
                 case,
                 plan,
                 item_id,
-                form["outcome"],
-                form["comment"],
-                form["end"] == "yes",
-                revision=submitted,
+                form.outcome.data,
+                form.comment.data,
+                form.end.data == "yes",
+                revision=form.revision.data,
             ),
             N_("Det är sparat hur det gick."),
             f"goal-{item_id}",
@@ -313,9 +260,9 @@ def outcome(public_id: str, number: int, item_id: str):
         if response is not None:
             return response
         current = _part(plan.goals, item_id)
-    return _render(
-        "staff_plans/outcome.html", errors, plan=plan, submitted=submitted, case=case, goal=current, form=form
-    )
+    else:
+        form = OutcomeForm.of(plan, current)
+    return _page("staff_plans/outcome.html", form, plan=plan, case=case, goal=current)
 
 
 @bp.route(f"/{NUMBER}/mal/{ITEM}/insatser", methods=["GET", "POST"])
@@ -327,51 +274,37 @@ def add_action(public_id: str, number: int, item_id: str):
         return refusal
     current = _part(plan.goals, item_id)
     units = plans.responsible_units(case)  # the units taking part that the consent in force covers
-    form = {name: "" for name in ACTION_FIELDS}
-    errors: dict[str, str] = {}
-    submitted = None
     if request.method == "POST":
-        form = {name: _form_text(name) for name in ACTION_FIELDS}
-        submitted = _revision()
-        unreadable: dict[str, str] = {}
-        starts_on = _date("starts_on", form, unreadable)
+        form = ActionForm()
         # Any unit of the SIP: the service says so when the consent does not cover it (a tampered form).
         parties = consent.parties_of(case)
-        unit = next((u for u in parties if u.public_id == form["responsible_unit"]), None)
-        errors, response = _save(
+        unit = next((u for u in parties if u.public_id == form.responsible_unit.data), None)
+        response = _save(
+            form,
             public_id,
             number,
-            ACTION_FIELDS,
             lambda: plans.add_action(
                 current_user,
                 case,
                 plan,
                 item_id,
-                what=form["what"],
-                responsible=form["responsible"],
+                what=form.what.data,
+                responsible=form.responsible.data,
                 responsible_unit_id=unit.id if unit else None,
-                responsible_name=form["responsible_name"],
-                starts_on=starts_on,
-                how_often=form["how_often"],
-                revision=submitted,
+                responsible_name=form.responsible_name.data,
+                starts_on=form.starts_on.date,
+                how_often=form.how_often.data,
+                revision=form.revision.data,
             ),
             N_("Det som ska göras är sparat."),
             f"goal-{item_id}",
-            unreadable,
         )
         if response is not None:
             return response
         current = _part(plan.goals, item_id)
-    return _render(
-        "staff_plans/action.html",
-        errors,
-        plan=plan,
-        submitted=submitted,
-        case=case,
-        goal=current,
-        units=units,
-        form=form,
-    )
+    else:
+        form = ActionForm.based_on(plan)
+    return _page("staff_plans/action.html", form, plan=plan, case=case, goal=current, units=units)
 
 
 @bp.route(f"/{NUMBER}/beslut", methods=["GET", "POST"])
@@ -381,44 +314,29 @@ def add_decision(public_id: str, number: int):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
-    form = {name: "" for name in DECISION_FIELDS}
-    errors: dict[str, str] = {}
-    submitted = None
     if request.method == "POST":
-        form = {name: _form_text(name) for name in DECISION_FIELDS}
-        submitted = _revision()
-        unreadable: dict[str, str] = {}
-        expected_on = _date("expected_on", form, unreadable)
-        errors, response = _save(
+        form = DecisionForm()
+        response = _save(
+            form,
             public_id,
             number,
-            DECISION_FIELDS,
             lambda: plans.add_pending_decision(
-                current_user, case, plan, form["what"], form["meanwhile"], expected_on, revision=submitted
+                current_user,
+                case,
+                plan,
+                form.what.data,
+                form.meanwhile.data,
+                form.expected_on.date,
+                revision=form.revision.data,
             ),
             N_("Beslutet är sparat."),
             "decisions",
-            unreadable,
         )
         if response is not None:
             return response
-    return _render("staff_plans/decision.html", errors, plan=plan, submitted=submitted, case=case, form=form)
-
-
-def _details_form(case, plan) -> dict[str, str]:
-    principal = case.owning_unit.principal.name if case.owning_unit else ""
-    return {
-        "if_worse": plan.if_worse,
-        "other_discussed": plan.other_discussed,
-        # The owning unit's principal is the usual answer; the coordinator can change it.
-        "principal_in_charge": plan.principal_in_charge or principal,
-        "coordinator_name": plan.coordinator_name,
-        "coordinator_contact": plan.coordinator_contact,
-        "follow_up_on": plan.follow_up_on.isoformat() if plan.follow_up_on else "",
-        "follow_up_by": plan.follow_up_by,
-        "attendees": plan.attendees,
-        "continued_need": plan.continued_need,
-    }
+    else:
+        form = DecisionForm.based_on(plan)
+    return _page("staff_plans/decision.html", form, plan=plan, case=case)
 
 
 @bp.route(f"/{NUMBER}/ovrigt", methods=["GET", "POST"])
@@ -428,40 +346,36 @@ def details(public_id: str, number: int):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
-    form = _details_form(case, plan)
-    errors: dict[str, str] = {}
-    submitted = None
     if request.method == "POST":
-        form = {name: _form_text(name) for name in DETAIL_FIELDS}
-        submitted = _revision()
-        unreadable: dict[str, str] = {}
-        follow_up_on = _date("follow_up_on", form, unreadable)
-        errors, response = _save(
+        form = DetailsForm()
+        response = _save(
+            form,
             public_id,
             number,
-            DETAIL_FIELDS,
             lambda: plans.update_details(
                 current_user,
                 case,
                 plan,
-                if_worse=form["if_worse"],
-                other_discussed=form["other_discussed"],
-                attendees=form["attendees"],
-                principal_in_charge=form["principal_in_charge"],
-                coordinator_name=form["coordinator_name"],
-                coordinator_contact=form["coordinator_contact"],
-                follow_up_on=follow_up_on,
-                follow_up_by=form["follow_up_by"],
-                continued_need=form["continued_need"] if plan.based_on_id else "",
-                revision=submitted,
+                if_worse=form.if_worse.data,
+                other_discussed=form.other_discussed.data,
+                attendees=form.attendees.data,
+                principal_in_charge=form.principal_in_charge.data,
+                coordinator_name=form.coordinator_name.data,
+                coordinator_contact=form.coordinator_contact.data,
+                follow_up_on=form.follow_up_on.date,
+                follow_up_by=form.follow_up_by.data,
+                # Asked only at a follow-up: the first version's page has no such field.
+                continued_need=form.continued_need.data if plan.based_on_id else "",
+                revision=form.revision.data,
             ),
             N_("Det är sparat."),
             "details",
-            unreadable,
         )
         if response is not None:
             return response
-    return _render("staff_plans/details.html", errors, plan=plan, submitted=submitted, case=case, form=form)
+    else:
+        form = DetailsForm.of(plan, case.owning_unit.principal.name if case.owning_unit else "")
+    return _page("staff_plans/details.html", form, plan=plan, case=case)
 
 
 # Removing a part of the draft: a confirmation page, then a POST.
@@ -490,14 +404,12 @@ def remove(public_id: str, number: int, part: str, item_id: str):
     if refusal:
         return refusal
     kind, remove_it = _REMOVABLE[part]
-    errors: dict[str, str] = {}
-    submitted = None
     if request.method == "POST":
-        submitted = _revision()
+        form = DraftForm()
         try:
-            remove_it(current_user, case, plan, item_id, revision=submitted)
+            remove_it(current_user, case, plan, item_id, revision=form.revision.data)
         except plans.EditedElsewhere as changed:
-            errors = {CHANGED: _(changed.message)}  # it changed since: read it again before removing it
+            _edited_elsewhere(form, changed)  # it changed since: read it again before removing it
         except NotFound:
             pass  # removed already, in another tab
         except (plans.PlanLocked, NotAllowed) as refused:
@@ -505,22 +417,15 @@ def remove(public_id: str, number: int, part: str, item_id: str):
         else:
             flash(_("Det är borttaget."), "success")
             return redirect(_editor_url(public_id, number), 303)
+    else:
+        form = DraftForm.based_on(plan)
     item = _removable(plan, kind, item_id)  # as it is now
     if item is None:
         if request.method == "GET":
             raise NotFound(N_("Sidan finns inte."))
         flash(_("Det är redan borttaget."), "info")
         return redirect(_editor_url(public_id, number), 303)
-    return _render(
-        "staff_plans/remove.html",
-        errors,
-        plan=plan,
-        submitted=submitted,
-        case=case,
-        kind=kind,
-        item=item,
-        part=part,
-    )
+    return _page("staff_plans/remove.html", form, plan=plan, case=case, kind=kind, item=item, part=part)
 
 
 # --- Sending and approving --------------------------------------------------------------------------------
@@ -533,10 +438,12 @@ def send_for_reading(public_id: str, number: int):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
+    form = DraftForm()
     try:
-        plans.send_for_reading(current_user, case, plan, revision=_revision())
+        plans.send_for_reading(current_user, case, plan, revision=form.revision.data)
     except plans.EditedElsewhere as changed:
-        return _editor(case, plan, {CHANGED: _(changed.message)})
+        _edited_elsewhere(form, changed)
+        return _editor(case, plan, form)
     except plans.InvalidPlan as invalid:
         flash(_(invalid.message), "info")
         return redirect(_editor_url(public_id, number), 303)
@@ -553,22 +460,22 @@ def approve_at_meeting(public_id: str, number: int):
     case, plan, refusal = _draft(public_id, number)
     if refusal:
         return refusal
-    errors: dict[str, str] = {}
-    submitted = None
     if request.method == "POST":
-        submitted = _revision()
+        form = DraftForm()
         try:
-            plans.approve_at_meeting(current_user, case, plan, revision=submitted)
+            plans.approve_at_meeting(current_user, case, plan, revision=form.revision.data)
         except plans.EditedElsewhere as changed:
-            errors = {CHANGED: _(changed.message)}
+            _edited_elsewhere(form, changed)
         except plans.InvalidPlan as invalid:
-            errors = _translated(invalid.errors, ("goals",))
+            add_errors(form, invalid.errors)  # no goals yet: the summary links to them
         except (plans.PlanLocked, NotAllowed) as refused:
             return _refused(public_id, number, refused.message)
         else:
             flash(_("Planen är godkänd. Alla får ett meddelande."), "success")
             return redirect(url_for("staff_plans.show_version", public_id=public_id, number=number), 303)
-    return _render("staff_plans/approve.html", errors, plan=plan, submitted=submitted, case=case)
+    else:
+        form = DraftForm.based_on(plan)
+    return _page("staff_plans/approve.html", form, plan=plan, case=case)
 
 
 # --- Closing the SIP ----------------------------------------------------------------------------------------
@@ -582,18 +489,16 @@ def close(public_id: str):
     if case.is_closed:
         flash(_("SIP:en är redan avslutad."), "info")
         return redirect(_overview_url(public_id), 303)
-    form = {name: "" for name in CLOSE_FIELDS}
-    errors: dict[str, str] = {}
+    form = CloseForm()
     if request.method == "POST":
-        form = {name: _form_text(name) for name in CLOSE_FIELDS}
         try:
-            plans.close(current_user, case, form["reason"], form["note"])
+            plans.close(current_user, case, form.reason.data, form.note.data)
         except plans.InvalidPlan as invalid:
-            errors = _translated(invalid.errors, CLOSE_FIELDS)
+            add_errors(form, invalid.errors)
         except NotAllowed as refused:
             flash(_(refused.message), "info")
             return redirect(_overview_url(public_id), 303)
         else:
             flash(_("SIP:en är avslutad. Alla har fått ett meddelande."), "success")
             return redirect(_overview_url(public_id), 303)
-    return _render("staff_plans/close.html", errors, case=case, form=form, draft=plans.draft(case))
+    return _page("staff_plans/close.html", form, case=case, draft=plans.draft(case))

@@ -3,7 +3,8 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from citizen_app.services import access_log, cases, feedback
+from citizen_app.pages import overview
+from citizen_app.services import access_log, feedback
 from citizen_app.web.guards import public
 
 bp = Blueprint("start", __name__)
@@ -15,7 +16,7 @@ def show_start():
     if current_user.is_authenticated:
         if current_user.is_staff:
             return redirect(url_for("staff.show_start"), 303)
-        groups = cases.overview_for(current_user)
+        groups = overview.overview_for(current_user)
         return render_template(
             "start/overview.html",
             groups=groups,

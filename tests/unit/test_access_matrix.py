@@ -152,8 +152,12 @@ def _scene(subject, **case_fields) -> Scene:
     coordinator = factories.staff(owning, StaffRole.COORDINATOR, "Samordnare Saga")
     school = factories.unit(kind=UnitKind.SCHOOL)
     case = factories.case(
-        subject, owning_unit=owning, coordinator=coordinator, step=Step.PREPARATION,
-        need_description="Behöver hjälp med skolan och hemmet.", **case_fields,
+        subject,
+        owning_unit=owning,
+        coordinator=coordinator,
+        step=Step.PREPARATION,
+        need_description="Behöver hjälp med skolan och hemmet.",
+        **case_fields,
     )
     factories.participant(case, ParticipantRole.PERSON, person_=subject)
     factories.participant(case, ParticipantRole.UNIT, unit_=school)
@@ -368,8 +372,11 @@ def test_the_relative_who_suggested_a_sip_cannot_read_it(world):
     relative = factories.person("Närstående Nils", age=50)
     scene = _scene(subject, initiated_by=Initiator.RELATIVE, awaiting_person_agreement=True)
     factories.participant(scene.case, ParticipantRole.RELATIVE, person_=relative)
-    db.session.add(CaseEvent(case_id=scene.case.id, kind=EventKind.REQUESTED, step=Step.REQUESTED,
-                             actor_person_id=relative.id))
+    db.session.add(
+        CaseEvent(
+            case_id=scene.case.id, kind=EventKind.REQUESTED, step=Step.REQUESTED, actor_person_id=relative.id
+        )
+    )
     db.session.flush()
 
     assert access.allowed_actions(relative, scene.case) == frozenset()
@@ -420,9 +427,15 @@ def test_a_guardian_keeps_access_until_the_day_before_the_18th_birthday(world):
 def test_a_mandate_that_has_not_started_gives_nothing(world):
     subject = factories.person("Äldre Elof", age=82)
     rep = factories.person("Blivande god man", age=55)
-    db.session.add(Relationship(holder_id=rep.id, subject_id=subject.id, kind=RelationKind.REPRESENTATIVE,
-                                representative_type=RepresentativeType.GOD_MAN,
-                                valid_from=date.today() + timedelta(days=3)))
+    db.session.add(
+        Relationship(
+            holder_id=rep.id,
+            subject_id=subject.id,
+            kind=RelationKind.REPRESENTATIVE,
+            representative_type=RepresentativeType.GOD_MAN,
+            valid_from=date.today() + timedelta(days=3),
+        )
+    )
     case = _scene(subject).case
     assert access.allowed_actions(rep, case) == frozenset()
 
@@ -456,8 +469,13 @@ def test_a_suggestion_about_someone_not_yet_identified_is_for_the_owning_unit_on
     owning = factories.unit(kind=UnitKind.SOCIAL_SERVICES)
     coordinator = factories.staff(owning, StaffRole.COORDINATOR, "Samordnare Saga")
     relative = factories.person("Närstående Nils", age=50)
-    suggestion = SipCase(subject_id=None, owning_unit_id=owning.id, initiated_by=Initiator.RELATIVE,
-                         awaiting_person_agreement=True, need_description="Min granne klarar sig inte.")
+    suggestion = SipCase(
+        subject_id=None,
+        owning_unit_id=owning.id,
+        initiated_by=Initiator.RELATIVE,
+        awaiting_person_agreement=True,
+        need_description="Min granne klarar sig inte.",
+    )
     db.session.add(suggestion)
     db.session.flush()
     factories.participant(suggestion, ParticipantRole.RELATIVE, person_=relative)

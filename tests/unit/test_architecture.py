@@ -53,6 +53,7 @@ def copy_of_the_project(tmp_path: Path) -> Path:
 
 
 WEB_VIA_SERVICES = "web reaches the database only through services"
+PAGES_VIA_SERVICES = "pages never touch the database directly"
 LAYERS = "web -> pages -> services -> models"
 FORBIDDEN = [
     # (where the import is added, what it imports, the contract that must break)
@@ -62,6 +63,10 @@ FORBIDDEN = [
     ("services/probe.py", "from citizen_app.pages import case", "services never import pages"),
     ("services/probe.py", "from citizen_app.pages import case", LAYERS),
     ("pages/probe.py", "from citizen_app.web import start", LAYERS),
+    ("pages/probe.py", "from citizen_app.extensions import db", PAGES_VIA_SERVICES),
+    ("pages/probe.py", "from sqlalchemy import select", PAGES_VIA_SERVICES),
+    ("pages/probe.py", "from sqlalchemy.orm.attributes import set_committed_value", PAGES_VIA_SERVICES),
+    ("pages/probe.py", "from flask_sqlalchemy import SQLAlchemy", PAGES_VIA_SERVICES),
     ("models/probe.py", "from citizen_app.services import people", "models know nothing of services"),
     ("models/probe.py", "from citizen_app import access", "models know nothing of services, web or access"),
 ]

@@ -1,8 +1,9 @@
 """Consent rules [SIP.md 4]: scoped, at most a year, both guardians, narrowest scope, withdrawal, mandates."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from freezegun import freeze_time
 
 from citizen_app.extensions import db
 from citizen_app.models import (
@@ -193,3 +194,62 @@ def test_staff_role_is_not_a_consenter(units):
     person = factories.person()
     case = factories.case(person, units["social"], coordinator=staff, step=Step.CONSENT)
     assert consent.required_voices(case, TODAY) == [person]
+
+
+# --- The 18th birthday [DA 4.2] [issue 15]: from that day only the person's own consent counts ------------
+
+
+def _turning_eighteen(units, birthday: date):
+    """A child who turns 18 on ``birthday``, whose two guardians consented a month before."""
+    kid = factories.child("Alva", age=17)
+    kid.birth_date = birthday.replace(year=birthday.year - 18)
+    mum = factories.guardian_of(kid, name="Mamma")
+    dad = factories.guardian_of(kid, name="Pappa")
+    case = factories.case(kid, units["social"], step=Step.CONSENT)
+    a_month_before = birthday - timedelta(days=30)
+    for guardian in (mum, dad):
+        event = consent.give(
+            guardian,
+            case,
+            [units["bup"].public_id],
+            ["health"],
+            a_month_before + timedelta(days=300),
+            today=a_month_before,
+        )
+        event.at = datetime(a_month_before.year, a_month_before.month, a_month_before.day, 9, tzinfo=UTC)
+    db.session.flush()
+    return case, kid, mum
+
+
+@pytest.mark.parametrize(
+    ("day", "guardians_consent_counts"),
+    [(-1, True), (0, False), (1, False)],
+    ids=["the day before the 18th birthday", "on the birthday", "the day after"],
+)
+def test_the_guardians_consent_stops_counting_on_the_18th_birthday(units, day, guardians_consent_counts):
+    birthday = date(2027, 3, 10)
+    case, kid, _ = _turning_eighteen(units, birthday)
+    scope = consent.in_force(case, birthday + timedelta(days=day))
+    assert (scope is not None) == guardians_consent_counts
+    if scope is not None:
+        assert scope.covers_unit(units["bup"].public_id)
+
+
+def test_after_the_18th_birthday_the_young_adults_own_consent_is_the_one_in_force(units):
+    birthday = date(2027, 3, 10)
+    case, kid, _ = _turning_eighteen(units, birthday)
+    after = birthday + timedelta(days=2)
+    with freeze_time(after):  # access asks how old the person is today
+        consent.give(
+            kid, case, [units["school"].public_id], ["school"], after + timedelta(days=100), today=after
+        )
+    scope = consent.in_force(case, after)
+    assert scope is not None
+    assert scope.unit_ids == {units["school"].public_id}  # not the child psychiatry the guardians chose
+
+
+def test_someone_born_on_29_february_is_adult_from_1_march_in_a_year_without_it(app):
+    kid = factories.child("Skottdagsbarn", age=17)
+    kid.birth_date = date(2008, 2, 29)
+    assert kid.adult_from() == date(2026, 3, 1)
+    assert kid.is_child_on(date(2026, 2, 28)) and not kid.is_child_on(date(2026, 3, 1))

@@ -106,8 +106,10 @@ def _required_people_are_there(today: date) -> None:
     # An 82-year-old about to be discharged from hospital, with a god man.
     def has_god_man(p):
         return any(
-            r.subject_id == p.id and r.kind == RelationKind.REPRESENTATIVE
-            and r.representative_type == RepresentativeType.GOD_MAN and r.is_valid_on(today)
+            r.subject_id == p.id
+            and r.kind == RelationKind.REPRESENTATIVE
+            and r.representative_type == RepresentativeType.GOD_MAN
+            and r.is_valid_on(today)
             for r in rels
         )
 

@@ -21,13 +21,16 @@ from citizen_app.web.forms import DateText, Form, Text, add_errors
 WEB = Path(__file__).resolve().parents[2] / "citizen_app" / "web"
 
 # The view modules that read their POST through form classes. Add a module here when it is converted; the
-# ones left (staff_plans, the citizen pages) still read request.form by hand.
+# ones left (the citizen pages) still read request.form by hand.
 CONVERTED = [
     "staff.py",
     "staff_meetings.py",
     "staff_feedback.py",
     "staff_decisions.py",
     "invitations.py",
+    "staff_plans.py",
+    "preparation.py",
+    "child.py",
     "auth.py",
     "cases.py",
     "feedback.py",
@@ -162,3 +165,75 @@ def test_the_field_macros_give_the_markup_of_the_older_macros(app, old, new, wit
     assert _same(after) == _same(before)
     if with_errors and "need" in old and "summary" not in old:
         assert 'aria-invalid="true"' in after
+
+
+class ActionLikeForm(Form):
+    responsible_unit = Text()
+    end = Text()
+
+
+# What the plan's pages wrote by hand before the checkbox and select macros (staff_plans/outcome.html and
+# action.html).
+HAND_WRITTEN_CHECKBOX = """
+<div class="radio checkbox">
+  <input type="checkbox" id="end" name="end" value="yes"
+         {%- if end == "yes" %} checked{% endif %} aria-describedby="end-hint">
+  <label for="end">Målet avslutas här</label>
+  <p class="checkbox__hint" id="end-hint">Då kommer målet inte med i nästa version.</p>
+</div>
+"""
+HAND_WRITTEN_SELECT = """
+{% from "requests/_fields.html" import error_message, described_by %}
+<div class="field{% if errors.get('responsible_unit') %} field--error{% endif %}">
+  <label for="responsible_unit">Vilken verksamhet?</label>
+  <p class="hint" id="responsible_unit-hint">Som samtycket gäller.</p>
+  {{ error_message("responsible_unit", errors) }}
+  <select id="responsible_unit" name="responsible_unit"{{ described_by("responsible_unit", errors, true) }}>
+    <option value="">Välj verksamhet</option>
+    <optgroup label="Kommunen">
+      {% for id, name in [("u1", "Hemtjänsten"), ("u2", "Skolan & fritids")] %}
+        <option value="{{ id }}"{% if chosen == id %} selected{% endif %}>{{ name }}</option>
+      {% endfor %}
+    </optgroup>
+  </select>
+</div>
+"""
+SELECT = """
+{% from "components/fields.html" import select, option %}
+{% call select(f.responsible_unit, "Vilken verksamhet?", placeholder="Välj verksamhet",
+               hint="Som samtycket gäller.") %}
+  <optgroup label="Kommunen">
+    {% for id, name in [("u1", "Hemtjänsten"), ("u2", "Skolan & fritids")] %}
+      {{ option(f.responsible_unit, id, name) }}
+    {% endfor %}
+  </optgroup>
+{% endcall %}
+"""
+CHECKBOX = """
+{% from "components/fields.html" import checkbox %}
+{{ checkbox(f.end, "Målet avslutas här", hint="Då kommer målet inte med i nästa version.") }}
+"""
+
+
+@pytest.mark.parametrize("end", ["yes", ""])
+def test_a_checkbox_is_checked_when_it_was_and_gives_the_markup_written_by_hand_before(app, end):
+    with _posted(app, end=end):
+        f = ActionLikeForm()
+        after = render_template_string(CHECKBOX, f=f)
+        before = render_template_string(HAND_WRITTEN_CHECKBOX, end=end)
+    assert _same(after) == _same(before)
+    assert ("checked" in after) == (end == "yes")
+
+
+@pytest.mark.parametrize("with_errors", [False, True])
+def test_a_select_keeps_the_chosen_option_and_gives_the_markup_written_by_hand_before(app, with_errors):
+    with _posted(app, responsible_unit="u2"):
+        f = ActionLikeForm()
+        if with_errors:
+            add_errors(f, {"responsible_unit": N_("Välj vilken verksamhet som gör det")})
+        after = render_template_string(SELECT, f=f)
+        before = render_template_string(HAND_WRITTEN_SELECT, chosen="u2", errors=f.page_errors)
+    assert _same(after) == _same(before)
+    assert '<option value="u2" selected>' in after and '<option value="u1">' in after
+    if with_errors:
+        assert 'aria-describedby="responsible_unit-hint responsible_unit-error" aria-invalid="true"' in after

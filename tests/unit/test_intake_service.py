@@ -18,7 +18,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.pages import staff_case
+from citizen_app.pages import overview, staff_case
 from citizen_app.services import DomainError, NotFound, deadlines, intake, people
 from tests.support import factories
 
@@ -136,8 +136,6 @@ def test_changing_coordinator_keeps_the_history(app, unit_and_coordinator):
 
 
 def test_staff_can_start_a_sip_for_a_person_at_discharge(app, unit_and_coordinator):
-    from citizen_app.services import cases, people
-
     unit, kim = unit_and_coordinator
     person = factories.person("Karl", age=82)
     case = intake.start_case(
@@ -148,7 +146,7 @@ def test_staff_can_start_a_sip_for_a_person_at_discharge(app, unit_and_coordinat
         discharge_date=date.today() + timedelta(days=2),
     )
     assert case.subject_id == person.id and case.step == Step.CONSENT
-    groups = cases.overview_for(person)
+    groups = overview.overview_for(person)
     assert case.id in [c.id for c in groups[0].cases]
     with pytest.raises(DomainError):
         intake.start_case(kim, "19121212-1213", "X", "Y")

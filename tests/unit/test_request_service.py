@@ -16,7 +16,8 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import NotAllowed, intake, requests
+from citizen_app.pages import overview
+from citizen_app.services import NotAllowed, intake, people, requests
 from tests.support import factories
 
 ANSWERS = {
@@ -93,11 +94,7 @@ def test_a_relatives_suggestion_is_not_readable_by_the_relative(app, intake_unit
     case = requests.submit(relative, _suggest(relative))
     assert case.awaiting_person_agreement and case.subject_id is None
     assert not access.can(relative, Action.VIEW_CASE, case)
-    assert case.id not in [
-        c.id
-        for g in __import__("citizen_app.services.cases", fromlist=["x"]).overview_for(relative)
-        for c in g.cases
-    ]
+    assert case.id not in [c.id for g in overview.overview_for(relative) for c in g.cases]
 
 
 def test_the_suggested_person_must_say_yes_before_anything_else_happens(app, intake_unit):
@@ -108,7 +105,7 @@ def test_the_suggested_person_must_say_yes_before_anything_else_happens(app, int
     intake.link_suggested_person(
         coordinator,
         case,
-        __import__("citizen_app.services.people", fromlist=["x"]).identity_number_of(bo),
+        people.identity_number_of(bo),
         "Bo",
     )
     with pytest.raises(Exception, match="inte sagt ja"):

@@ -32,13 +32,15 @@ def families(app):
     people = {}
 
     adult = factories.person(ADULT_NAME, age=45)
-    adult_case = factories.case(adult, owning_unit=owning, coordinator=coordinator, step=Step.PREPARATION,
-                                need_description=ADULT_NEED)
+    adult_case = factories.case(
+        adult, owning_unit=owning, coordinator=coordinator, step=Step.PREPARATION, need_description=ADULT_NEED
+    )
     factories.participant(adult_case, ParticipantRole.PERSON, person_=adult)
     people["the person"] = (adult, adult_case)
     people["god man"] = (factories.representative_of(adult, RepresentativeType.GOD_MAN), adult_case)
-    expired = factories.representative_of(adult, RepresentativeType.FORVALTARE,
-                                          valid_until=date.today() - timedelta(days=1))
+    expired = factories.representative_of(
+        adult, RepresentativeType.FORVALTARE, valid_until=date.today() - timedelta(days=1)
+    )
     factories.participant(adult_case, ParticipantRole.REPRESENTATIVE, person_=expired)
     people["expired representative"] = (expired, adult_case)
     relative = factories.person("Rut Närstående", age=50)
@@ -46,23 +48,30 @@ def families(app):
     people["relative"] = (relative, adult_case)
 
     kid = factories.child(CHILD_NAME, age=14)
-    child_case = factories.case(kid, owning_unit=owning, coordinator=coordinator, step=Step.CONSENT,
-                                need_description=CHILD_NEED)
+    child_case = factories.case(
+        kid, owning_unit=owning, coordinator=coordinator, step=Step.CONSENT, need_description=CHILD_NEED
+    )
     factories.participant(child_case, ParticipantRole.CHILD, person_=kid)
     factories.participant(child_case, ParticipantRole.UNIT, unit_=school)
     people["the child"] = (kid, child_case)
-    people["guardian with custody"] = (factories.guardian_of(kid, custody=True, name="Hanna Hemligsson"),
-                                       child_case)
-    people["guardian without custody"] = (factories.guardian_of(kid, custody=False, name="Per Utan"),
-                                          child_case)
+    people["guardian with custody"] = (
+        factories.guardian_of(kid, custody=True, name="Hanna Hemligsson"),
+        child_case,
+    )
+    people["guardian without custody"] = (
+        factories.guardian_of(kid, custody=False, name="Per Utan"),
+        child_case,
+    )
 
     stranger = factories.person("Fia Främling", age=45)
     factories.case(stranger, owning_unit=owning, need_description="Fia behöver hjälp.")
     people["unrelated person (adult's case)"] = (stranger, adult_case)
     people["unrelated person (child's case)"] = (stranger, child_case)
     people["coordinator on the citizen pages"] = (coordinator, adult_case)
-    people["school staff on the citizen pages"] = (factories.staff(school, StaffRole.MEMBER, "Kurator Kim"),
-                                                   child_case)
+    people["school staff on the citizen pages"] = (
+        factories.staff(school, StaffRole.MEMBER, "Kurator Kim"),
+        child_case,
+    )
     db.session.commit()
     return people
 

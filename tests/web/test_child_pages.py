@@ -125,7 +125,9 @@ def test_a_wrong_code_is_refused_with_one_plain_message(client, sip):
     with client.session_transaction() as session:
         assert guards.CHILD_LINK_KEY not in session
     assert client.get(f"/min-rost/{'ABCDEFGHJK'}").status_code == 422
-    assert _type_code(client, "").status_code == 422
+    empty = _type_code(client, "  ")
+    assert empty.status_code == 422
+    assert "Skriv din kod" in _text_of(empty) and WRONG_CODE not in _text_of(empty)
 
 
 def test_an_expired_code_is_refused_with_the_same_message(client, sip):

@@ -4,8 +4,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-PUBLIC_PAGES = ["/", "/logga-in", "/personal/logga-in", "/logga-in/testidentitet", "/om-min-sip", "/kontakt",
-                "/tillganglighet", "/ordlista", "/utloggad"]
+PUBLIC_PAGES = [
+    "/",
+    "/logga-in",
+    "/personal/logga-in",
+    "/logga-in/testidentitet",
+    "/om-min-sip",
+    "/kontakt",
+    "/tillganglighet",
+    "/ordlista",
+    "/utloggad",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

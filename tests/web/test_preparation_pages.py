@@ -271,6 +271,30 @@ def test_the_person_chooses_if_invited_relatives_see_the_list(client, family):
     assert _post(client, _url(case, "/dela"), {}).status_code == 422
 
 
+def test_an_answer_that_is_neither_yes_nor_no_keeps_the_saved_choice_and_says_what_to_do(client, family):
+    case = family["case"]
+    client.sign_in_as(family["maria"])
+    _post(client, _url(case, "/dela"), {"share": "yes"})
+    refused = _post(client, _url(case, "/dela"), {"share": "kanske"})
+    assert refused.status_code == 422
+    page = _soup(refused)
+    assert page.select_one(".error-summary a[href='#share']").get_text() == "Välj ja eller nej"
+    assert page.find("input", attrs={"name": "share", "value": "yes"}).has_attr("checked")
+    assert preparation.relatives_see_agenda(case)
+
+
+def test_a_suggestion_is_taken_or_left_only_with_its_two_buttons(client, family):
+    case = family["case"]
+    client.sign_in_as(family["maria"])
+    suggested = preparation.suggest_topic(case, invitation_id=None, text="Elsas fritid")
+    url = _url(case, f"/forslag/{suggested.public_id}")
+    assert _post(client, url, {"answer": "kanske"}).status_code == 400
+    assert _post(client, url, {}).status_code == 400
+    assert _agenda(client, case) == []
+    pending = preparation.agenda(case, AgendaList.TALK_ABOUT, preparation.SuggestionStatus.PENDING)
+    assert [item.text for item in pending] == ["Elsas fritid"]
+
+
 # --- The child's own answers, as the guardians read them ---------------------------------------------------
 
 
@@ -367,11 +391,18 @@ def test_only_parties_the_consent_covers_can_be_chosen(client, family):
         "Ekskolan",
         "Socialtjänsten Exempelby",
     ]
-    refused = _post(client, _url(case, "/vilka-kommer"), {"units": [family["bup"].public_id]})
+    refused = _post(
+        client,
+        _url(case, "/vilka-kommer"),
+        {"units": [family["bup"].public_id, family["school"].public_id], "support_person": "Mormor"},
+    )
     assert refused.status_code == 422
     assert (
         "Du kan bara välja dem som samtycket gäller" in _soup(refused).select_one(".error-summary").get_text()
     )
+    # What was sent is shown again, to correct it.
+    assert _soup(refused).find("input", value=family["school"].public_id).has_attr("checked")
+    assert _soup(refused).find("input", id="support_person")["value"] == "Mormor"
 
     saved = _post(
         client,
@@ -422,6 +453,7 @@ def test_a_guest_with_a_bad_phone_number_is_refused_with_a_clear_message(client,
     assert response.status_code == 422
     link = _soup(response).select_one(".error-summary a[href='#guest_contact']")
     assert link.get_text() == "Skriv ett telefonnummer, som 070-123 45 67, eller en e-postadress"
+    assert _soup(response).find("input", id="guest_name")["value"] == "Mormor"
     assert preparation.guests(family["case"]) == []
 
 
@@ -466,8 +498,11 @@ def test_where_and_how_is_saved_and_shown_again(client, family):
     assert page.find("textarea", id="adaptation_cognitive").get_text() == "Korta pauser"
     summary = client.get(_url(case, "/sammanfattning")).get_data(as_text=True)
     assert "Hemma hos mig" in summary and "Korta pauser" in summary
-    refused = _post(client, _url(case, "/var-och-hur"), {"place": "moon"})
+    refused = _post(client, _url(case, "/var-och-hur"), {"place": "moon", "adaptation_physical": "Hiss"})
     assert refused.status_code == 422
+    link = _soup(refused).select_one(".error-summary a[href='#place']")
+    assert link.get_text() == "Välj ett av sätten i listan"
+    assert _soup(refused).find("textarea", id="adaptation_physical").get_text() == "Hiss"
 
 
 # --- The child's own code ----------------------------------------------------------------------------------

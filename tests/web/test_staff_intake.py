@@ -405,8 +405,9 @@ def test_linking_the_person_of_a_relatives_suggestion(client, kim, suggestion):
     assert 'value="Sven Bror"' in _html(client.get(url))
     token = client.csrf_token("/personal/")
 
-    invalid = client.post(url, data={"csrf_token": token, "identity_number": "1912", "name": "Sven Bror"})
+    invalid = client.post(url, data={"csrf_token": token, "identity_number": "1912", "name": "Sven B. Bror"})
     assert invalid.status_code == 422 and PROBLEM in _html(invalid)
+    assert 'value="Sven B. Bror"' in _html(invalid) and 'value="1912"' in _html(invalid)  # what was typed
     assert "Skriv ett giltigt personnummer, 12 siffror" in _html(invalid)
     assert _reload(suggestion).subject_id is None
 
