@@ -33,6 +33,12 @@ CONVERTED = [
     "child.py",
     "consent.py",
     "requests.py",
+    "auth.py",
+    "cases.py",
+    "feedback.py",
+    "problems.py",
+    "notification_settings.py",
+    "plan.py",
 ]
 
 

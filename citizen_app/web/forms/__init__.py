@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
@@ -37,8 +37,10 @@ __all__ = [
     "Form",
     "StrictChoices",
     "StrictText",
+    "LongText",
     "Text",
     "add_errors",
+    "form_page",
     # the older helpers, for pages not yet converted:
     "choices",
     "one",
@@ -73,6 +75,12 @@ class Form(FlaskForm):
             shown.setdefault(name, _(message))
         return shown
 
+    @property
+    def was_posted(self) -> bool:
+        """Whether this request posted a form with anything in it (not JSON, not an empty body): for a view
+        that takes either a form or what a script sends."""
+        return self.meta.wrap_formdata(self, _Auto) is not None
+
 
 def add_errors(form: Form, errors: dict[str, str]) -> None:
     """Put a service's errors (``InvalidInput.errors``: field name → Swedish msgid) onto the form's fields.
@@ -89,6 +97,12 @@ def add_errors(form: Form, errors: dict[str, str]) -> None:
             form._other_errors = {**getattr(form, "_other_errors", {}), name: message}
 
 
+def form_page(template: str, form: Form, **context):
+    """The page with its form (``form``, read by the macros of components/fields.html): status 422 when the
+    form has errors, else 200."""
+    return render_template(template, form=form, **context), 422 if form.page_errors else 200
+
+
 class Text(StringField):
     """A text field: the first value sent, "" when it is missing; kept as typed (no stripping)."""
 
@@ -98,6 +112,20 @@ class Text(StringField):
 
     def process_formdata(self, valuelist):
         self.data = valuelist[0] if valuelist and isinstance(valuelist[0], str) else ""
+
+
+class LongText(Text):
+    """A long text, such as a comment: cut at ``limit`` characters, NUL characters dropped (no database
+    stores them in text). Set ``limit`` far above what the service allows, so the service still says "too
+    long"; a body beyond it is not a comment, and is not carried further."""
+
+    def __init__(self, label=None, validators=None, *, limit: int, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.limit = limit
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = self.data[: self.limit].replace("\x00", "")
 
 
 class DateText(Text):
