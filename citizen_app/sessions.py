@@ -113,7 +113,7 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession(kept, ended=stored, had_cookie=True)
         return ServerSession(data, session_id=session_id, stored=stored, had_cookie=True)
 
-    def save_session(self, app: Flask, session, response: Response) -> None:  # type: ignore[override]
+    def save_session(self, app: Flask, session, response: Response) -> None:
         if not isinstance(session, ServerSession) or session.unavailable:
             return
         if session.accessed:

@@ -42,6 +42,7 @@ from citizen_app.services import (
     question_sets,
     recipients,
 )
+from citizen_app.services.row_counts import rows_changed
 
 MIN_GROUP = 5
 SET_FOR = {Audience.ADULT: "adult", Audience.YOUNG: "young", Audience.RELATIVE: "relative"}
@@ -217,12 +218,12 @@ def submit(request: FeedbackRequest, form: dict[str, str]) -> bool:
     """
     qs = question_set_for(request)
     answers, texts = _validated(qs, form)
-    flipped = db.session.execute(
+    flipped = rows_changed(
         update(FeedbackRequest)
         .where(FeedbackRequest.id == request.id, FeedbackRequest.answered.is_(False))
         .values(answered=True)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if flipped != 1:
         return False
     meeting = db.session.get(Meeting, request.meeting_id)

@@ -41,6 +41,7 @@ from citizen_app.models import (
     utcnow,
 )
 from citizen_app.services import N_, DomainError, NotFound, audit, jobs, notifications
+from citizen_app.services.row_counts import rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -217,12 +218,12 @@ def _claim(outbox_id: int, moment) -> bool:
     after waiting for the other's row lock; SQLite lets one writer at a time). It is committed before the
     send, so every other sender sees the claim. The attempt is counted here: a sender that dies counts too.
     """
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(PushOutbox)
         .where(PushOutbox.id == outbox_id, PushOutbox.status == OutboxStatus.PENDING, _not_claimed(moment))
         .values(claimed_until=moment + timedelta(seconds=_claim_seconds()), attempts=PushOutbox.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return claimed == 1
 
