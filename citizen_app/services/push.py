@@ -186,7 +186,7 @@ def on_new_message(message: Notification) -> None:
     """The channel notifications.notify calls: queue one push per device, if the person wants this kind."""
     if message.recipient_person_id is None:
         return  # staff read their messages at work; no push
-    person = db.session.get(Person, message.recipient_person_id)
+    person = db.session.get_one(Person, message.recipient_person_id)
     if kind_of(message.kind) not in chosen_kinds(person):
         return
     for device in devices_of(person):
@@ -237,7 +237,7 @@ def deliver(outbox_id: int, now=None) -> str:
     key, claims = _vapid()
     if not _claim(outbox_id, now or utcnow()):
         return "skipped"
-    row = db.session.get(PushOutbox, outbox_id)
+    row = db.session.get_one(PushOutbox, outbox_id)  # the claim just found it
     device = row.subscription
     if device is None:
         row.status = OutboxStatus.GONE
