@@ -100,7 +100,8 @@ def worker_command(burst: bool) -> None:
         raise click.ClickException(
             "Set MINSIP_REDIS_URL (or REDIS_URL): the worker takes its jobs from Redis."
         )
-    jobs.run_worker(current_app._get_current_object(), burst=burst)
+    # current_app is a LocalProxy, though Flask types it as the Flask object: the worker needs the app itself.
+    jobs.run_worker(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
 
 
 @click.command("run-jobs")
@@ -127,7 +128,7 @@ def run_jobs_command(enqueue: bool) -> None:
     click.echo(f"Expired sessions deleted: {expired}.")
     click.echo(f"Forms taken more than a day ago forgotten: {forgotten}.")
     if enqueue:
-        app = current_app._get_current_object()
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy (see worker)
         if jobs.backend_name(app) != "rq":
             raise click.ClickException("--enqueue needs Redis: set MINSIP_REDIS_URL (or REDIS_URL).")
         for job in (reminders.JOB, "citizen_app.services.push.run_due"):

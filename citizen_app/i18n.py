@@ -22,10 +22,10 @@ TRANSLATIONS_DIR = package_path("translations")
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in languages:
+    if isinstance(chosen, str) and chosen in languages:
         return chosen
     preferred = getattr(current_user, "preferred_language", None)
-    if preferred in languages:
+    if isinstance(preferred, str) and preferred in languages:
         return preferred
     # Swedish unless the person chose otherwise: the service is Swedish first [Språklagen].
     return "sv"

@@ -15,6 +15,8 @@ from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
+from citizen_app.models.sips import SipCase
+from citizen_app.models.units import Unit
 
 
 class Audience(enum.StrEnum):
@@ -90,5 +92,5 @@ class ProblemReport(PublicIdMixin, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    unit = relationship("Unit")
-    case = relationship("SipCase")
+    unit: Mapped[Unit] = relationship()
+    case: Mapped[SipCase] = relationship()

@@ -15,6 +15,9 @@ from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, new_public_id, utcnow
+from citizen_app.models.people import Person
+from citizen_app.models.sips import Participant
+from citizen_app.models.units import Unit
 
 
 class VersionStatus(enum.StrEnum):
@@ -133,7 +136,7 @@ class PlanAction(PublicIdMixin, Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     goal: Mapped[PlanGoal] = relationship(back_populates="actions")
-    responsible_unit = relationship("Unit")
+    responsible_unit: Mapped[Unit | None] = relationship()
 
 
 class PendingDecision(PublicIdMixin, Base):
@@ -180,7 +183,7 @@ class PlanComment(PublicIdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     version: Mapped[PlanVersion] = relationship(back_populates="comments")
-    person = relationship("Person")
+    person: Mapped[Person] = relationship()
 
 
 class PlanShare(PublicIdMixin, Base):
@@ -194,4 +197,4 @@ class PlanShare(PublicIdMixin, Base):
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    participant = relationship("Participant")
+    participant: Mapped[Participant] = relationship()

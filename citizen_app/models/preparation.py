@@ -15,6 +15,7 @@ from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
+from citizen_app.models.meetings import Invitation
 
 
 class Voice(enum.StrEnum):
@@ -68,7 +69,7 @@ class AgendaItem(PublicIdMixin, Base):
     suggested_by_invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitation.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    suggested_by_invitation = relationship("Invitation")
+    suggested_by_invitation: Mapped[Invitation | None] = relationship()
 
 
 class LinkPurpose(enum.StrEnum):

@@ -42,6 +42,7 @@ from citizen_app.services import (
     question_sets,
     recipients,
 )
+from citizen_app.services.row_counts import rows_changed
 
 MIN_GROUP = 5
 SET_FOR = {Audience.ADULT: "adult", Audience.YOUNG: "young", Audience.RELATIVE: "relative"}
@@ -57,21 +58,21 @@ class InvalidFeedback(InvalidInput):
 
 def request_after_meeting(meeting: Meeting) -> list[FeedbackRequest]:
     """Ask everyone on the citizen side who took part. Safe to run twice: nobody is asked twice."""
-    case = db.session.get(SipCase, meeting.case_id)
+    case = db.session.get_one(SipCase, meeting.case_id)
     wanted: list[tuple[Person | None, Invitation | None, Audience]] = [
         (person, None, Audience.ADULT) for person in recipients.citizen_recipients(case)
     ]
     if case.subject is not None and case.subject.is_child_on(meeting.starts_at.date()):
         wanted.append((case.subject, None, Audience.YOUNG))
-    for invitation in db.session.scalars(
+    for invited in db.session.scalars(
         select(Invitation)
         .where(Invitation.meeting_id == meeting.id)
         .options(selectinload(Invitation.participant).selectinload(Participant.person))
     ):
-        party = invitation.participant
-        came = invitation.status in (InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
+        party = invited.participant
+        came = invited.status in (InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
         if came and party.role in (ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON):
-            wanted.append((party.person, invitation, Audience.RELATIVE))
+            wanted.append((party.person, invited, Audience.RELATIVE))
     existing = list(
         db.session.scalars(select(FeedbackRequest).where(FeedbackRequest.meeting_id == meeting.id))
     )
@@ -152,11 +153,11 @@ def open_requests_listed(person: Person) -> list[OpenRequest]:
 
 
 def meeting_of(request: FeedbackRequest) -> Meeting:
-    return db.session.get(Meeting, request.meeting_id)
+    return db.session.get_one(Meeting, request.meeting_id)
 
 
 def case_of(request: FeedbackRequest) -> SipCase:
-    return db.session.get(SipCase, meeting_of(request).case_id)
+    return db.session.get_one(SipCase, meeting_of(request).case_id)
 
 
 def open_request_in_case(person: Person, case: SipCase) -> FeedbackRequest | None:
@@ -217,15 +218,15 @@ def submit(request: FeedbackRequest, form: dict[str, str]) -> bool:
     """
     qs = question_set_for(request)
     answers, texts = _validated(qs, form)
-    flipped = db.session.execute(
+    flipped = rows_changed(
         update(FeedbackRequest)
         .where(FeedbackRequest.id == request.id, FeedbackRequest.answered.is_(False))
         .values(answered=True)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if flipped != 1:
         return False
-    meeting = db.session.get(Meeting, request.meeting_id)
+    meeting = db.session.get_one(Meeting, request.meeting_id)
     db.session.add(
         FeedbackAnswer(
             question_set=qs.set,
@@ -243,7 +244,7 @@ def submit(request: FeedbackRequest, form: dict[str, str]) -> bool:
 
 
 def _units_of(meeting: Meeting) -> list[int]:
-    case = db.session.get(SipCase, meeting.case_id)
+    case = db.session.get_one(SipCase, meeting.case_id)
     units = {case.owning_unit_id} if case.owning_unit_id else set()
     units |= set(
         db.session.scalars(

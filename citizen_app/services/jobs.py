@@ -54,7 +54,8 @@ def _dispatch_after_commit(session: Session) -> None:
     jobs = session.info.pop(_PENDING, [])
     if not jobs or not has_app_context():
         return
-    app = current_app._get_current_object()
+    # current_app is a LocalProxy, though Flask types it as the Flask object: the jobs need the app itself.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     for position, (name, args, delay) in enumerate(jobs):
         try:
             submit(app, name, args, delay)

@@ -119,7 +119,7 @@ def set_meeting(
         errors["phone"] = N_("Skriv vilket nummer man ringer")
     if any(len(v) > 500 for v in (place, video_link, phone, interpreter_language)) or len(other_needs) > 2000:
         errors.setdefault("other_needs", N_("Texten är för lång"))
-    if errors:
+    if errors or starts_at is None or length_minutes is None:  # a missing time or length has its error above
         raise InvalidMeeting(errors)
     meeting = current_meeting(case)
     if meeting is None or meeting.status != MeetingStatus.PLANNED:
@@ -184,7 +184,7 @@ class SentInvitation:
 
 def invite(staff: StaffUser, meeting: Meeting, participant_ids: list[str]) -> list[SentInvitation]:
     """Send the invitation to the chosen parties. The consent is checked again here, under the case lock."""
-    case = db.session.get(SipCase, meeting.case_id)
+    case = db.session.get_one(SipCase, meeting.case_id)
     _require(staff, Action.STAFF_INVITE, case)
     if meeting.status != MeetingStatus.PLANNED:
         raise NotAllowed(N_("Mötet är inte planerat."))
@@ -208,7 +208,9 @@ def invite(staff: StaffUser, meeting: Meeting, participant_ids: list[str]) -> li
     }
     sent: list[SentInvitation] = []
     for party in parties:
-        if party.role == ParticipantRole.UNIT:
+        # A unit's row always names its unit; one that did not could not be checked against the consent, and
+        # is refused below like any party not in the list.
+        if party.role == ParticipantRole.UNIT and party.unit is not None:
             consent.require_covering(case, party.unit.public_id)
         elif party.role not in GUEST_ROLES:
             raise InvalidMeeting({"parties": N_("Välj bland dem i listan")})
@@ -247,7 +249,7 @@ def invite(staff: StaffUser, meeting: Meeting, participant_ids: list[str]) -> li
 def _tell_invited(invitation: Invitation, kind: NotificationKind) -> None:
     """An invited unit is told through every one of its staff, not only a coordinator it may not have."""
     party = invitation.participant
-    case = db.session.get(SipCase, db.session.get(Meeting, invitation.meeting_id).case_id)
+    case = db.session.get_one(SipCase, db.session.get_one(Meeting, invitation.meeting_id).case_id)
     if party.unit_id is not None:
         for staff in recipients.unit_staff(party.unit_id):
             notifications.notify(staff, kind, case)
@@ -289,7 +291,7 @@ def answer_as_unit(
 ) -> Invitation:
     """A unit answers: coming (and who), or not coming and who comes instead."""
     invitation = _invitation_for_staff(staff, public_id)
-    case = db.session.get(SipCase, invitation.meeting.case_id)
+    case = db.session.get_one(SipCase, invitation.meeting.case_id)
     party = invitation.participant
     if (
         party.unit_id is None
@@ -327,6 +329,8 @@ def answer_as_unit(
 def invitation_for_link(link_id: int) -> Invitation:
     """The relative's invitation behind a checked link (access_links.still_valid)."""
     link = db.session.get(AccessLink, link_id)
+    if link is None or link.invitation_id is None:  # not a relative's invitation link
+        raise access_links.LinkNotValid()
     invitation = db.session.scalar(
         select(Invitation)
         .where(Invitation.id == link.invitation_id)
@@ -345,7 +349,7 @@ def invitation_for_link(link_id: int) -> Invitation:
 def answer_as_guest(link_id: int, status: str) -> Invitation:
     """A relative answers through their link: coming, not coming, or by phone."""
     invitation = invitation_for_link(link_id)
-    case = db.session.get(SipCase, invitation.meeting.case_id)
+    case = db.session.get_one(SipCase, invitation.meeting.case_id)
     if invitation.status == InvitationStatus.CANCELLED or case.is_closed:
         raise NotAllowed(N_("Inbjudan gäller inte längre."))
     if status not in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED, InvitationStatus.BY_PHONE):

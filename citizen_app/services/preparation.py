@@ -316,12 +316,12 @@ def suggest_topic(case: SipCase, invitation_id: int, text: str) -> AgendaItem:
         raise InvalidAnswer({"text": N_("Skriv vad du vill föreslå")})
     if len(text) > 500:
         raise InvalidAnswer({"text": N_("Skriv högst 500 tecken")})
-    pending = db.session.scalar(
+    pending = db.session.execute(
         select(func.count()).where(
             AgendaItem.suggested_by_invitation_id == invitation_id,
             AgendaItem.status == SuggestionStatus.PENDING,
         )
-    )
+    ).scalar_one()
     if pending >= 10:
         raise InvalidAnswer({"text": N_("Du har redan föreslagit 10 saker. Vänta på svar.")})
     item = AgendaItem(

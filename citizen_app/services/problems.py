@@ -39,8 +39,9 @@ class InvalidReport(InvalidInput):
     pass
 
 
-def _unit_of(case: SipCase) -> int:
-    """The unit a report goes to: the unit that owns the SIP, where its coordinator works [SIP.md 8]."""
+def _unit_of(case: SipCase) -> int | None:
+    """The unit a report goes to: the unit that owns the SIP, where its coordinator works [SIP.md 8]. None
+    while no unit owns it (a request sent when no unit in the county had a coordinator)."""
     return case.owning_unit_id
 
 
@@ -57,9 +58,12 @@ def report(person: Person, case: SipCase, kind: str, text: str) -> ProblemReport
         errors["text"] = N_("Skriv högst 4000 tecken")
     if errors:
         raise InvalidReport(errors)
+    unit_id = _unit_of(case)
+    if unit_id is None:  # nobody could read or answer it: say so, and keep what they wrote in the form
+        raise InvalidReport({"text": N_("Du kan inte rapportera ett problem för den här SIP:en.")})
     found = ProblemReport(
         case_id=case.id,
-        unit_id=_unit_of(case),
+        unit_id=unit_id,
         reported_by_person_id=person.id,
         kind=ProblemKind(kind),
         text=text,
@@ -150,5 +154,5 @@ def answer(staff: StaffUser, found: ProblemReport, text: str) -> None:
     found.handled_by_staff_id = staff.id
     db.session.flush()
     audit.record(staff, "problem.answered", found.case, report=found.public_id)
-    reporter = db.session.get(Person, found.reported_by_person_id)
+    reporter = db.session.get_one(Person, found.reported_by_person_id)
     notifications.notify(reporter, NotificationKind.PROBLEM_ANSWERED, found.case)

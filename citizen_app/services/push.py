@@ -41,6 +41,7 @@ from citizen_app.models import (
     utcnow,
 )
 from citizen_app.services import N_, DomainError, NotFound, audit, jobs, notifications
+from citizen_app.services.row_counts import rows_changed
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +186,7 @@ def on_new_message(message: Notification) -> None:
     """The channel notifications.notify calls: queue one push per device, if the person wants this kind."""
     if message.recipient_person_id is None:
         return  # staff read their messages at work; no push
-    person = db.session.get(Person, message.recipient_person_id)
+    person = db.session.get_one(Person, message.recipient_person_id)
     if kind_of(message.kind) not in chosen_kinds(person):
         return
     for device in devices_of(person):
@@ -217,12 +218,12 @@ def _claim(outbox_id: int, moment) -> bool:
     after waiting for the other's row lock; SQLite lets one writer at a time). It is committed before the
     send, so every other sender sees the claim. The attempt is counted here: a sender that dies counts too.
     """
-    claimed = db.session.execute(
+    claimed = rows_changed(
         update(PushOutbox)
         .where(PushOutbox.id == outbox_id, PushOutbox.status == OutboxStatus.PENDING, _not_claimed(moment))
         .values(claimed_until=moment + timedelta(seconds=_claim_seconds()), attempts=PushOutbox.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.commit()
     return claimed == 1
 
@@ -236,7 +237,7 @@ def deliver(outbox_id: int, now=None) -> str:
     key, claims = _vapid()
     if not _claim(outbox_id, now or utcnow()):
         return "skipped"
-    row = db.session.get(PushOutbox, outbox_id)
+    row = db.session.get_one(PushOutbox, outbox_id)  # the claim just found it
     device = row.subscription
     if device is None:
         row.status = OutboxStatus.GONE

@@ -133,6 +133,7 @@ def send_consent_reminders(today: date) -> int:
 
 
 def _remind(case: SipCase, event: ConsentEvent, days_left: int, today: date) -> int:
+    assert event.valid_until is not None  # days_left was counted to it
     reminder = min(d for d in CONSENT_REMINDER_DAYS if d >= days_left)
     sent = 0
     for person in _people_to_remind(case, event, today):
@@ -240,7 +241,7 @@ def send_meeting_reminders(today: date) -> int:
     ).all()
     sent = 0
     for meeting in planned:
-        case = db.session.get(SipCase, meeting.case_id)
+        case = db.session.get_one(SipCase, meeting.case_id)
         people = recipients.citizen_recipients(case, today) + _coming_relatives(meeting)
         for person in dict.fromkeys(people):  # someone both close and a guardian is told once
             message = notifications.notify(
@@ -275,7 +276,8 @@ def send_follow_up_reminders(today: date) -> int:
     ).all()
     sent = 0
     for version in due:
-        case = db.session.get(SipCase, version.case_id)
+        assert version.follow_up_on is not None  # the query compared it with today
+        case = db.session.get_one(SipCase, version.case_id)
         told: list[Person | StaffUser] = list(recipients.citizen_recipients(case, today))
         coordinator = recipients.current_coordinator(case)
         if coordinator is not None:
@@ -324,7 +326,7 @@ def send_unanswered_invitations(today: date) -> int:
     for invitation in candidates:
         if meetings.answer_due(invitation).date() >= today:
             continue  # the deadline is today or later (a long weekend, a holiday)
-        case = db.session.get(SipCase, invitation.meeting.case_id)
+        case = db.session.get_one(SipCase, invitation.meeting.case_id)
         sent_day = invitation.sent_at.astimezone(SWEDISH_TIME).date()
         told: list[tuple[StaffUser, str]] = [
             (staff, "invited_unit") for staff in recipients.unit_coordinators(invitation.participant.unit_id)
@@ -372,7 +374,8 @@ def send_overdue_plans(today: date) -> int:
     ).all()
     sent = 0
     for meeting in held:
-        case = db.session.get(SipCase, meeting.case_id)
+        assert meeting.held_at is not None  # the query asked for held_at before a day
+        case = db.session.get_one(SipCase, meeting.case_id)
         deadline = plans.writing_deadline(case, meeting.held_at, today)
         coordinator = recipients.current_coordinator(case)
         if not deadline.overdue or coordinator is None:

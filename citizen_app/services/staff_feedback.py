@@ -96,4 +96,4 @@ def results_for(staff: StaffUser, unit_public_id: str, set_name: str, period: Pe
 
 def reporter_of(report: ProblemReport) -> Person:
     """Who sent a problem report: staff answer that person (problems.answer tells them)."""
-    return db.session.get(Person, report.reported_by_person_id)
+    return db.session.get_one(Person, report.reported_by_person_id)

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from citizen_app.extensions import db
 from citizen_app.models import FormSubmission, utcnow
+from citizen_app.services.row_counts import rows_changed
 
 # Longer than any session lives (12 hours at most, see config.py): a form cannot be sent later than that,
 # since its CSRF token belongs to the session.
@@ -94,4 +95,4 @@ def settle(submission: FormSubmission, location: str | None) -> None:
 def forget_old(now=None) -> int:
     """Delete the claims older than ``KEPT_FOR``; run by the periodic jobs (reminders.run_all)."""
     cutoff = (now or utcnow()) - KEPT_FOR
-    return db.session.execute(delete(FormSubmission).where(FormSubmission.created_at < cutoff)).rowcount
+    return rows_changed(delete(FormSubmission).where(FormSubmission.created_at < cutoff))

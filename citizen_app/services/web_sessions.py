@@ -32,6 +32,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from citizen_app.extensions import db
 from citizen_app.models import Person, StaffUser, WebSession
 from citizen_app.models.base import utcnow
+from citizen_app.services.row_counts import rows_changed
 
 # How stale ``last_seen_at`` may get before a request writes it again. The idle limit is therefore measured to
 # the minute: a session may end up to a minute early, never late.
@@ -98,8 +99,8 @@ def find(session_id: str) -> StoredSession | None:
     ).first()
     if row is None:
         return None
-    *columns, person, staff = row
-    return StoredSession(*columns, actor=person or staff)
+    id_hash, actor_id, data, created_at, last_seen_at, person, staff = row
+    return StoredSession(id_hash, actor_id, data, created_at, last_seen_at, actor=person or staff)
 
 
 def has_ended(stored: StoredSession, now: datetime) -> bool:
@@ -172,8 +173,7 @@ def end(id_hash: str) -> None:
 
 def end_all_for(actor_id: str) -> int:
     """ "Logga ut på alla enheter": every session of this person or staff member, on every device."""
-    result = db.session.execute(delete(WebSession).where(WebSession.actor_id == actor_id))
-    return result.rowcount or 0
+    return rows_changed(delete(WebSession).where(WebSession.actor_id == actor_id)) or 0
 
 
 def delete_expired(now: datetime | None = None) -> int:
@@ -183,5 +183,4 @@ def delete_expired(now: datetime | None = None) -> int:
     checks the limits and deletes it), so a person who comes back within the 12 hours is told why they were
     signed out. The caller commits."""
     cutoff = (now or utcnow()) - absolute_limit()
-    result = db.session.execute(delete(WebSession).where(WebSession.created_at < cutoff))
-    return result.rowcount or 0
+    return rows_changed(delete(WebSession).where(WebSession.created_at < cutoff)) or 0

@@ -43,7 +43,9 @@ def precached_urls() -> list[str]:
 
 def _cache_name(urls: list[str]) -> str:
     """A new name whenever a static file or the offline page's template changes."""
-    source = current_app.jinja_env.loader.get_source(current_app.jinja_env, "pwa/show_offline.html")[0]
+    loader = current_app.jinja_env.loader
+    assert loader is not None  # Flask always gives its Jinja environment a loader
+    source = loader.get_source(current_app.jinja_env, "pwa/show_offline.html")[0]
     digest = hashlib.sha256(("\n".join(urls) + source).encode()).hexdigest()[:12]
     return f"min-sip-{digest}"
 

@@ -10,11 +10,13 @@ from citizen_app.models import (
     ClosingReason,
     ConsentEvent,
     ConsentEventKind,
+    ConsentMethod,
+    NotificationKind,
     RepresentativeType,
     StaffRole,
     Step,
 )
-from citizen_app.services import NotAllowed, consent, withdrawal
+from citizen_app.services import NotAllowed, consent, notifications, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -253,3 +255,29 @@ def test_someone_born_on_29_february_is_adult_from_1_march_in_a_year_without_it(
     kid.birth_date = date(2008, 2, 29)
     assert kid.adult_from() == date(2026, 3, 1)
     assert kid.is_child_on(date(2026, 2, 28)) and not kid.is_child_on(date(2026, 3, 1))
+
+
+def test_a_consent_staff_write_down_asks_the_other_guardian_even_when_their_ids_are_the_same_number(units):
+    # Staff and people are counted in tables of their own, so a coordinator's id can be the same number as
+    # a guardian's. It must not be read as "this guardian just answered".
+    kid = factories.child("Elsa")
+    mum = factories.guardian_of(kid, name="Mamma")
+    dad = factories.guardian_of(kid, name="Pappa")
+    coordinator = factories.staff(units["social"], StaffRole.COORDINATOR, name="Kent")
+    while coordinator.id < dad.id:
+        coordinator = factories.staff(units["social"], StaffRole.COORDINATOR, name="Kent")
+    assert coordinator.id == dad.id
+    case = factories.case(kid, units["social"], coordinator=coordinator, step=Step.CONSENT)
+    consent.record_by_staff(
+        coordinator,
+        case,
+        mum,
+        ConsentMethod.ORAL,
+        TODAY,
+        [units["social"].public_id],
+        ["social"],
+        YEAR,
+        today=TODAY,
+    )
+    asked = [n.kind for n in notifications.list_for(dad)]
+    assert asked == [NotificationKind.CONSENT_NEEDED]

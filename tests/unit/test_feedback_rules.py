@@ -275,6 +275,17 @@ def test_a_problem_report_goes_to_the_coordinators_unit_and_is_answered(app):
     assert {"problem.reported", "problem.read", "problem.investigating", "problem.answered"} <= set(actions)
 
 
+def test_a_problem_report_about_a_sip_no_unit_has_taken_is_refused_and_nothing_is_stored(app):
+    # A request sent while no unit in the county had a coordinator is owned by no unit: nobody could read
+    # or answer a report, so the person is told, and the form keeps what they wrote.
+    anna = factories.person("Anna")
+    case = factories.case(anna, owning_unit=None, step=Step.REQUESTED)
+    with pytest.raises(problems.InvalidReport) as refused:
+        problems.report(anna, case, "no_initiative", "Ingen har hört av sig.")
+    assert set(refused.value.errors) == {"text"}
+    assert problems.reports_of(anna, case) == []
+
+
 def test_only_those_who_may_report_see_the_reports(app):
     social = factories.unit("Socialtjänsten")
     kid = factories.child("Elsa")
