@@ -139,6 +139,8 @@ def latest_by_voice(case: SipCase, today: date) -> dict[int, ConsentEvent]:
     subject = case.subject
     adult = subject is not None and not subject.is_child_on(today)
     for event in _events(case):
+        if event.kind == ConsentEventKind.ENDED_AT_18:
+            continue  # history only: says a guardian's consent stopped counting, is nobody's answer
         if adult and subject is not None:
             if event.consenter_id != subject.id and _said_on(event) < subject.adult_from():
                 continue  # a guardian's consent, from when the person was a child
