@@ -147,7 +147,9 @@ class StaffMeetingPage:
 
     def invited_ids(self) -> set[int]:
         # A held invitation [issue 15] may be sent again once the consent covers the party.
-        return {r.invitation.participant_id for r in self.rows if r.invitation.status != InvitationStatus.HELD}
+        return {
+            r.invitation.participant_id for r in self.rows if r.invitation.status != InvitationStatus.HELD
+        }
 
 
 # Cancelled, or held at the 18th birthday until the young adult's own consent covers the party [issue 15].

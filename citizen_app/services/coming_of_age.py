@@ -112,7 +112,9 @@ def send_coming_of_age(today: date) -> int:
 
 def _remind_before(today: date) -> int:
     sent = 0
-    for case in _open_cases_with_birthday_between(today + timedelta(days=1), today + timedelta(days=REMINDER_DAYS)):
+    for case in _open_cases_with_birthday_between(
+        today + timedelta(days=1), today + timedelta(days=REMINDER_DAYS)
+    ):
         person = case.subject
         assert person is not None
         birthday = person.adult_from()
@@ -171,9 +173,7 @@ def turn_eighteen(case: SipCase, today: date) -> int:
         )
         case.step = Step.CONSENT
     db.session.flush()
-    audit.record(
-        None, "consent.came_of_age", case, guardians_ended=len(ended), invitations_held=len(held)
-    )
+    audit.record(None, "consent.came_of_age", case, guardians_ended=len(ended), invitations_held=len(held))
     return _tell_on_the_day(case, subject, birthday, scope is not None) + _tell_held(case, held, birthday)
 
 
@@ -252,7 +252,7 @@ def _tell_on_the_day(case: SipCase, subject: Person, birthday: date, own_consent
 
 
 def _tell_held(case: SipCase, held: list[Invitation], birthday: date) -> int:
-    """Those invited are told their invitation waits: every staff member of a unit, a guest with an account."""
+    """Those invited are told their invitation waits: all staff of a unit, a guest with an account."""
     sent = 0
     for invitation in held:
         party = invitation.participant
@@ -308,7 +308,7 @@ def notice_for(actor: Person, case: SipCase, today: date) -> Notice | None:
     return Notice(kind, birthday, days_left, guardians) if kind else None
 
 
-# --- Sharing with a former guardian, like a relative ---------------------------------------------------------
+# --- Sharing with a former guardian, like a relative --------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -363,12 +363,16 @@ def former_guardians(actor: Person, case: SipCase, today: date) -> list[FormerGu
     _require_choice(actor, case, today)
     assert case.subject is not None
     places = _relative_places(case)
-    return [FormerGuardian(rel.holder, rel.holder_id in places) for rel in _former_guardian_ties(case.subject)]
+    return [
+        FormerGuardian(rel.holder, rel.holder_id in places) for rel in _former_guardian_ties(case.subject)
+    ]
 
 
 def _guardian(case: SipCase, public_id: str) -> Person:
     assert case.subject is not None
-    holder = next((r.holder for r in _former_guardian_ties(case.subject) if r.holder.public_id == public_id), None)
+    holder = next(
+        (r.holder for r in _former_guardian_ties(case.subject) if r.holder.public_id == public_id), None
+    )
     if holder is None:
         raise NotFound(N_("Sidan finns inte."))
     return holder

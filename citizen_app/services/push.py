@@ -64,8 +64,6 @@ _KIND_OF = {
     NotificationKind.CONSENT_EXPIRED: "consent",
     NotificationKind.CONSENT_NEEDED: "consent",
     NotificationKind.PROBLEM_ANSWERED: "problem",
-    NotificationKind.COMING_OF_AGE_SOON: "consent",  # issue 15: coming of age
-    NotificationKind.COMING_OF_AGE: "consent",
 }
 
 

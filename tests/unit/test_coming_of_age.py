@@ -28,7 +28,6 @@ from citizen_app.models import (
     ParticipantRole,
     StaffRole,
     Step,
-
 )
 from citizen_app.services import NotAllowed, coming_of_age, consent, meetings, reminders
 from tests.support import factories
@@ -52,11 +51,17 @@ def alva(app):
         factories.participant(case, ParticipantRole.PERSON, person_=kid)
         school_party = factories.participant(case, ParticipantRole.UNIT, unit_=school)
         factories.participant(case, ParticipantRole.UNIT, unit_=bup)
-        aunt = Participant(case_id=case.id, role=ParticipantRole.RELATIVE, name="Moster Mia", contact="070-1234567")
+        aunt = Participant(
+            case_id=case.id, role=ParticipantRole.RELATIVE, name="Moster Mia", contact="070-1234567"
+        )
         db.session.add(aunt)
         for parent in (mum, dad):
             consent.give(
-                parent, case, [school.public_id, bup.public_id], ["school", "health"], BIRTHDAY + timedelta(days=200)
+                parent,
+                case,
+                [school.public_id, bup.public_id],
+                ["school", "health"],
+                BIRTHDAY + timedelta(days=200),
             )
         meeting = meetings.set_meeting(
             coordinator, case, starts_at=MEETING_AT, length_minutes=60, mode="in_person", place="Skolan"
@@ -83,17 +88,23 @@ def _run(day: date) -> dict[str, int]:
 
 
 def _messages(kind: NotificationKind) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.kind == kind).order_by(Notification.id)))
+    return list(
+        db.session.scalars(select(Notification).where(Notification.kind == kind).order_by(Notification.id))
+    )
 
 
 def _events(case, kind: EventKind) -> list[CaseEvent]:
-    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == kind)))
+    return list(
+        db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == kind))
+    )
 
 
 def _invitation_statuses(meeting) -> list[InvitationStatus]:
     return [
         i.status
-        for i in db.session.scalars(select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id))
+        for i in db.session.scalars(
+            select(Invitation).where(Invitation.meeting_id == meeting.id).order_by(Invitation.id)
+        )
     ]
 
 
@@ -149,7 +160,9 @@ def test_each_parents_consent_ends_in_the_history_and_is_nobodys_answer(alva):
     _run(DAY_OF)
     ended = list(
         db.session.scalars(
-            select(ConsentEvent).where(ConsentEvent.kind == ConsentEventKind.ENDED_AT_18).order_by(ConsentEvent.id)
+            select(ConsentEvent)
+            .where(ConsentEvent.kind == ConsentEventKind.ENDED_AT_18)
+            .order_by(ConsentEvent.id)
         )
     )
     assert [e.consenter_id for e in ended] == [alva["mum"].id, alva["dad"].id]
@@ -182,7 +195,16 @@ def test_running_the_job_again_changes_nothing(alva):
     assert _run(DAY_AFTER)["coming_of_age"] == 0
     assert db.session.scalar(select(db.func.count(Notification.id))) == before
     assert len(_events(alva["case"], EventKind.CAME_OF_AGE)) == 1
-    assert len(list(db.session.scalars(select(ConsentEvent).where(ConsentEvent.kind == ConsentEventKind.ENDED_AT_18)))) == 2
+    assert (
+        len(
+            list(
+                db.session.scalars(
+                    select(ConsentEvent).where(ConsentEvent.kind == ConsentEventKind.ENDED_AT_18)
+                )
+            )
+        )
+        == 2
+    )
 
 
 def test_no_new_invitation_without_her_own_consent_and_the_held_one_is_sent_again_once_she_consents(alva):
@@ -245,7 +267,7 @@ def test_a_closed_sip_is_left_alone(alva):
     assert _messages(NotificationKind.COMING_OF_AGE) == []
 
 
-# --- Sharing with a former guardian ---------------------------------------------------------------------------
+# --- Sharing with a former guardian ------------------------------------------------------------------------
 
 
 def test_the_young_adult_lets_her_mother_take_part_as_a_relative_and_takes_it_back(alva):
@@ -295,7 +317,9 @@ def test_the_notice_the_young_person_reads(alva, day, kind):
 
 def test_once_she_has_said_yes_herself_the_notice_says_she_decides(alva):
     with freeze_time(DAY_AFTER):
-        consent.give(alva["kid"], alva["case"], [alva["school"].public_id], ["school"], DAY_AFTER + timedelta(days=300))
+        consent.give(
+            alva["kid"], alva["case"], [alva["school"].public_id], ["school"], DAY_AFTER + timedelta(days=300)
+        )
     notice = coming_of_age.notice_for(alva["kid"], alva["case"], DAY_AFTER)
     assert notice.kind == "decided" and notice.has_former_guardians
     later = DAY_AFTER + timedelta(days=coming_of_age.NOTICE_DAYS_AFTER + 1)
