@@ -106,36 +106,37 @@ def _open_cases_with_birthday_between(first: date, last: date) -> list[SipCase]:
 
 
 def send_coming_of_age(today: date) -> int:
-    """The reminder before the birthday and the birthday itself; how many messages were sent."""
-    return _remind_before(today) + _on_the_birthday(today)
+    """The reminder before the birthday and the birthday itself; how many messages were sent.
 
-
-def _remind_before(today: date) -> int:
+    One query finds both (birthdays from ``CATCH_UP_DAYS`` ago to ``REMINDER_DAYS`` on); a birthday today or
+    before it is the day's work, a later one the reminder.
+    """
     sent = 0
-    for case in _open_cases_with_birthday_between(
-        today + timedelta(days=1), today + timedelta(days=REMINDER_DAYS)
-    ):
-        person = case.subject
-        assert person is not None
-        birthday = person.adult_from()
-        message = notifications.notify(
-            person,
-            NotificationKind.COMING_OF_AGE_SOON,
-            case,
-            data={"birthday": birthday.isoformat(), "days_left": (birthday - today).days},
-            # Once per person and birthday, whatever number of SIPs they have.
-            dedupe_key=_key("coming-of-age-soon", person.public_id, birthday),
-        )
-        sent += message is not None
-    return sent
-
-
-def _on_the_birthday(today: date) -> int:
-    sent = 0
-    for case in _open_cases_with_birthday_between(today - timedelta(days=CATCH_UP_DAYS), today):
-        if not _done(case):
+    window = _open_cases_with_birthday_between(
+        today - timedelta(days=CATCH_UP_DAYS), today + timedelta(days=REMINDER_DAYS)
+    )
+    for case in window:
+        assert case.subject is not None
+        if case.subject.adult_from() > today:
+            sent += _remind_before(case, today)
+        elif not _done(case):
             sent += turn_eighteen(case, today)
     return sent
+
+
+def _remind_before(case: SipCase, today: date) -> int:
+    person = case.subject
+    assert person is not None
+    birthday = person.adult_from()
+    message = notifications.notify(
+        person,
+        NotificationKind.COMING_OF_AGE_SOON,
+        case,
+        data={"birthday": birthday.isoformat(), "days_left": (birthday - today).days},
+        # Once per person and birthday, whatever number of SIPs they have.
+        dedupe_key=_key("coming-of-age-soon", person.public_id, birthday),
+    )
+    return int(message is not None)
 
 
 def _done(case: SipCase) -> bool:

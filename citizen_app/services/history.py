@@ -218,7 +218,7 @@ def _came_of_age(event: Event, reader: Reader, case: SipCase) -> Told:
     """The subject turned 18 [issue 15]: from then they decide themself; guardians no longer decide."""
     if reader.is_subject:
         return say(
-            N_("Du fyllde 18 år. Från den dagen bestämmer du själv. Dina föräldrars ja gäller inte längre.")
+            N_("Från din 18-årsdag bestämmer du själv över din SIP. Dina föräldrars ja gäller inte längre.")
         )
     return say(N_("%(name)s fyllde 18 år och bestämmer nu själv."), name=reader.subject_name)
 

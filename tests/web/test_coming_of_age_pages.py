@@ -69,7 +69,10 @@ def test_from_the_birthday_her_pages_say_she_decides_herself(client, alva):
         assert "Vem får se din SIP?" in text
     assert "Samtycket gäller" not in consent_page  # her parents' yes no longer counts
     assert "Ja från Maria Ek gäller inte längre." in consent_page
-    assert "Du fyllde 18 år." in case_page
+    assert (
+        "Från din 18-årsdag bestämmer du själv över din SIP. Dina föräldrars ja gäller inte längre."
+        in case_page
+    )
     assert "Grattis på 18-årsdagen!" in messages
 
 
