@@ -122,7 +122,7 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     is_child = case.subject is not None and case.subject.is_child_on(day)
     voices = required_voices(case, day)
     # The rules' own reading: from the 18th birthday the guardians' answers are no one's voice [issue 15].
-    latest = latest_by_voice(case, day)
+    latest = latest_by_voice(case, day, events)
     my_voice = voice_of(actor, case, day)
     scope = None if case.is_closed or not voices else in_force_from(voices, latest, day)
 
