@@ -24,6 +24,9 @@ class ConsentEventKind(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
     RECORDED_BY_STAFF = "recorded_by_staff"  # given orally or on paper, written down by staff
+    # issue 15: coming of age. A guardian's consent stopped counting on the 18th birthday (no scope): history
+    # only, never a voice's latest answer (consent.latest_by_voice skips it).
+    ENDED_AT_18 = "ended_at_18"
 
 
 class ConsentMethod(enum.StrEnum):

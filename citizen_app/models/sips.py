@@ -158,6 +158,8 @@ class EventKind(enum.StrEnum):
     CANCELLED = "cancelled"
     CLOSED = "closed"
     NOTE = "note"
+    # issue 15: coming of age. The subject turned 18 (data: birthday, held invitations); once per case.
+    CAME_OF_AGE = "came_of_age"
 
 
 class CaseEvent(Base):

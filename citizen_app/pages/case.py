@@ -20,6 +20,7 @@ from citizen_app.services import (
     NotFound,
     cases,
     child_view,
+    coming_of_age,
     deadlines,
     history,
     plan_reading,
@@ -57,6 +58,7 @@ class CasePage:
     meeting: MeetingTime | None = None
     child_voice: bool = False  # the child themself, signed in: "Min röst"
     has_plan: bool = False  # a plan version exists: "Min plan" [issue 6]
+    coming_of_age: coming_of_age.Notice | None = None  # "Från din 18-årsdag bestämmer du själv" [issue 15]
 
 
 def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
@@ -126,6 +128,7 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
             and case.step.position >= Step.MEETING_HELD.position
             and plan_reading.has_version_to_read(case)
         ),
+        coming_of_age=coming_of_age.notice_for(actor, case, day),
     )
 
 

@@ -132,13 +132,18 @@ def voice_of(actor: Person, case: SipCase, today: date) -> int:
     return actor.id
 
 
-def latest_by_voice(case: SipCase, today: date) -> dict[int, ConsentEvent]:
+def latest_by_voice(
+    case: SipCase, today: date, events: list[ConsentEvent] | None = None
+) -> dict[int, ConsentEvent]:
     """Each voice's latest consent event. For an adult every event counts as the person's voice, except what
     guardians said before the 18th birthday: from that day their consent no longer counts [DA 4.2]."""
     latest: dict[int, ConsentEvent] = {}
     subject = case.subject
     adult = subject is not None and not subject.is_child_on(today)
-    for event in _events(case):
+    # ``events``: the case's events, oldest first, when the caller has read them already (a page).
+    for event in _events(case) if events is None else events:
+        if event.kind == ConsentEventKind.ENDED_AT_18:
+            continue  # history only: says a guardian's consent stopped counting, is nobody's answer
         if adult and subject is not None:
             if event.consenter_id != subject.id and _said_on(event) < subject.adult_from():
                 continue  # a guardian's consent, from when the person was a child

@@ -59,6 +59,8 @@ ANSWER_WITHIN_WORKING_DAYS = 1
 SWEDISH_TIME = ZoneInfo("Europe/Stockholm")  # working days and their ends are Swedish
 GUEST_ROLES = (ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON)
 OPEN = (InvitationStatus.SENT, InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
+# Ended, or held at the 18th birthday until the young adult's consent covers the party [issue 15].
+_SENDABLE_AGAIN = (InvitationStatus.CANCELLED, InvitationStatus.HELD)
 
 
 class InvalidMeeting(InvalidInput):
@@ -215,7 +217,7 @@ def invite(staff: StaffUser, meeting: Meeting, participant_ids: list[str]) -> li
         elif party.role not in GUEST_ROLES:
             raise InvalidMeeting({"parties": N_("Välj bland dem i listan")})
         invitation = already.get(party.id)
-        if invitation is not None and invitation.status != InvitationStatus.CANCELLED:
+        if invitation is not None and invitation.status not in _SENDABLE_AGAIN:
             continue  # invited already: a second click sends nothing twice
         if invitation is None:
             invitation = Invitation(meeting_id=meeting.id, participant_id=party.id)
@@ -299,7 +301,7 @@ def answer_as_unit(
         or party.unit_id not in {m.unit_id for m in staff.memberships}
     ):
         raise NotFound(N_("Sidan finns inte."))
-    if invitation.status == InvitationStatus.CANCELLED or case.is_closed:
+    if invitation.status in _SENDABLE_AGAIN or case.is_closed:
         raise NotAllowed(N_("Inbjudan gäller inte längre."))
     errors: dict[str, str] = {}
     if status not in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED, InvitationStatus.BY_PHONE):
@@ -350,7 +352,7 @@ def answer_as_guest(link_id: int, status: str) -> Invitation:
     """A relative answers through their link: coming, not coming, or by phone."""
     invitation = invitation_for_link(link_id)
     case = db.session.get_one(SipCase, invitation.meeting.case_id)
-    if invitation.status == InvitationStatus.CANCELLED or case.is_closed:
+    if invitation.status in _SENDABLE_AGAIN or case.is_closed:
         raise NotAllowed(N_("Inbjudan gäller inte längre."))
     if status not in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED, InvitationStatus.BY_PHONE):
         raise InvalidMeeting({"status": N_("Välj ett svar")})

@@ -45,6 +45,7 @@ from citizen_app.models import (
     VersionStatus,
 )
 from citizen_app.services import audit, consent, meetings, notifications, plans, recipients, timeline
+from citizen_app.services.coming_of_age import send_coming_of_age
 
 # Days before a consent's last day when the person is reminded [issue 4]: 30 first, then 7.
 CONSENT_REMINDER_DAYS = (30, 7)
@@ -399,6 +400,7 @@ KINDS: dict[str, Callable[[date], int]] = {
     "follow_up": send_follow_up_reminders,
     "invitation_unanswered": send_unanswered_invitations,
     "plan_overdue": send_overdue_plans,
+    "coming_of_age": send_coming_of_age,  # the 18th birthday [issue 15]
 }
 
 

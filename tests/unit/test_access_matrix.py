@@ -482,3 +482,44 @@ def test_a_suggestion_about_someone_not_yet_identified_is_for_the_owning_unit_on
 
     assert access.allowed_actions(relative, suggestion) == frozenset()
     assert access.can(coordinator, Action.STAFF_VIEW_CASE, suggestion)
+
+
+# ---- issue 15: the 18th birthday. Guardian roles need a child subject; a former guardian takes part only
+# as a relative, if the young adult chooses it (services/coming_of_age.py).
+
+BIRTHDAY_18 = date(2027, 3, 10)
+# Rows: the day, read against the birthday. Columns: what the guardian with custody may do, and the subject.
+COMING_OF_AGE_ROWS = {
+    "day before": (-1, {Role.GUARDIAN_WITH_CUSTODY}, {Role.CHILD_SELF}),
+    "birthday": (0, set(), {Role.PERSON}),
+    "day after": (1, set(), {Role.PERSON}),
+}
+
+
+@pytest.mark.parametrize("row", list(COMING_OF_AGE_ROWS))
+def test_guardians_lose_their_roles_on_the_18th_birthday(world, row):
+    offset, guardian_roles, subject_roles = COMING_OF_AGE_ROWS[row]
+    day = BIRTHDAY_18 + timedelta(days=offset)
+    kid = factories.person("Alva", birth_date=date(2009, 3, 10))
+    mum = factories.guardian_of(kid, custody=True, name="Mamma")
+    case = _scene(kid).case
+    assert access.roles_of(mum, case, today=day) == guardian_roles
+    assert access.roles_of(kid, case, today=day) == subject_roles
+
+
+@pytest.mark.parametrize("row", ["birthday", "day after"])
+def test_a_former_guardian_the_young_adult_lets_in_has_a_relatives_rights_only(world, row):
+    from freezegun import freeze_time
+
+    from citizen_app.services import coming_of_age
+
+    day = BIRTHDAY_18 + timedelta(days=COMING_OF_AGE_ROWS[row][0])
+    kid = factories.person("Alva", birth_date=date(2009, 3, 10))
+    mum = factories.guardian_of(kid, custody=True, name="Mamma")
+    case = _scene(kid).case
+    with freeze_time(day):
+        coming_of_age.let_take_part(kid, case, mum.public_id, day)
+        assert access.roles_of(mum, case) == {Role.RELATIVE}
+        assert {a for a in Action if access.can(mum, a, case)} == {a for a in Action if ALLOWED["rel"][a]}
+        coming_of_age.stop_taking_part(kid, case, mum.public_id, day)
+        assert access.roles_of(mum, case) == frozenset()
