@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
@@ -22,12 +22,18 @@ class ConsentEventKind(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
     RECORDED_BY_STAFF = "recorded_by_staff"  # given orally or on paper, written down by staff
+    # issue 15: representatives
+    # A menprövning: staff found that sharing does not harm a person nobody can consent for. It stands in for
+    # consent in that situation only (services/representation.py); the reason is in ``note``.
+    HARM_ASSESSED = "harm_assessed"
 
 
 class ConsentMethod(enum.StrEnum):
     DIGITAL = "digital"
     ORAL = "oral"
     PAPER = "paper"
+    # issue 15: representatives
+    ASSESSMENT = "assessment"  # a menprövning by staff, not anyone's consent
 
 
 class ConsentEvent(PublicIdMixin, Base):
@@ -77,3 +83,24 @@ class ChildView(PublicIdMixin, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recorded_by: Mapped[Person] = relationship()  # noqa: F821 (resolved by name)
+
+
+class ConsentAbility(PublicIdMixin, Base):
+    """Whether an adult can consent themself, as the coordinator judged it, with a reason and a date [issue 15].
+
+    Append-only: the latest row of the case is what holds. Without any row the person consents themself;
+    only while the latest row says they cannot does a god man's or förvaltare's consent count for them.
+    """
+
+    __tablename__ = "consent_ability"
+    __table_args__ = (Index("ix_consent_ability_case_at", "case_id", "at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    can_consent: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    recorded_by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by_staff: Mapped[StaffUser] = relationship()  # noqa: F821 (resolved by name)
