@@ -86,7 +86,7 @@ class ChildView(PublicIdMixin, Base):
 
 
 class ConsentAbility(PublicIdMixin, Base):
-    """Whether an adult can consent themself, as the coordinator judged it, with a reason and a date [issue 15].
+    """Whether an adult can consent themself, as the coordinator judged it, with reason and date [issue 15].
 
     Append-only: the latest row of the case is what holds. Without any row the person consents themself;
     only while the latest row says they cannot does a god man's or förvaltare's consent count for them.
