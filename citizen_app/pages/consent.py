@@ -86,6 +86,7 @@ class ConsentPage:
     history: list[HistoryRow]
     child_view: object | None
     can_record_child_view: bool
+    harm_assessment: ConsentEvent | None = None  # a menprövning that stands in for consent now [issue 15]
 
 
 def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
@@ -121,8 +122,11 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     is_child = case.subject is not None and case.subject.is_child_on(day)
     voices = required_voices(case, day)
     latest: dict[int, ConsentEvent] = {}
-    for event in events:
-        latest[event.consenter_id if is_child else case.subject_id] = event
+    if is_child:
+        for event in events:
+            latest[event.consenter_id] = event
+    else:  # whose word counts for an adult is the service's (the person first, a menprövning) [issue 15]
+        latest = latest_by_voice(case, day)
     my_voice = voice_of(actor, case, day)
     scope = None if case.is_closed or not voices else in_force_from(voices, latest, day)
 
@@ -221,6 +225,14 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
         # The same source as the case page: the child's view and the answers the child shares [issue 13].
         child_view=child_view.voice_for(actor, case, day) if is_child else None,
         can_record_child_view=is_child and child_view.can_record(actor, case),
+        harm_assessment=next(
+            (
+                e
+                for e in (latest.get(v.id) for v in voices)
+                if scope is not None and e is not None and e.kind == ConsentEventKind.HARM_ASSESSED
+            ),
+            None,
+        ),
     )
 
 

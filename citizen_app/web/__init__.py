@@ -29,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
         staff_feedback,
         staff_meetings,
         staff_plans,
+        staff_representation,
         start,
     )
 
@@ -55,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
         staff_meetings,
         staff_plans,
         staff_decisions,
+        staff_representation,
     ):
         app.register_blueprint(module.bp)
 
