@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from citizen_app.models.people import Person
+    from citizen_app.models.units import StaffUser
 
 
 class ConsentEventKind(enum.StrEnum):

@@ -132,22 +132,22 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
 
     statuses = []
     for voice in voices if is_child else []:
-        event = latest.get(voice.id)
-        if event is None:
+        answer = latest.get(voice.id)
+        if answer is None:
             state = "waiting"
-        elif event.kind == ConsentEventKind.WITHDRAWN:
+        elif answer.kind == ConsentEventKind.WITHDRAWN:
             state = "withdrawn"
-        elif is_active(event, day):
+        elif is_active(answer, day):
             state = "yes"
         else:
             state = "expired"
-        statuses.append(VoiceStatus(voice.display_name, voice.id == actor.id, state, event))
+        statuses.append(VoiceStatus(voice.display_name, voice.id == actor.id, state, answer))
 
     # The last period each voice agreed to, so an expiry event (which has none) still shows its end date.
     last_until: dict[int, date] = {}
     for event in events:
         if event.valid_until is not None:
-            last_until[event.consenter_id if is_child else case.subject_id] = event.valid_until
+            last_until[event.consenter_id if is_child else my_voice] = event.valid_until
     if case.is_closed:
         state = "withdrawn" if case.closing_reason == ClosingReason.CONSENT_WITHDRAWN else "closed"
     elif scope is not None:
@@ -251,7 +251,7 @@ def start_draft(actor: Person, case: SipCase, today: date | None = None) -> dict
         "categories": list(event.categories),
         "exclusions": event.exclusions,
         "period": "date",
-        "until": event.valid_until.isoformat(),
+        "until": event.valid_until.isoformat() if event.valid_until else "",
         "_done": list(FLOW_STEPS),  # every answer is there: the summary can be reached at once
     }
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -132,7 +133,7 @@ def required_voices(case: SipCase, today: date) -> list[Person]:
 def voice_of(actor: Person, case: SipCase, today: date) -> int:
     """The voice an actor's consent counts as: their own for a guardian; the person's for a representative."""
     if case.subject is not None and not case.subject.is_child_on(today):
-        return case.subject_id  # the person, or a representative speaking for them
+        return case.subject.id  # the person, or a representative speaking for them
     return actor.id
 
 
@@ -160,7 +161,7 @@ def _said_on(event: ConsentEvent) -> date:
     return event.at.astimezone(SWEDEN).date()
 
 
-def is_active(event: ConsentEvent | None, today: date) -> bool:
+def is_active(event: ConsentEvent | None, today: date) -> TypeGuard[ConsentEvent]:
     return (
         event is not None
         and event.kind != ConsentEventKind.WITHDRAWN
@@ -185,15 +186,15 @@ def in_force_from(voices: list[Person], latest: dict[int, ConsentEvent], day: da
     """in_force on what is already read: the voices that must agree and each voice's latest event."""
     if any(e.kind == ConsentEventKind.WITHDRAWN for e in latest.values()):
         return None
-    events = [latest.get(v.id) for v in voices]
-    if not all(is_active(e, day) for e in events):
+    events = [e for e in (latest.get(v.id) for v in voices) if is_active(e, day)]
+    if len(events) != len(voices):
         return None
     return Scope(
         unit_ids=frozenset.intersection(*(frozenset(e.unit_ids) for e in events)),
         other_parties=frozenset.intersection(*(frozenset(e.other_parties) for e in events)),
         categories=frozenset.intersection(*(frozenset(e.categories) for e in events)),
         exclusions=tuple(e.exclusions for e in events if e.exclusions),
-        valid_until=min(e.valid_until for e in events),
+        valid_until=min(e.valid_until for e in events if e.valid_until is not None),  # active: all have one
     )
 
 
@@ -294,7 +295,7 @@ def _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day
     return errors
 
 
-def _after_change(actor: Person, case: SipCase, day: date) -> None:
+def _after_change(actor: Person | StaffUser, case: SipCase, day: date) -> None:
     """Consent now in force moves the SIP on to preparation; a guardian still missing is told."""
     if in_force(case, day) is not None:
         if case.step == Step.CONSENT:
@@ -648,7 +649,7 @@ def give_from_draft(
     if based_on(actor, case, day) != token:
         raise AlreadyChanged(N_("Samtycket har redan ändrats. Här ser du vad som gäller nu."))
     until, errors = period_end(answers.get("period", ""), answers.get("until", ""), day)
-    if errors:
+    if errors or until is None:
         raise InvalidScope(errors)
     return give(
         actor,
@@ -672,6 +673,7 @@ def confirm_recorded(actor: Person, case: SipCase, event_id: str, today: date | 
         or event.public_id != event_id
         or event.kind != ConsentEventKind.RECORDED_BY_STAFF
         or not is_active(event, day)
+        or event.valid_until is None
     ):
         raise AlreadyChanged(N_("Samtycket har redan ändrats. Här ser du vad som gäller nu."))
     return give(

@@ -39,7 +39,11 @@ def _render_form(template: str, form: Form, **context):
 def _adult_case(public_id: str, today: date):
     """The case, if its coordinator may write down consent for it and it is about an adult; else 404."""
     case = intake.get_case(current_user, public_id, Action.STAFF_RECORD_CONSENT)
-    if not staff_consent.can_record(current_user, case) or case.subject.is_child_on(today):
+    if (
+        not staff_consent.can_record(current_user, case)
+        or case.subject is None
+        or case.subject.is_child_on(today)
+    ):
         abort(404)
     return case
 
