@@ -2,7 +2,14 @@
 
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
-from citizen_app.models.consent import ChildAnswer, ChildView, ConsentEvent, ConsentEventKind, ConsentMethod
+from citizen_app.models.consent import (
+    ChildAnswer,
+    ChildView,
+    ConsentAbility,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
+)
 from citizen_app.models.drafts import FlowDraft
 from citizen_app.models.feedback import (
     Audience,
@@ -14,7 +21,7 @@ from citizen_app.models.feedback import (
 )
 from citizen_app.models.meetings import Invitation, InvitationStatus, Meeting, MeetingMode, MeetingStatus
 from citizen_app.models.notifications import Notification, NotificationKind
-from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
+from citizen_app.models.people import Mandate, Person, RelationKind, Relationship, RepresentativeType
 from citizen_app.models.plans import (
     ApprovalWay,
     DecisionOutcome,
@@ -74,6 +81,7 @@ __all__ = [
     "ChildAnswer",
     "ChildView",
     "ClosingReason",
+    "ConsentAbility",
     "ConsentEvent",
     "ConsentEventKind",
     "ConsentMethod",
@@ -90,6 +98,7 @@ __all__ = [
     "Invitation",
     "InvitationStatus",
     "LinkPurpose",
+    "Mandate",
     "Meeting",
     "MeetingMode",
     "MeetingStatus",

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
 from citizen_app.models.people import Person
 from citizen_app.models.units import StaffUser
+
+if TYPE_CHECKING:
+    from citizen_app.models.people import Person
+    from citizen_app.models.units import StaffUser
 
 
 class ConsentEventKind(enum.StrEnum):
@@ -27,12 +32,18 @@ class ConsentEventKind(enum.StrEnum):
     # issue 15: coming of age. A guardian's consent stopped counting on the 18th birthday (no scope): history
     # only, never a voice's latest answer (consent.latest_by_voice skips it).
     ENDED_AT_18 = "ended_at_18"
+    # issue 15: representatives
+    # A menprövning: staff found that sharing does not harm a person nobody can consent for. It stands in for
+    # consent in that situation only (services/representation.py); the reason is in ``note``.
+    HARM_ASSESSED = "harm_assessed"
 
 
 class ConsentMethod(enum.StrEnum):
     DIGITAL = "digital"
     ORAL = "oral"
     PAPER = "paper"
+    # issue 15: representatives
+    ASSESSMENT = "assessment"  # a menprövning by staff, not anyone's consent
 
 
 class ConsentEvent(PublicIdMixin, Base):
@@ -82,3 +93,24 @@ class ChildView(PublicIdMixin, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recorded_by: Mapped[Person] = relationship()
+
+
+class ConsentAbility(PublicIdMixin, Base):
+    """Whether an adult can consent themself, as the coordinator judged it, with reason and date [issue 15].
+
+    Append-only: the latest row of the case is what holds. Without any row the person consents themself;
+    only while the latest row says they cannot does a god man's or förvaltare's consent count for them.
+    """
+
+    __tablename__ = "consent_ability"
+    __table_args__ = (Index("ix_consent_ability_case_at", "case_id", "at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    can_consent: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    assessed_on: Mapped[date] = mapped_column(Date)
+    recorded_by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by_staff: Mapped[StaffUser] = relationship()  # noqa: F821 (resolved by name)

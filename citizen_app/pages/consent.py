@@ -91,6 +91,7 @@ class ConsentPage:
     child_view: object | None
     can_record_child_view: bool
     coming_of_age: coming_of_age.Notice | None = None  # "Från din 18-årsdag bestämmer du själv" [issue 15]
+    harm_assessment: ConsentEvent | None = None  # a menprövning that stands in for consent now [issue 15]
 
 
 def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
@@ -227,6 +228,14 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
         child_view=child_view.voice_for(actor, case, day) if is_child else None,
         can_record_child_view=is_child and child_view.can_record(actor, case),
         coming_of_age=coming_of_age.notice_for(actor, case, day),
+        harm_assessment=next(
+            (
+                e
+                for e in (latest.get(v.id) for v in voices)
+                if scope is not None and e is not None and e.kind == ConsentEventKind.HARM_ASSESSED
+            ),
+            None,
+        ),
     )
 
 

@@ -30,6 +30,7 @@ def register_blueprints(app: Flask) -> None:
         staff_feedback,
         staff_meetings,
         staff_plans,
+        staff_representation,
         start,
     )
 
@@ -57,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
         staff_meetings,
         staff_plans,
         staff_decisions,
+        staff_representation,
     ):
         app.register_blueprint(module.bp)
 

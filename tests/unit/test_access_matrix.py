@@ -34,7 +34,7 @@ from citizen_app.models import (
     UnitKind,
     utcnow,
 )
-from citizen_app.services import NotAllowed
+from citizen_app.services import NotAllowed, consent, representation
 from tests.support import factories
 
 # Columns: who is asking. Y = allowed, . = denied.
@@ -523,3 +523,55 @@ def test_a_former_guardian_the_young_adult_lets_in_has_a_relatives_rights_only(w
         assert {a for a in Action if access.can(mum, a, case)} == {a for a in Action if ALLOWED["rel"][a]}
         coming_of_age.stop_taking_part(kid, case, mum.public_id, day)
         assert access.roles_of(mum, case) == frozenset()
+
+
+# ---- issue 15: representatives
+# Whether the person can consent, and a menprövning, are written down by the case's coordinator only. A god
+# man keeps the roles of the table above; what his word counts for follows the person's ability and mandate.
+
+RECORDS_ABILITY = {column: column == "coor" for column in SITUATIONS}
+
+
+@pytest.mark.parametrize("column", list(SITUATIONS))
+def test_only_the_coordinator_records_whether_the_person_can_consent(world, column):
+    actor, case = world["ordinary"][column]
+    if RECORDS_ABILITY[column]:
+        assert representation.record_ability(actor, case, False, "Svår demens.", date.today()) is not None
+    else:
+        with pytest.raises(NotAllowed):
+            representation.record_ability(actor, case, False, "Svår demens.", date.today())
+
+
+@pytest.mark.parametrize(
+    ("mandate", "person_can_consent", "counts", "may_open_health"),
+    [
+        (["sorja_for_person"], True, False, True),
+        (["sorja_for_person"], False, True, True),
+        (["bevaka_ratt", "forvalta_egendom"], False, True, False),
+        (None, False, True, False),
+    ],
+    ids=["care, person can", "care, person cannot", "rights and property, person cannot", "no mandate"],
+)
+def test_a_god_mans_say_follows_the_persons_ability_and_the_mandate(
+    world, mandate, person_can_consent, counts, may_open_health
+):
+    subject = factories.person("Äldre Elof", age=82)
+    god_man = factories.person("God man Gun", age=55)
+    db.session.add(
+        Relationship(
+            holder_id=god_man.id,
+            subject_id=subject.id,
+            kind=RelationKind.REPRESENTATIVE,
+            representative_type=RepresentativeType.GOD_MAN,
+            valid_from=date.today() - timedelta(days=30),
+            mandate=mandate,
+        )
+    )
+    scene = _scene(subject)
+    if not person_can_consent:
+        representation.record_ability(scene.coordinator, scene.case, False, "Svår demens.", date.today())
+    assert access.roles_of(god_man, scene.case) == {Role.REPRESENTATIVE}
+    assert access.can(god_man, Action.GIVE_CONSENT, scene.case)
+    assert (consent.cannot_consent_reason(god_man, scene.case) is None) == counts
+    refusal = representation.health_refusal(god_man, scene.case, date.today())
+    assert (refusal is None) == may_open_health
