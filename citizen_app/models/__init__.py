@@ -2,7 +2,15 @@
 
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
-from citizen_app.models.consent import ChildAnswer, ChildView, ConsentEvent, ConsentEventKind, ConsentMethod
+from citizen_app.models.consent import (
+    ChildAnswer,
+    ChildView,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
+    GuardianViewChoice,
+    MatureMinorDecision,
+)
 from citizen_app.models.feedback import (
     Audience,
     FeedbackAnswer,
@@ -85,10 +93,12 @@ __all__ = [
     "FormSubmission",
     "GoalOutcome",
     "GoalTerm",
+    "GuardianViewChoice",
     "Initiator",
     "Invitation",
     "InvitationStatus",
     "LinkPurpose",
+    "MatureMinorDecision",
     "Meeting",
     "MeetingMode",
     "MeetingStatus",

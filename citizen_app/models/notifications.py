@@ -51,6 +51,9 @@ class NotificationKind(enum.StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"  # the plan's follow-up is near
     STAFF_INVITATION_UNANSWERED = "invitation_unanswered"  # staff: a unit has not answered in time
     STAFF_PLAN_OVERDUE = "plan_overdue"  # staff: the plan was not written within 2 working days
+    # issue 15: mature minors
+    MATURE_MINOR_DECIDED = "mature_minor_decided"  # the child now consents themself
+    MATURE_MINOR_ENDED = "mature_minor_ended"  # the guardians decide about consent again
 
 
 class Notification(PublicIdMixin, Base):

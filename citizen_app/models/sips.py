@@ -158,6 +158,9 @@ class EventKind(enum.StrEnum):
     CANCELLED = "cancelled"
     CLOSED = "closed"
     NOTE = "note"
+    # issue 15: mature minors
+    MATURE_MINOR_DECIDED = "mature_minor_decided"  # the coordinator recorded that the child consents themself
+    MATURE_MINOR_ENDED = "mature_minor_ended"  # that ended: the guardians decide again
 
 
 class CaseEvent(Base):
