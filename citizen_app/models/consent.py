@@ -107,7 +107,7 @@ class MatureMinorDecision(PublicIdMixin, Base):
 class GuardianViewChoice(PublicIdMixin, Base):
     """What a mature minor lets their guardians see: the plan, the meetings, the consent [DA 4.2].
 
-    Append-only like consent: the latest row since the decision started is the child's choice now. Without
+    Append-only like consent: the latest row of the decision in force is the child's choice now. Without
     one the guardians see only that there is a SIP and who coordinates it.
     """
 
@@ -115,6 +115,8 @@ class GuardianViewChoice(PublicIdMixin, Base):
     __table_args__ = (Index("ix_guardian_view_choice_case_at", "case_id", "at"),)
 
     case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"))
+    # The decision the choice belongs to: a new decision starts from "nothing" again.
+    decision_id: Mapped[int] = mapped_column(ForeignKey("mature_minor_decision.id"))
     child_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     shows_plan: Mapped[bool] = mapped_column(Boolean, default=False)
     shows_meetings: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -47,6 +47,7 @@ from citizen_app.services import (
     NotAllowed,
     audit,
     cases,
+    mature_minor,
     notifications,
     recipients,
     timeline,
@@ -113,6 +114,8 @@ def required_voices(case: SipCase, today: date) -> list[Person]:
         return []
     if not case.subject.is_child_on(today):
         return [case.subject]
+    if mature_minor.consents_themself(case, today):
+        return [case.subject]  # a child with the age and maturity consents themself [DA 4.2]
     return [
         rel.holder
         for rel in db.session.scalars(
@@ -138,11 +141,14 @@ def latest_by_voice(case: SipCase, today: date) -> dict[int, ConsentEvent]:
     latest: dict[int, ConsentEvent] = {}
     subject = case.subject
     adult = subject is not None and not subject.is_child_on(today)
+    again_from = None if adult else mature_minor.guardians_again_from(case)
     for event in _events(case):
         if adult and subject is not None:
             if event.consenter_id != subject.id and _said_on(event) < subject.adult_from():
                 continue  # a guardian's consent, from when the person was a child
             latest[subject.id] = event
+        elif again_from is not None and event.consenter_id != case.subject_id and event.at < again_from:
+            continue  # said before a mature minor's decision ended: the guardians decide again [DA 4.2]
         else:
             latest[event.consenter_id] = event
     return latest
@@ -195,6 +201,8 @@ def cannot_consent_reason(actor: Person, case: SipCase) -> str | None:
     roles = access.roles_of(actor, case)
     if Role.GUARDIAN_WITHOUT_CUSTODY in roles and not access.can(actor, Action.GIVE_CONSENT, case):
         return N_("Du har inte vårdnaden om barnet. Bara den som har vårdnaden kan säga ja.")
+    if Role.GUARDIAN_WITH_CUSTODY in roles and mature_minor.consents_themself(case):
+        return N_("Barnet bestämmer själv om samtycket. Samordnaren har skrivit in det.")
     if not access.can(actor, Action.GIVE_CONSENT, case):
         return N_("Du kan inte lämna samtycke för den här SIP:en.")
     if case.is_closed:

@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("public_id", sa.String(length=32), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("decision_id", sa.Integer(), nullable=False),
         sa.Column("child_id", sa.Integer(), nullable=False),
         sa.Column("shows_plan", sa.Boolean(), nullable=False),
         sa.Column("shows_meetings", sa.Boolean(), nullable=False),
@@ -65,6 +66,11 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["child_id"], ["person.id"], name=op.f("fk_guardian_view_choice_child_id_person")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decision_id"],
+            ["mature_minor_decision.id"],
+            name=op.f("fk_guardian_view_choice_decision_id_mature_minor_decision"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_guardian_view_choice")),
         sa.UniqueConstraint("public_id", name=op.f("uq_guardian_view_choice_public_id")),
