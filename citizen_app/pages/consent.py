@@ -13,7 +13,7 @@ from datetime import date
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.models import ClosingReason, ConsentEvent, ConsentEventKind, Person, SipCase, Unit
-from citizen_app.services import cases, child_view
+from citizen_app.services import cases, child_view, mature_minor
 from citizen_app.services.consent import (
     CATEGORIES,
     cannot_consent_reason,
@@ -86,6 +86,7 @@ class ConsentPage:
     history: list[HistoryRow]
     child_view: object | None
     can_record_child_view: bool
+    mature_minor: bool = False  # the child consents themself [issue 15]: no guardians' answers to list
 
 
 def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
@@ -115,19 +116,25 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     """Everything the overview "Samtycke" shows, for someone allowed to see the case."""
 
     day = today or date.today()
-    case = cases.get_case_for(actor, public_id, Action.VIEW_CASE)
+    case = cases.get_case_for(actor, public_id, Action.VIEW_CONSENT)
     events = events_with_people(case)
     names = unit_names(u for e in events for u in e.unit_ids)
     is_child = case.subject is not None and case.subject.is_child_on(day)
     voices = required_voices(case, day)
     latest: dict[int, ConsentEvent] = {}
+    self_consenting = is_child and mature_minor.consents_themself(case, day)
+    again_from = mature_minor.guardians_again_from(case) if is_child else None
     for event in events:
+        if self_consenting and event.consenter_id != case.subject_id:
+            continue  # the guardians' answers no longer count: the child consents themself [DA 4.2]
+        if again_from is not None and event.consenter_id != case.subject_id and event.at < again_from:
+            continue  # from before the child's decision ended: the guardians decide again
         latest[event.consenter_id if is_child else case.subject_id] = event
     my_voice = voice_of(actor, case, day)
     scope = None if case.is_closed or not voices else in_force_from(voices, latest, day)
 
     statuses = []
-    for voice in voices if is_child else []:
+    for voice in voices if is_child and not self_consenting else []:
         event = latest.get(voice.id)
         if event is None:
             state = "waiting"
@@ -221,6 +228,7 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
         # The same source as the case page: the child's view and the answers the child shares [issue 13].
         child_view=child_view.voice_for(actor, case, day) if is_child else None,
         can_record_child_view=is_child and child_view.can_record(actor, case),
+        mature_minor=self_consenting,
     )
 
 

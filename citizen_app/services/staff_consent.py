@@ -29,7 +29,7 @@ from citizen_app.models import (
     Step,
     Unit,
 )
-from citizen_app.services import N_, child_view, consent
+from citizen_app.services import N_, child_view, consent, mature_minor
 
 METHODS = {"oral": ConsentMethod.ORAL, "paper": ConsentMethod.PAPER}
 
@@ -57,6 +57,7 @@ class StaffConsent:
     unit_names: dict[str, str]  # unit public id → name, for the history
     ended_on: date | None  # the last day of an expired consent
     can_record: bool
+    mature_minor: bool = False  # the child consents themself [issue 15]: "Barnets svar", not the guardians'
 
     def names_of(self, unit_ids: list[str]) -> list[str]:
         return sorted(self.unit_names.get(u, "–") for u in unit_ids)
@@ -144,6 +145,7 @@ def consent_for_staff(staff: StaffUser, case: SipCase, today: date | None = None
         unit_names=names,
         ended_on=ended_on,
         can_record=can_record(staff, case),
+        mature_minor=mature_minor.consents_themself(case, day),
     )
 
 

@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
         consent,
         feedback,
         invitations,
+        mature_minor,
         meeting,
         messages,
         notification_settings,
@@ -27,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
         staff,
         staff_decisions,
         staff_feedback,
+        staff_mature_minor,
         staff_meetings,
         staff_plans,
         start,
@@ -42,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
         consent,
         feedback,
         invitations,
+        mature_minor,
         meeting,
         messages,
         notification_settings,
@@ -55,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
         staff_meetings,
         staff_plans,
         staff_decisions,
+        staff_mature_minor,
     ):
         app.register_blueprint(module.bp)
 

@@ -50,12 +50,14 @@ from tests.support import factories
 MATRIX = """
                           pers chld cust nocu godm forv ffm  expr rel  coor ucoo umem part oth  citz anon anou
 view_case                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
+view_consent                Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 cancel_request             Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 accept_suggestion          Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 give_consent               Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 withdraw_consent           Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 record_child_view          .    .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .
 give_own_child_view        .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .
+choose_guardian_view       .    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .
 give_child_access          .    .    Y    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
 prepare_meeting            Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 view_plan                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
@@ -87,6 +89,7 @@ staff_handle_problem       .    .    .    .    .    .    .    .    .    Y    .  
 SUGGESTION_MATRIX = """
                           pers chld cust nocu godm forv ffm  expr rel  coor ucoo umem part oth  citz anon anou
 view_case                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
+view_consent                Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 cancel_request             Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 accept_suggestion          Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 staff_view_case            .    .    .    .    .    .    .    .    .    Y    Y    Y    .    .    .    .    .
