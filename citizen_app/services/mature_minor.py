@@ -59,8 +59,15 @@ def below_hint(child: Person, today: date) -> bool:
 # --- The decision -------------------------------------------------------------------------------------------
 
 
+# Set in the case's ``details`` when its first decision is recorded: almost no SIP has one, and access asks on
+# every page about a child, so the table is read only for a case that has something in it.
+HAS_DECISIONS = "mature_minor_decisions"
+
+
 def latest(case: SipCase) -> MatureMinorDecision | None:
     """The case's latest decision row (a start or an end), kept for the request: access asks it often."""
+    if not (case.details or {}).get(HAS_DECISIONS):
+        return None
     cache = _cache()
     key = ("decision", case.id)
     if cache is not None and key in cache:

@@ -164,6 +164,7 @@ def _add(staff: StaffUser, case: SipCase, themself: bool, reason: str, decided_o
         recorded_by_staff_id=staff.id,
     )
     db.session.add(decision)
+    case.details = {**(case.details or {}), mature_minor.HAS_DECISIONS: True}
     db.session.flush()
     mature_minor.forget()
     access.forget_roles()
