@@ -144,9 +144,9 @@ POLICY: dict[Role, frozenset[Action]] = {
     Role.OTHER_STAFF: frozenset(),
 }
 
-# A mature minor [DA 4.2] [issue 15]: once the coordinator has recorded that the child has the age and maturity
-# to consent (services/mature_minor.py), the child consents and withdraws themself and chooses what the
-# guardians see. The guardians keep only that there is a SIP and who coordinates it (and their own problem
+# A mature minor [DA 4.2] [issue 15]: once the coordinator has recorded that the child has the age and
+# maturity to consent (services/mature_minor.py), the child consents and withdraws themself and chooses what
+# the guardians see. The guardians keep only that there is a SIP and who coordinates it (and their own problem
 # reports), plus what the child shows them (``GUARDIAN_SEES``).
 MATURE_MINOR_POLICY: dict[Role, frozenset[Action]] = {
     Role.CHILD_SELF: POLICY[Role.CHILD_SELF] | {A.GIVE_CONSENT, A.WITHDRAW_CONSENT, A.CHOOSE_GUARDIAN_VIEW},
@@ -250,7 +250,7 @@ def allowed_actions(actor: Actor, case: SipCase) -> frozenset[Action]:
 
 
 def _mature_minor_policy(case: SipCase) -> dict[Role, frozenset[Action]]:
-    """The policy for the child and the guardians of a case: the mature minor's while a decision is in force."""
+    """The policy for the child and guardians of a case: the mature minor's while a decision is in force."""
     view = mature_minor.guardian_view(case)
     if view is None:
         return POLICY

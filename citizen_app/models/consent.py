@@ -79,7 +79,7 @@ class ChildView(PublicIdMixin, Base):
     recorded_by: Mapped[Person] = relationship()  # noqa: F821 (resolved by name)
 
 
-# --- issue 15: mature minors ---------------------------------------------------------------------------------
+# --- issue 15: mature minors --------------------------------------------------------------------------------
 
 
 class MatureMinorDecision(PublicIdMixin, Base):

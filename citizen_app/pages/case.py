@@ -58,7 +58,7 @@ class CasePage:
     meeting: MeetingTime | None = None
     child_voice: bool = False  # the child themself, signed in: "Min röst"
     has_plan: bool = False  # a plan version exists: "Min plan" [issue 6]
-    # A mature minor [issue 15]: who decides about consent, and whether the child may choose what guardians see.
+    # A mature minor [issue 15]: who decides about consent; whether the child may choose what guardians see.
     mature_minor: Sentence | None = None
     can_choose_guardian_view: bool = False
     show_steps: bool = True  # the steps tell how far the SIP has come: not for a guardian the child limits
@@ -152,7 +152,8 @@ def _mature_minor_words(reader: Reader, self_consenting: bool, limits) -> Senten
         return say(N_("Du bestämmer själv om samtycket. Du väljer vad dina vårdnadshavare får se."))
     if limits is not None:
         return say(
-            N_("%(name)s bestämmer själv om samtycket och väljer vad du får se här."), name=reader.subject_name
+            N_("%(name)s bestämmer själv om samtycket och väljer vad du får se här."),
+            name=reader.subject_name,
         )
     return None
 

@@ -122,7 +122,7 @@ def history(case: SipCase) -> list[MatureMinorDecision]:
 
 @dataclass(frozen=True)
 class GuardianView:
-    """What a mature minor lets the guardians see. All False: only that there is a SIP, and who coordinates."""
+    """What a mature minor lets the guardians see. All False: only that there is a SIP and who coordinates."""
 
     plan: bool = False
     meetings: bool = False

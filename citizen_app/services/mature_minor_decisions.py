@@ -29,8 +29,16 @@ from citizen_app.models import (
     StaffUser,
     Step,
 )
-from citizen_app.services import N_, InvalidInput, NotAllowed, audit, consent, mature_minor, notifications
-from citizen_app.services import timeline
+from citizen_app.services import (
+    N_,
+    InvalidInput,
+    NotAllowed,
+    audit,
+    consent,
+    mature_minor,
+    notifications,
+    timeline,
+)
 
 MAX_REASON = 2000
 # A decision is written in soon after it is made; one from long ago belongs in the journal, not here.
@@ -153,7 +161,9 @@ def end(
     return decision
 
 
-def _add(staff: StaffUser, case: SipCase, themself: bool, reason: str, decided_on: date) -> MatureMinorDecision:
+def _add(
+    staff: StaffUser, case: SipCase, themself: bool, reason: str, decided_on: date
+) -> MatureMinorDecision:
     assert case.subject_id is not None
     decision = MatureMinorDecision(
         case_id=case.id,

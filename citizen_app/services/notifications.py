@@ -37,7 +37,11 @@ def notify(
     A guardian of a child who consents themself is told only what the child lets them see [DA 4.2]: any other
     message to them is not made (None), wherever it was sent from.
     """
-    if case is not None and isinstance(recipient, Person) and not mature_minor.may_tell(recipient, kind, case):
+    if (
+        case is not None
+        and isinstance(recipient, Person)
+        and not mature_minor.may_tell(recipient, kind, case)
+    ):
         return None
     if dedupe_key is not None:
         exists = db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))

@@ -7,7 +7,6 @@ from datetime import date
 from sqlalchemy import select
 
 from citizen_app.extensions import db
-from citizen_app.services import mature_minor
 from citizen_app.models import (
     CoordinatorAssignment,
     Person,
@@ -18,6 +17,7 @@ from citizen_app.models import (
     StaffRole,
     StaffUser,
 )
+from citizen_app.services import mature_minor
 
 
 def citizen_recipients(case: SipCase, today: date | None = None) -> list[Person]:

@@ -26,7 +26,11 @@ bp = Blueprint("mature_minor", __name__)
 def choose_guardian_view(public_id: str):
     case = cases.get_case_for(current_user, public_id, Action.CHOOSE_GUARDIAN_VIEW)
     view = mature_minor.guardian_view(case) or mature_minor.NOTHING
-    form = GuardianViewForm() if request.method == "POST" else GuardianViewForm(data={"shown": sorted(view.topics)})
+    form = (
+        GuardianViewForm()
+        if request.method == "POST"
+        else GuardianViewForm(data={"shown": sorted(view.topics)})
+    )
     if request.method == "POST":
         try:
             mature_minor_decisions.choose_guardian_view(current_user, case, form.shown.data)

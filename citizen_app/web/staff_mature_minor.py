@@ -48,7 +48,11 @@ def _decision_page(public_id: str, ending: bool):
     today = date.today()
     if not mature_minor_decisions.can_record(current_user, case, today):
         abort(404)
-    form = MatureMinorForm() if request.method == "POST" else MatureMinorForm(data={"decided_on": today.isoformat()})
+    form = (
+        MatureMinorForm()
+        if request.method == "POST"
+        else MatureMinorForm(data={"decided_on": today.isoformat()})
+    )
     if request.method == "POST":
         form.validate()  # an unreadable date is its field's error and reaches the service as None
         act = mature_minor_decisions.end if ending else mature_minor_decisions.record

@@ -487,10 +487,10 @@ def test_a_suggestion_about_someone_not_yet_identified_is_for_the_owning_unit_on
     assert access.can(coordinator, Action.STAFF_VIEW_CASE, suggestion)
 
 
-# ---- issue 15: a mature minor ---------------------------------------------------------------------------------
-# The coordinator has recorded that the child (16) has the age and maturity to consent themself [DA 4.2]. The
-# child then consents and withdraws, and chooses what the guardians see; a guardian with custody keeps only the
-# SIP itself and who coordinates it (and their own problem reports) until the child shows them more.
+# ---- issue 15: a mature minor ------------------------------------------------------------------------------
+# The coordinator has recorded that the child (16) has the age and maturity to consent themself [DA 4.2].
+# The child then consents and withdraws, and chooses what the guardians see; a guardian with custody keeps
+# only the SIP itself and who coordinates it (and their own problem reports) until the child shows more.
 #   chld  the child, signed in                    nocu  a guardian without custody
 #   cust  a guardian with custody, shown nothing  coor  the case's coordinator
 #   cusa  a guardian with custody, shown the plan, the meetings and the consent

@@ -76,12 +76,14 @@ def _record(family, reason=REASON, decided_on=TODAY):
 def _messages(person, kind) -> list[Notification]:
     return list(
         db.session.scalars(
-            select(Notification).where(Notification.recipient_person_id == person.id, Notification.kind == kind)
+            select(Notification).where(
+                Notification.recipient_person_id == person.id, Notification.kind == kind
+            )
         )
     )
 
 
-# --- The child's consent is the one in force ------------------------------------------------------------------
+# --- The child's consent is the one in force ----------------------------------------------------------------
 
 
 def test_once_recorded_the_16_year_olds_own_consent_is_in_force_and_the_guardians_no_longer_count(family):
@@ -133,7 +135,7 @@ def test_the_child_can_withdraw_and_the_sip_closes(family):
     assert case.is_closed
 
 
-# --- The guardians and the child are told; the history shows it -----------------------------------------------
+# --- The guardians and the child are told; the history shows it ---------------------------------------------
 
 
 def test_the_child_and_the_guardians_with_custody_are_told_and_the_history_shows_it(family):
@@ -157,7 +159,7 @@ def test_the_child_and_the_guardians_with_custody_are_told_and_the_history_shows
     ]
 
 
-# --- What the guardians see ------------------------------------------------------------------------------------
+# --- What the guardians see ---------------------------------------------------------------------------------
 
 
 def test_the_guardians_see_only_that_there_is_a_sip_until_the_child_shows_them_more(family):
@@ -218,7 +220,7 @@ def test_the_choice_belongs_to_the_decision_a_new_decision_starts_from_nothing(f
         assert not can(mum, Action.VIEW_PLAN, case)
 
 
-# --- A child under the county's usual age ------------------------------------------------------------------------
+# --- A child under the county's usual age -------------------------------------------------------------------
 
 
 def test_a_child_under_the_hint_can_be_recorded_but_the_page_warns(family):
@@ -246,7 +248,7 @@ def test_the_age_hint_and_the_rule_are_the_countys(app, family):
     assert consent.required_voices(family["case"], TODAY) == [family["mum"], family["dad"]]
 
 
-# --- The decision ends --------------------------------------------------------------------------------------------
+# --- The decision ends --------------------------------------------------------------------------------------
 
 
 def test_when_the_decision_ends_the_guardians_decide_again_and_must_say_yes_again(family):
@@ -277,7 +279,9 @@ def test_a_decision_is_append_only_ending_it_is_a_new_row(family):
     with freeze_time(NOON):
         first = _record(family)
     with freeze_time(EVENING):
-        ended = mature_minor_decisions.end(family["kim"], family["case"], "Ändrad bedömning.", TODAY, today=TODAY)
+        ended = mature_minor_decisions.end(
+            family["kim"], family["case"], "Ändrad bedömning.", TODAY, today=TODAY
+        )
     assert first.consents_themself and first.reason == REASON
     assert not ended.consents_themself and ended.id != first.id
     assert [row.id for row in mature_minor.history(family["case"])] == [first.id, ended.id]
@@ -292,7 +296,7 @@ def test_at_18_the_person_consents_as_an_adult_and_the_decision_no_longer_matter
     assert consent.required_voices(case, adult_day) == [elsa]
 
 
-# --- What the coordinator must write ------------------------------------------------------------------------------
+# --- What the coordinator must write ------------------------------------------------------------------------
 
 
 def test_a_reason_and_a_day_are_needed(family):
@@ -316,4 +320,3 @@ def test_a_guardian_cannot_choose_for_the_child(family):
         _record(family)
         with pytest.raises(NotAllowed):
             mature_minor_decisions.choose_guardian_view(family["mum"], family["case"], ["plan"], today=TODAY)
-

@@ -6,7 +6,7 @@ the child allows. The child's pages are written for a child (LIX ≤ 28), the co
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from bs4 import BeautifulSoup
@@ -55,7 +55,14 @@ def family(app):
     case = factories.case(elsa, social, coordinator=kent, step=Step.CONSENT)
     factories.participant(case, ParticipantRole.UNIT, unit_=school)
     db.session.commit()
-    return {"case": case, "elsa": elsa, "maria": maria, "johan": johan, "kent": kent, "units": (social, school)}
+    return {
+        "case": case,
+        "elsa": elsa,
+        "maria": maria,
+        "johan": johan,
+        "kent": kent,
+        "units": (social, school),
+    }
 
 
 def _url(case) -> str:
@@ -84,7 +91,7 @@ def _record(family):
     db.session.commit()
 
 
-# --- The coordinator's page ---------------------------------------------------------------------------------------
+# --- The coordinator's page ---------------------------------------------------------------------------------
 
 
 def test_the_coordinator_reaches_the_page_from_the_case_and_records_the_decision(client, family):
@@ -174,7 +181,7 @@ def test_where_the_county_does_not_use_the_rule_the_page_says_so(app, client, fa
     assert BeautifulSoup(page.get_data(as_text=True), "html.parser").main.find("textarea") is None
 
 
-# --- The child ----------------------------------------------------------------------------------------------------
+# --- The child ----------------------------------------------------------------------------------------------
 
 
 def test_the_child_is_told_and_chooses_what_the_guardians_see(client, family):
@@ -203,7 +210,9 @@ def test_the_child_is_told_and_chooses_what_the_guardians_see(client, family):
     assert saved.status_code == 303
     assert mature_minor.guardian_view(case, TODAY) == mature_minor.GuardianView(plan=True, consent=True)
     again = BeautifulSoup(client.get(_child_url(case)).get_data(as_text=True), "html.parser")
-    assert [b["value"] for b in again.find_all("input", attrs={"name": "shown"}) if b.has_attr("checked")] == [
+    assert [
+        b["value"] for b in again.find_all("input", attrs={"name": "shown"}) if b.has_attr("checked")
+    ] == [
         "plan",
         "consent",
     ]
@@ -236,7 +245,9 @@ def test_the_child_walks_the_consent_flow_and_the_consent_is_in_force(client, fa
         answered = _post(client, base + path, data)
         assert answered.status_code == 303, (path, answered.status_code)
     check = client.get(base + "/kontrollera")
-    based_on = BeautifulSoup(check.get_data(as_text=True), "html.parser").find("input", attrs={"name": "based_on"})
+    based_on = BeautifulSoup(check.get_data(as_text=True), "html.parser").find(
+        "input", attrs={"name": "based_on"}
+    )
     given = _post(client, base + "/kontrollera", {"based_on": based_on["value"]})
     assert given.status_code == 303
     scope = consent.in_force(case, TODAY)
@@ -244,7 +255,7 @@ def test_the_child_walks_the_consent_flow_and_the_consent_is_in_force(client, fa
     assert case.step == Step.PREPARATION
 
 
-# --- A guardian ----------------------------------------------------------------------------------------------------
+# --- A guardian ---------------------------------------------------------------------------------------------
 
 
 def test_a_guardian_sees_only_that_there_is_a_sip_and_who_coordinates_it(client, family):
@@ -259,7 +270,9 @@ def test_a_guardian_sees_only_that_there_is_a_sip_and_who_coordinates_it(client,
     text = _text(page)
     assert "Elsa Berg bestämmer själv om samtycket och väljer vad du får se här." in text
     assert "Kent Samordnare" in text
-    assert "Gå till samtycke" not in text and "Det här händer nu" not in text and "Så går det till" not in text
+    assert (
+        "Gå till samtycke" not in text and "Det här händer nu" not in text and "Så går det till" not in text
+    )
     assert "Nu bestämmer Elsa Berg själv om samtycket." in text  # the history says what happened
     assert client.get(f"/sip/{case.public_id}/samtycke").status_code == 404
     assert client.get(f"/sip/{case.public_id}/samtycke/kvitto").status_code == 404
@@ -287,7 +300,9 @@ def test_a_guardian_is_not_told_of_a_meeting_the_child_keeps_to_themself(client,
     _record(family)
     notifications.notify(maria, NotificationKind.MEETING_INVITATION, case)
     db.session.commit()
-    kinds = db.session.scalars(select(Notification.kind).where(Notification.recipient_person_id == maria.id)).all()
+    kinds = db.session.scalars(
+        select(Notification.kind).where(Notification.recipient_person_id == maria.id)
+    ).all()
     assert kinds == [NotificationKind.MATURE_MINOR_DECIDED]
 
 
@@ -304,4 +319,3 @@ def test_when_it_ends_the_guardian_sees_everything_again_and_is_asked_to_say_yes
         assert "Gå till samtycke" in text and "Så går det till" in text
         assert "Nu bestämmer vårdnadshavarna om samtycket igen." in text
         assert client.get(f"/sip/{case.public_id}/samtycke").status_code == 200
-

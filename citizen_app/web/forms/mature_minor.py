@@ -1,5 +1,5 @@
-"""Forms of the mature-minor pages: the coordinator's "Barnet bestämmer själv" (web/staff_mature_minor.py) and the
-child's "Vad får dina vårdnadshavare se?" (web/mature_minor.py). Shape only; the rules are in
+"""Forms of the mature-minor pages: the coordinator's "Barnet bestämmer själv" (web/staff_mature_minor.py)
+and the child's "Vad får dina vårdnadshavare se?" (web/mature_minor.py). Shape only; the rules are in
 services/mature_minor_decisions.py."""
 
 from __future__ import annotations
