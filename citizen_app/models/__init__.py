@@ -11,6 +11,7 @@ from citizen_app.models.consent import (
     GuardianViewChoice,
     MatureMinorDecision,
 )
+from citizen_app.models.drafts import FlowDraft
 from citizen_app.models.feedback import (
     Audience,
     FeedbackAnswer,
@@ -46,7 +47,6 @@ from citizen_app.models.preparation import (
     Voice,
 )
 from citizen_app.models.push import OutboxStatus, PushOutbox, PushPreference, PushSubscription
-from citizen_app.models.requests import RequestDraft
 from citizen_app.models.sessions import WebSession
 from citizen_app.models.sips import (
     CaseEvent,
@@ -90,6 +90,7 @@ __all__ = [
     "EventKind",
     "FeedbackAnswer",
     "FeedbackRequest",
+    "FlowDraft",
     "FormSubmission",
     "GoalOutcome",
     "GoalTerm",
@@ -126,7 +127,6 @@ __all__ = [
     "RelationKind",
     "Relationship",
     "RepresentativeType",
-    "RequestDraft",
     "Responsible",
     "SipCase",
     "StaffMembership",

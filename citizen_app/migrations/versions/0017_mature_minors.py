@@ -5,7 +5,7 @@ Both tables are append-only histories. The downgrade refuses while either holds 
 assessment of a child's maturity, or a child's choice, is not thrown away without being told to.
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-10 10:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import citizen_app.models.base
 from citizen_app.migrations.keep_data import refuse_to_lose
 
 revision = "0017"
-down_revision = "0013"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
