@@ -14,6 +14,8 @@ from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
+from citizen_app.models.people import Person
+from citizen_app.models.units import StaffUser
 
 
 class ConsentEventKind(enum.StrEnum):
@@ -50,8 +52,8 @@ class ConsentEvent(PublicIdMixin, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     note: Mapped[str | None] = mapped_column(String(500))
 
-    consenter: Mapped[Person] = relationship()  # noqa: F821 (resolved by name)
-    recorded_by_staff: Mapped[StaffUser | None] = relationship()  # noqa: F821
+    consenter: Mapped[Person] = relationship()
+    recorded_by_staff: Mapped[StaffUser | None] = relationship()
 
 
 class ChildAnswer(enum.StrEnum):
@@ -76,7 +78,7 @@ class ChildView(PublicIdMixin, Base):
     own_words: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    recorded_by: Mapped[Person] = relationship()  # noqa: F821 (resolved by name)
+    recorded_by: Mapped[Person] = relationship()
 
 
 # --- issue 15: mature minors --------------------------------------------------------------------------------
@@ -101,7 +103,7 @@ class MatureMinorDecision(PublicIdMixin, Base):
     recorded_by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    recorded_by_staff: Mapped[StaffUser] = relationship()  # noqa: F821 (resolved by name)
+    recorded_by_staff: Mapped[StaffUser] = relationship()
 
 
 class GuardianViewChoice(PublicIdMixin, Base):

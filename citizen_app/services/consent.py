@@ -131,7 +131,7 @@ def required_voices(case: SipCase, today: date) -> list[Person]:
 def voice_of(actor: Person, case: SipCase, today: date) -> int:
     """The voice an actor's consent counts as: their own for a guardian; the person's for a representative."""
     if case.subject is not None and not case.subject.is_child_on(today):
-        return case.subject_id  # the person, or a representative speaking for them
+        return case.subject.id  # the person, or a representative speaking for them
     return actor.id
 
 
@@ -184,15 +184,20 @@ def in_force_from(voices: list[Person], latest: dict[int, ConsentEvent], day: da
     """in_force on what is already read: the voices that must agree and each voice's latest event."""
     if any(e.kind == ConsentEventKind.WITHDRAWN for e in latest.values()):
         return None
-    events = [latest.get(v.id) for v in voices]
-    if not all(is_active(e, day) for e in events):
-        return None
+    events: list[ConsentEvent] = []
+    ends: list[date] = []
+    for voice in voices:
+        event = latest.get(voice.id)
+        if event is None or event.valid_until is None or not is_active(event, day):
+            return None  # a voice has not said yes, or their yes has ended: nothing is in force
+        events.append(event)
+        ends.append(event.valid_until)
     return Scope(
         unit_ids=frozenset.intersection(*(frozenset(e.unit_ids) for e in events)),
         other_parties=frozenset.intersection(*(frozenset(e.other_parties) for e in events)),
         categories=frozenset.intersection(*(frozenset(e.categories) for e in events)),
         exclusions=tuple(e.exclusions for e in events if e.exclusions),
-        valid_until=min(e.valid_until for e in events),
+        valid_until=min(ends),
     )
 
 
@@ -289,7 +294,7 @@ def _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day
     return errors
 
 
-def _after_change(actor: Person, case: SipCase, day: date) -> None:
+def _after_change(actor: Person | StaffUser, case: SipCase, day: date) -> None:
     """Consent now in force moves the SIP on to preparation; a guardian still missing is told."""
     if in_force(case, day) is not None:
         if case.step == Step.CONSENT:
@@ -302,8 +307,11 @@ def _after_change(actor: Person, case: SipCase, day: date) -> None:
                 notifications.notify(coordinator, NotificationKind.CONSENT_IN_FORCE, case)
         return
     latest = latest_by_voice(case, day)
+    # The one who just answered is not asked; staff writing a consent down are nobody's voice (their id
+    # counts staff, not people, so it must not be compared with a person's).
+    answered = actor.id if isinstance(actor, Person) else None
     for voice in required_voices(case, day):
-        if voice.id != getattr(actor, "id", None) and not is_active(latest.get(voice.id), day):
+        if voice.id != answered and not is_active(latest.get(voice.id), day):
             notifications.notify(voice, NotificationKind.CONSENT_NEEDED, case)
 
 
@@ -583,7 +591,7 @@ def give_from_draft(
     if based_on(actor, case, day) != token:
         raise AlreadyChanged(N_("Samtycket har redan ändrats. Här ser du vad som gäller nu."))
     until, errors = period_end(answers.get("period", ""), answers.get("until", ""), day)
-    if errors:
+    if errors or until is None:  # period_end gives no day only together with the error that says why
         raise InvalidScope(errors)
     return give(
         actor,
@@ -606,6 +614,7 @@ def confirm_recorded(actor: Person, case: SipCase, event_id: str, today: date | 
         event is None
         or event.public_id != event_id
         or event.kind != ConsentEventKind.RECORDED_BY_STAFF
+        or event.valid_until is None
         or not is_active(event, day)
     ):
         raise AlreadyChanged(N_("Samtycket har redan ändrats. Här ser du vad som gäller nu."))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from citizen_app.extensions import db
 from citizen_app.models import Notification, NotificationKind, Person, SipCase, StaffUser, utcnow
 from citizen_app.services import N_, NotFound, mature_minor
+from citizen_app.services.row_counts import rows_changed
 
 Channel = Callable[[Notification], None]
 _channels: list[Channel] = []
@@ -106,9 +107,9 @@ def mark_read(actor: Person | StaffUser, public_id: str) -> Notification:
 
 
 def mark_all_read(actor: Person | StaffUser) -> int:
-    result = db.session.execute(
+    changed = rows_changed(
         update(Notification)
         .where(_owner_clause(actor), Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
-    return result.rowcount or 0
+    return changed or 0

@@ -49,8 +49,10 @@ def citizen_recipients(case: SipCase, today: date | None = None) -> list[Person]
             people.append(rel.holder)
         elif rel.kind == RelationKind.REPRESENTATIVE and rel.is_valid_on(day):
             people.append(rel.holder)
-    seen: set[int] = set()
-    return [p for p in people if not (p.id in seen or seen.add(p.id))]
+    unique: dict[int, Person] = {}
+    for person in people:  # each person once, however many ways they are related
+        unique.setdefault(person.id, person)
+    return list(unique.values())
 
 
 def unit_coordinators(unit_id: int) -> list[StaffUser]:
