@@ -9,6 +9,8 @@ from citizen_app.models.consent import (
     ConsentEvent,
     ConsentEventKind,
     ConsentMethod,
+    GuardianViewChoice,
+    MatureMinorDecision,
 )
 from citizen_app.models.drafts import FlowDraft
 from citizen_app.models.feedback import (
@@ -94,11 +96,13 @@ __all__ = [
     "FormSubmission",
     "GoalOutcome",
     "GoalTerm",
+    "GuardianViewChoice",
     "Initiator",
     "Invitation",
     "InvitationStatus",
     "LinkPurpose",
     "Mandate",
+    "MatureMinorDecision",
     "Meeting",
     "MeetingMode",
     "MeetingStatus",

@@ -114,3 +114,48 @@ class ConsentAbility(PublicIdMixin, Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     recorded_by_staff: Mapped[StaffUser] = relationship()  # noqa: F821 (resolved by name)
+
+
+# --- issue 15: mature minors --------------------------------------------------------------------------------
+
+
+class MatureMinorDecision(PublicIdMixin, Base):
+    """The coordinator's assessment that a child has the age and maturity to consent themself [DA 4.2].
+
+    Append-only: the latest row of a case says what holds now. A row with ``consents_themself`` starts it
+    (with the reason and the day it was decided); a later row without it ends it, and the guardians decide
+    again. Nothing is ever overwritten, so the history can always be read back.
+    """
+
+    __tablename__ = "mature_minor_decision"
+    __table_args__ = (Index("ix_mature_minor_decision_case_at", "case_id", "at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    consents_themself: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(Date)
+    recorded_by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by_staff: Mapped[StaffUser] = relationship()
+
+
+class GuardianViewChoice(PublicIdMixin, Base):
+    """What a mature minor lets their guardians see: the plan, the meetings, the consent [DA 4.2].
+
+    Append-only like consent: the latest row of the decision in force is the child's choice now. Without
+    one the guardians see only that there is a SIP and who coordinates it.
+    """
+
+    __tablename__ = "guardian_view_choice"
+    __table_args__ = (Index("ix_guardian_view_choice_case_at", "case_id", "at"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"))
+    # The decision the choice belongs to: a new decision starts from "nothing" again.
+    decision_id: Mapped[int] = mapped_column(ForeignKey("mature_minor_decision.id"))
+    child_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    shows_plan: Mapped[bool] = mapped_column(Boolean, default=False)
+    shows_meetings: Mapped[bool] = mapped_column(Boolean, default=False)
+    shows_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

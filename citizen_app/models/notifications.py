@@ -56,6 +56,9 @@ class NotificationKind(enum.StrEnum):
     COMING_OF_AGE = "coming_of_age"  # you are 18 today: your parents' yes no longer counts, say yes yourself
     STAFF_COMING_OF_AGE = "staff_coming_of_age"  # staff: the person turned 18; their own consent is needed
     INVITATION_HELD = "invitation_held"  # the invited: the invitation waits for the young adult's own consent
+    # issue 15: mature minors
+    MATURE_MINOR_DECIDED = "mature_minor_decided"  # the child now consents themself
+    MATURE_MINOR_ENDED = "mature_minor_ended"  # the guardians decide about consent again
 
 
 class Notification(PublicIdMixin, Base):

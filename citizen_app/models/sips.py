@@ -160,6 +160,9 @@ class EventKind(enum.StrEnum):
     NOTE = "note"
     # issue 15: coming of age. The subject turned 18 (data: birthday, held invitations); once per case.
     CAME_OF_AGE = "came_of_age"
+    # issue 15: mature minors
+    MATURE_MINOR_DECIDED = "mature_minor_decided"  # the coordinator recorded that the child consents themself
+    MATURE_MINOR_ENDED = "mature_minor_ended"  # that ended: the guardians decide again
 
 
 class CaseEvent(Base):

@@ -17,7 +17,7 @@ from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.models import ClosingReason, ConsentEvent, ConsentEventKind, Person, SipCase, Unit
 from citizen_app.pages.flow import Flow
-from citizen_app.services import cases, child_view, coming_of_age, drafts
+from citizen_app.services import cases, child_view, coming_of_age, drafts, mature_minor
 from citizen_app.services.consent import (
     CATEGORIES,
     cannot_consent_reason,
@@ -92,6 +92,7 @@ class ConsentPage:
     can_record_child_view: bool
     coming_of_age: coming_of_age.Notice | None = None  # "Från din 18-årsdag bestämmer du själv" [issue 15]
     harm_assessment: ConsentEvent | None = None  # a menprövning that stands in for consent now [issue 15]
+    mature_minor: bool = False  # the child consents themself [issue 15]: no guardians' answers to list
 
 
 def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
@@ -121,18 +122,21 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     """Everything the overview "Samtycke" shows, for someone allowed to see the case."""
 
     day = today or date.today()
-    case = cases.get_case_for(actor, public_id, Action.VIEW_CASE)
+    case = cases.get_case_for(actor, public_id, Action.VIEW_CONSENT)
     events = events_with_people(case)
     names = unit_names(u for e in events for u in e.unit_ids)
     is_child = case.subject is not None and case.subject.is_child_on(day)
     voices = required_voices(case, day)
     # The rules' own reading: from the 18th birthday the guardians' answers are no one's voice [issue 15].
     latest = latest_by_voice(case, day, events)
+    self_consenting = is_child and mature_minor.consents_themself(case, day)
+    if self_consenting:  # the guardians' answers no longer count: the child consents themself [DA 4.2]
+        latest = {voice: e for voice, e in latest.items() if voice == case.subject_id}
     my_voice = voice_of(actor, case, day)
     scope = None if case.is_closed or not voices else in_force_from(voices, latest, day)
 
     statuses = []
-    for voice in voices if is_child else []:
+    for voice in voices if is_child and not self_consenting else []:
         answer = latest.get(voice.id)
         if answer is None:
             state = "waiting"
@@ -236,6 +240,7 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
             ),
             None,
         ),
+        mature_minor=self_consenting,
     )
 
 

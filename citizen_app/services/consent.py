@@ -50,6 +50,7 @@ from citizen_app.services import (
     NotAllowed,
     audit,
     cases,
+    mature_minor,
     notifications,
     recipients,
     representation,
@@ -118,6 +119,8 @@ def required_voices(case: SipCase, today: date) -> list[Person]:
         return []
     if not case.subject.is_child_on(today):
         return [case.subject]
+    if mature_minor.consents_themself(case, today):
+        return [case.subject]  # a child with the age and maturity consents themself [DA 4.2]
     return [
         rel.holder
         for rel in db.session.scalars(
@@ -145,9 +148,11 @@ def latest_by_voice(
     latest: dict[int, ConsentEvent] = {}
     subject = case.subject
     adult = subject is not None and not subject.is_child_on(today)
-    speaks = representation.adult_voice(case, today) if adult else None
     # ``events``: the case's events, oldest first, when the caller has read them already (a page).
-    for event in _events(case) if events is None else events:
+    events = _events(case) if events is None else events
+    speaks = representation.adult_voice(case, today, events) if adult else None
+    again_from = None if adult else mature_minor.guardians_again_from(case)
+    for event in events:
         if event.kind == ConsentEventKind.ENDED_AT_18:
             continue  # history only: says a guardian's consent stopped counting, is nobody's answer
         if adult and subject is not None:
@@ -156,6 +161,8 @@ def latest_by_voice(
             if speaks is not None and not speaks.counts(event):
                 continue  # not a voice that may speak for the person now [issue 15]
             latest[subject.id] = event
+        elif again_from is not None and event.consenter_id != case.subject_id and event.at < again_from:
+            continue  # said before a mature minor's decision ended: the guardians decide again [DA 4.2]
         else:
             latest[event.consenter_id] = event
     return latest
@@ -213,6 +220,8 @@ def cannot_consent_reason(actor: Person, case: SipCase) -> str | None:
     roles = access.roles_of(actor, case)
     if Role.GUARDIAN_WITHOUT_CUSTODY in roles and not access.can(actor, Action.GIVE_CONSENT, case):
         return N_("Du har inte vårdnaden om barnet. Bara den som har vårdnaden kan säga ja.")
+    if Role.GUARDIAN_WITH_CUSTODY in roles and mature_minor.consents_themself(case):
+        return N_("Barnet bestämmer själv om samtycket. Samordnaren har skrivit in det.")
     if not access.can(actor, Action.GIVE_CONSENT, case):
         return N_("Du kan inte lämna samtycke för den här SIP:en.")
     if case.is_closed:

@@ -229,6 +229,19 @@ def _step_changed(event: Event, reader: Reader, case: SipCase) -> Told:
     return _STEPS[event.step](event, reader)
 
 
+def _mature_minor_decided(event: Event, reader: Reader, case: SipCase) -> Told:
+    """The coordinator recorded that the child consents themself [DA 4.2]. Never the reason."""
+    if reader.is_subject:
+        return say(N_("Nu bestämmer du själv om samtycket."))
+    return say(N_("Nu bestämmer %(name)s själv om samtycket."), name=reader.subject_name)
+
+
+def _mature_minor_ended(event: Event, reader: Reader, case: SipCase) -> Told:
+    if reader.is_subject:
+        return say(N_("Nu bestämmer dina vårdnadshavare om samtycket igen."))
+    return say(N_("Nu bestämmer vårdnadshavarna om samtycket igen."))
+
+
 _SENTENCES: dict[EventKind, Callable[[Event, Reader, SipCase], Told]] = {
     EventKind.REQUESTED: _requested,
     EventKind.STARTED_BY_STAFF: _started_by_staff,
@@ -244,6 +257,8 @@ _SENTENCES: dict[EventKind, Callable[[Event, Reader, SipCase], Told]] = {
     EventKind.CLOSED: _closed,
     EventKind.NOTE: _note,
     EventKind.CAME_OF_AGE: _came_of_age,
+    EventKind.MATURE_MINOR_DECIDED: _mature_minor_decided,
+    EventKind.MATURE_MINOR_ENDED: _mature_minor_ended,
 }
 
 

@@ -50,8 +50,15 @@ class InvalidAbility(InvalidInput):
     pass
 
 
+# Set in the case's ``details`` when its first ability record is written: almost no SIP has one, and the
+# consent rules ask on every page about an adult, so the table is read only for a case that has something in it.
+HAS_ABILITY_RECORDS = "consent_ability_records"
+
+
 def latest_ability(case: SipCase) -> ConsentAbility | None:
     """What the coordinator last recorded about whether the person can consent; None when nothing is."""
+    if not (case.details or {}).get(HAS_ABILITY_RECORDS):
+        return None
     return db.session.scalars(
         select(ConsentAbility)
         .where(ConsentAbility.case_id == case.id)
@@ -124,9 +131,12 @@ class AdultVoice:
         return True  # a framtidsfullmakt, unchanged
 
 
-def adult_voice(case: SipCase, day: date) -> AdultVoice:
+def adult_voice(case: SipCase, day: date, events: list[ConsentEvent] | None = None) -> AdultVoice:
+    """``events``: the case's consent events when the caller has them. If only the person has spoken and
+    nothing says they cannot consent, their representatives do not matter, and are not read."""
     inability = standing_inability(case)
-    rels = representatives(case)
+    others_spoke = events is None or any(e.consenter_id != case.subject_id for e in events)
+    rels = representatives(case) if inability is not None or others_spoke else []
     appointed = frozenset(r.holder_id for r in rels if r.representative_type in APPOINTED)
     fitting = any(r.is_valid_on(day) and may_see_to_care(r) for r in rels)
     return AdultVoice(
@@ -255,6 +265,7 @@ def record_ability(
         recorded_by_staff_id=staff.id,
     )
     db.session.add(record)
+    case.details = {**(case.details or {}), HAS_ABILITY_RECORDS: True}
     db.session.flush()
     audit.record(staff, "consent.ability_recorded", case, can_consent=can_consent, record=record.public_id)
     return record

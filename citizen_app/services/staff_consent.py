@@ -28,7 +28,7 @@ from citizen_app.models import (
     Step,
     Unit,
 )
-from citizen_app.services import N_, child_view, consent, representation
+from citizen_app.services import N_, child_view, consent, mature_minor, representation
 
 METHODS = {"oral": ConsentMethod.ORAL, "paper": ConsentMethod.PAPER}
 
@@ -58,6 +58,7 @@ class StaffConsent:
     can_record: bool
     ability: ConsentAbility | None = None  # an adult: what was last recorded about consenting themself
     nobody_can_consent: bool = False  # a menprövning may then stand in for consent [issue 15]
+    mature_minor: bool = False  # the child consents themself [issue 15]: "Barnets svar", not the guardians'
 
     def names_of(self, unit_ids: list[str]) -> list[str]:
         return sorted(self.unit_names.get(u, "–") for u in unit_ids)
@@ -147,6 +148,7 @@ def consent_for_staff(staff: StaffUser, case: SipCase, today: date | None = None
         can_record=can_record(staff, case),
         ability=None if case.subject.is_child_on(day) else representation.latest_ability(case),
         nobody_can_consent=representation.nobody_can_consent(case, day),
+        mature_minor=mature_minor.consents_themself(case, day),
     )
 
 

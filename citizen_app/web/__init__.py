@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
         consent,
         feedback,
         invitations,
+        mature_minor,
         meeting,
         messages,
         notification_settings,
@@ -28,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
         staff,
         staff_decisions,
         staff_feedback,
+        staff_mature_minor,
         staff_meetings,
         staff_plans,
         staff_representation,
@@ -44,6 +46,7 @@ def register_blueprints(app: Flask) -> None:
         consent,
         feedback,
         invitations,
+        mature_minor,
         meeting,
         messages,
         notification_settings,
@@ -59,6 +62,7 @@ def register_blueprints(app: Flask) -> None:
         staff_plans,
         staff_decisions,
         staff_representation,
+        staff_mature_minor,
     ):
         app.register_blueprint(module.bp)
 

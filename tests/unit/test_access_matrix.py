@@ -50,12 +50,14 @@ from tests.support import factories
 MATRIX = """
                           pers chld cust nocu godm forv ffm  expr rel  coor ucoo umem part oth  citz anon anou
 view_case                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
+view_consent                Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 cancel_request             Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 accept_suggestion          Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 give_consent               Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 withdraw_consent           Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 record_child_view          .    .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .
 give_own_child_view        .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .
+choose_guardian_view       .    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .
 give_child_access          .    .    Y    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
 prepare_meeting            Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 view_plan                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
@@ -87,6 +89,7 @@ staff_handle_problem       .    .    .    .    .    .    .    .    .    Y    .  
 SUGGESTION_MATRIX = """
                           pers chld cust nocu godm forv ffm  expr rel  coor ucoo umem part oth  citz anon anou
 view_case                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
+view_consent                Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 cancel_request             Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 accept_suggestion          Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 staff_view_case            .    .    .    .    .    .    .    .    .    Y    Y    Y    .    .    .    .    .
@@ -575,3 +578,90 @@ def test_a_god_mans_say_follows_the_persons_ability_and_the_mandate(
     assert (consent.cannot_consent_reason(god_man, scene.case) is None) == counts
     refusal = representation.health_refusal(god_man, scene.case, date.today())
     assert (refusal is None) == may_open_health
+
+
+# ---- issue 15: a mature minor ------------------------------------------------------------------------------
+# The coordinator has recorded that the child (16) has the age and maturity to consent themself [DA 4.2].
+# The child then consents and withdraws, and chooses what the guardians see; a guardian with custody keeps
+# only the SIP itself and who coordinates it (and their own problem reports) until the child shows more.
+#   chld  the child, signed in                    nocu  a guardian without custody
+#   cust  a guardian with custody, shown nothing  coor  the case's coordinator
+#   cusa  a guardian with custody, shown the plan, the meetings and the consent
+MATURE_MINOR_MATRIX = """
+                          chld cust cusa nocu coor
+view_case                  Y    Y    Y    .    .
+view_consent               Y    .    Y    .    .
+cancel_request             .    .    .    .    .
+accept_suggestion          .    .    .    .    .
+give_consent               Y    .    .    .    .
+withdraw_consent           Y    .    .    .    .
+record_child_view          .    .    .    .    .
+give_own_child_view        Y    .    .    .    .
+choose_guardian_view       Y    .    .    .    .
+give_child_access          .    .    .    .    Y
+prepare_meeting            .    .    Y    .    .
+view_plan                  Y    .    Y    .    .
+approve_plan               .    .    .    .    .
+comment_plan               .    .    .    .    .
+share_plan                 .    .    .    .    .
+give_feedback              Y    .    Y    .    .
+report_problem             Y    Y    Y    .    .
+view_access_log            .    .    .    .    .
+view_invitation            Y    .    Y    .    .
+answer_invitation          .    .    .    .    .
+suggest_topic              .    .    .    .    .
+staff_view_case            .    .    .    .    Y
+staff_accept_case          .    .    .    .    Y
+staff_forward_case         .    .    .    .    Y
+staff_change_coordinator   .    .    .    .    Y
+staff_record_consent       .    .    .    .    Y
+staff_invite               .    .    .    .    Y
+staff_answer_invitation    .    .    .    .    .
+staff_document_plan        .    .    .    .    Y
+staff_close_case           .    .    .    .    Y
+staff_handle_problem       .    .    .    .    Y
+"""
+ALLOWED_FOR_A_MATURE_MINOR = _parse(MATURE_MINOR_MATRIX)
+
+
+def _mature_minor_scene(shown: list[str]):
+    from citizen_app.services import mature_minor_decisions
+
+    kid = factories.child("Mogna Maja", age=16)
+    with_custody = factories.guardian_of(kid, custody=True, name="Förälder Frida")
+    without_custody = factories.guardian_of(kid, custody=False, name="Förälder utan vårdnad")
+    scene = _scene(kid)
+    mature_minor_decisions.record(scene.coordinator, scene.case, "Maja förstår och vill själv.", date.today())
+    if shown:
+        mature_minor_decisions.choose_guardian_view(kid, scene.case, shown)
+    db.session.flush()
+    return {"chld": kid, "cust": with_custody, "nocu": without_custody, "coor": scene.coordinator}, scene.case
+
+
+@pytest.fixture(scope="module")
+def mature_world(world):
+    """Built inside ``world``'s transaction, rolled back with it."""
+    nothing_shown, case = _mature_minor_scene([])
+    everything_shown, case_all = _mature_minor_scene(["plan", "meetings", "consent"])
+    actors = {column: (actor, case) for column, actor in nothing_shown.items()}
+    actors["cusa"] = (everything_shown["cust"], case_all)
+    return actors
+
+
+def test_the_mature_minor_table_names_every_action():
+    for column, row in ALLOWED_FOR_A_MATURE_MINOR.items():
+        assert set(row) == set(Action), f"{column}: missing {set(Action) - set(row)}"
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("column", list(ALLOWED_FOR_A_MATURE_MINOR))
+def test_access_matrix_for_a_mature_minor(mature_world, column, action):
+    actor, case = mature_world[column]
+    assert access.can(actor, action, case) is ALLOWED_FOR_A_MATURE_MINOR[column][action]
+
+
+def test_a_mature_minors_roles_are_the_ordinary_ones(mature_world):
+    """The decision changes what the roles may do, not who holds them: the table above is the only change."""
+    assert access.roles_of(*mature_world["chld"]) == {Role.CHILD_SELF}
+    assert access.roles_of(*mature_world["cust"]) == {Role.GUARDIAN_WITH_CUSTODY}
+    assert access.roles_of(*mature_world["nocu"]) == {Role.GUARDIAN_WITHOUT_CUSTODY}

@@ -5,7 +5,7 @@ existing rows get none, so they cannot open health information. And the coordina
 whether an adult can consent themself.
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-08 10:00:00.000000
 """
 
@@ -16,7 +16,7 @@ import citizen_app.models.base
 from citizen_app.migrations.keep_data import refuse_to_lose
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
