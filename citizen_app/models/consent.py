@@ -22,6 +22,13 @@ class ConsentEventKind(enum.StrEnum):
     WITHDRAWN = "withdrawn"
     EXPIRED = "expired"
     RECORDED_BY_STAFF = "recorded_by_staff"  # given orally or on paper, written down by staff
+    # issue 15: decline
+    DECLINED = "declined"  # "Jag vill inte ha en SIP nu": a no before any consent; the SIP closes
+    # What the coordinator saw at the start of the meeting [discharge guide]. No scope: never a voice's
+    # latest consent (consent.NOT_AN_ANSWER).
+    CONFIRMED_AT_MEETING = "confirmed_at_meeting"  # the consent in force was confirmed as it is
+    CHANGED_AT_MEETING = "changed_at_meeting"  # a change was asked for: recorded as its own consent event
+    NOT_CONFIRMED_AT_MEETING = "not_confirmed_at_meeting"  # not confirmed; ``note`` says why
 
 
 class ConsentMethod(enum.StrEnum):

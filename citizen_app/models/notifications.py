@@ -51,6 +51,10 @@ class NotificationKind(enum.StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"  # the plan's follow-up is near
     STAFF_INVITATION_UNANSWERED = "invitation_unanswered"  # staff: a unit has not answered in time
     STAFF_PLAN_OVERDUE = "plan_overdue"  # staff: the plan was not written within 2 working days
+    # issue 15: decline
+    SIP_DECLINED = "sip_declined"  # the person (or a guardian) said no to the SIP; it is closed
+    # staff of a unit taking part: what the unit may share now (unit names and categories only)
+    CONSENT_SHARING = "consent_sharing"
 
 
 class Notification(PublicIdMixin, Base):
