@@ -16,6 +16,7 @@ from citizen_app.models import ClosingReason, ConsentEvent, ConsentEventKind, Pe
 from citizen_app.services import cases, child_view
 from citizen_app.services.consent import (
     CATEGORIES,
+    NOT_AN_ANSWER,
     cannot_consent_reason,
     check_flow_step,
     events_with_people,
@@ -122,7 +123,8 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     voices = required_voices(case, day)
     latest: dict[int, ConsentEvent] = {}
     for event in events:
-        latest[event.consenter_id if is_child else case.subject_id] = event
+        if event.kind not in NOT_AN_ANSWER:  # a confirmation at the meeting is not anyone's answer
+            latest[event.consenter_id if is_child else case.subject_id] = event
     my_voice = voice_of(actor, case, day)
     scope = None if case.is_closed or not voices else in_force_from(voices, latest, day)
 

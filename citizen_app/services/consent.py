@@ -47,6 +47,7 @@ from citizen_app.services import (
     NotAllowed,
     audit,
     cases,
+    consent_spread,
     notifications,
     recipients,
     timeline,
@@ -58,6 +59,14 @@ CATEGORIES = ("health", "social", "school", "insurance_work", "other")
 HEALTH_CATEGORY = "health"
 MAX_EXCLUSIONS = 2000
 SWEDEN = ZoneInfo("Europe/Stockholm")
+# What the coordinator saw at the meeting carries no scope: never a voice's latest answer (meeting_consent).
+NOT_AN_ANSWER = frozenset(
+    {
+        ConsentEventKind.CONFIRMED_AT_MEETING,
+        ConsentEventKind.CHANGED_AT_MEETING,
+        ConsentEventKind.NOT_CONFIRMED_AT_MEETING,
+    }
+)
 
 
 class NotCovered(DomainError):
@@ -139,6 +148,8 @@ def latest_by_voice(case: SipCase, today: date) -> dict[int, ConsentEvent]:
     subject = case.subject
     adult = subject is not None and not subject.is_child_on(today)
     for event in _events(case):
+        if event.kind in NOT_AN_ANSWER:
+            continue
         if adult and subject is not None:
             if event.consenter_id != subject.id and _said_on(event) < subject.adult_from():
                 continue  # a guardian's consent, from when the person was a child
@@ -176,7 +187,7 @@ def in_force(case: SipCase, today: date | None = None) -> Scope | None:
 
 def in_force_from(voices: list[Person], latest: dict[int, ConsentEvent], day: date) -> Scope | None:
     """in_force on what is already read: the voices that must agree and each voice's latest event."""
-    if any(e.kind == ConsentEventKind.WITHDRAWN for e in latest.values()):
+    if any(e.kind in (ConsentEventKind.WITHDRAWN, ConsentEventKind.DECLINED) for e in latest.values()):
         return None
     events = [latest.get(v.id) for v in voices]
     if not all(is_active(e, day) for e in events):
@@ -221,6 +232,7 @@ def give(
     scope_errors = _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day)
     if scope_errors:
         raise InvalidScope(scope_errors)
+    before = in_force(case, day)
     previous = latest_by_voice(case, day).get(voice_of(actor, case, day))
     event = ConsentEvent(
         case_id=case.id,
@@ -237,7 +249,7 @@ def give(
     db.session.add(event)
     db.session.flush()
     audit.record(actor, "consent." + event.kind.value, case, event=event.public_id)
-    _after_change(actor, case, day)
+    _after_change(actor, case, day, before)
     return event
 
 
@@ -281,9 +293,12 @@ def _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day
     return errors
 
 
-def _after_change(actor: Person, case: SipCase, day: date) -> None:
-    """Consent now in force moves the SIP on to preparation; a guardian still missing is told."""
-    if in_force(case, day) is not None:
+def _after_change(actor: Person | StaffUser, case: SipCase, day: date, before: Scope | None = None) -> None:
+    """Consent now in force moves the SIP on to preparation; a guardian still missing is told. The units
+    taking part are told what they may share now (``before``: the scope in force before the change)."""
+    now = in_force(case, day)
+    consent_spread.tell_units(case, before, now)
+    if now is not None:
         if case.step == Step.CONSENT:
             case.step = Step.PREPARATION
             timeline.record(case, EventKind.STEP_CHANGED, actor, step=Step.PREPARATION)
@@ -415,6 +430,7 @@ def record_by_staff(
     errors.update(scope_errors)
     if errors:
         raise InvalidScope(errors)
+    before = in_force(case, day)
     event = ConsentEvent(
         case_id=case.id,
         kind=ConsentEventKind.RECORDED_BY_STAFF,
@@ -432,7 +448,7 @@ def record_by_staff(
     db.session.flush()
     audit.record(staff, "consent.recorded_by_staff", case, event=event.public_id, method=method.value)
     notifications.notify(consenter, NotificationKind.CONSENT_RECORDED, case)
-    _after_change(staff, case, day)
+    _after_change(staff, case, day, before)
     return event
 
 
