@@ -79,7 +79,7 @@ def test_on_the_day_of_the_meeting_it_is_today(client, sip):
 def test_after_the_meeting_no_page_says_it_is_soon(client, sip):
     _book(sip)
     with freeze_time(MEETING + timedelta(hours=2)):
-        meetings.mark_held(sip["kim"], sip["case"])
+        meetings.mark_held(sip["kim"], sip["case"], confirmation=meetings.CONSENT_CONFIRMED)
         db.session.commit()
         pages = _pages(client, sip)
     assert "Mötet har varit." in pages["start"]
