@@ -13,7 +13,7 @@ from datetime import date
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.models import ClosingReason, ConsentEvent, ConsentEventKind, Person, SipCase, Unit
-from citizen_app.services import cases, child_view
+from citizen_app.services import cases, child_view, declining
 from citizen_app.services.consent import (
     CATEGORIES,
     NOT_AN_ANSWER,
@@ -87,6 +87,10 @@ class ConsentPage:
     history: list[HistoryRow]
     child_view: object | None
     can_record_child_view: bool
+    # Saying no, and changing one's mind after a no [issue 15] (services/declining.py).
+    can_decline: bool = False
+    declined: bool = False
+    can_start_again: bool = False
 
 
 def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
@@ -223,6 +227,9 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
         # The same source as the case page: the child's view and the answers the child shares [issue 13].
         child_view=child_view.voice_for(actor, case, day) if is_child else None,
         can_record_child_view=is_child and child_view.can_record(actor, case),
+        can_decline=reason is None and scope is None and declining.can_decline(actor, case, day),
+        declined=case.is_closed and declining.was_declined(case),
+        can_start_again=case.is_closed and declining.can_start_again(actor, case),
     )
 
 
