@@ -227,7 +227,7 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
         # The same source as the case page: the child's view and the answers the child shares [issue 13].
         child_view=child_view.voice_for(actor, case, day) if is_child else None,
         can_record_child_view=is_child and child_view.can_record(actor, case),
-        can_decline=reason is None and scope is None and declining.can_decline(actor, case, day),
+        can_decline=declining.decline_open(case, reason, scope),
         declined=case.is_closed and declining.was_declined(case),
         can_start_again=case.is_closed and declining.can_start_again(actor, case),
     )

@@ -51,11 +51,16 @@ _CARRIED_OVER = (
 def can_decline(actor: Person, case: SipCase, today: date | None = None) -> bool:
     """Whether ``actor`` may say no to the SIP now: they may consent, and no consent is in force."""
     day = today or date.today()
+    return decline_open(case, consent.cannot_consent_reason(actor, case), consent.in_force(case, day))
+
+
+def decline_open(case: SipCase, cannot_consent: str | None, scope_in_force: consent.Scope | None) -> bool:
+    """``can_decline`` on what a page has already read: why the actor cannot consent, the scope in force."""
     return (
         not case.is_closed
         and not case.awaiting_person_agreement  # a suggestion has its own "Nej tack" (requests.py)
-        and consent.cannot_consent_reason(actor, case) is None
-        and consent.in_force(case, day) is None
+        and cannot_consent is None
+        and scope_in_force is None
     )
 
 
