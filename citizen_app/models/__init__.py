@@ -3,6 +3,7 @@
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
 from citizen_app.models.consent import ChildAnswer, ChildView, ConsentEvent, ConsentEventKind, ConsentMethod
+from citizen_app.models.drafts import FlowDraft
 from citizen_app.models.feedback import (
     Audience,
     FeedbackAnswer,
@@ -38,7 +39,6 @@ from citizen_app.models.preparation import (
     Voice,
 )
 from citizen_app.models.push import OutboxStatus, PushOutbox, PushPreference, PushSubscription
-from citizen_app.models.requests import RequestDraft
 from citizen_app.models.sessions import WebSession
 from citizen_app.models.sips import (
     CaseEvent,
@@ -82,6 +82,7 @@ __all__ = [
     "EventKind",
     "FeedbackAnswer",
     "FeedbackRequest",
+    "FlowDraft",
     "FormSubmission",
     "GoalOutcome",
     "GoalTerm",
@@ -116,7 +117,6 @@ __all__ = [
     "RelationKind",
     "Relationship",
     "RepresentativeType",
-    "RequestDraft",
     "Responsible",
     "SipCase",
     "StaffMembership",

@@ -1,8 +1,11 @@
 """The citizen's consent pages: the overview "Samtycke", the step-by-step flow and the receipt.
 
 What each page shows is gathered here from what services/consent.py decides: the consent in force, each
-guardian's answer, the history, the answers of the flow (kept by the view) and the receipt. The rules — who
-may consent, each question's checks, the longest period, giving the consent once — stay in the service.
+guardian's answer, the history, the answers of the flow and the receipt. The rules — who may consent, each
+question's checks, the longest period, giving the consent once — stay in the service.
+
+The flow's answers are a draft on the server (services/drafts.py), one per person and case, until the person
+says yes; the order of the questions is ``FLOW`` (pages/flow.py).
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from datetime import date
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.models import ClosingReason, ConsentEvent, ConsentEventKind, Person, SipCase, Unit
-from citizen_app.services import cases, child_view, declining
+from citizen_app.pages.flow import Flow
+from citizen_app.services import cases, child_view, declining, drafts
 from citizen_app.services.consent import (
     CATEGORIES,
     NOT_AN_ANSWER,
@@ -34,7 +38,7 @@ from citizen_app.services.consent import (
 )
 
 # The questions of the flow, in order.
-FLOW_STEPS = ("parties", "categories", "exclusions", "period")
+FLOW = Flow(("parties", "categories", "exclusions", "period"))
 
 
 @dataclass(frozen=True)
@@ -125,31 +129,37 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     names = unit_names(u for e in events for u in e.unit_ids)
     is_child = case.subject is not None and case.subject.is_child_on(day)
     voices = required_voices(case, day)
+    # Whose voice an event is: each guardian's own for a child, else the person's (as latest_by_voice does).
+    person_id = case.subject.id if case.subject is not None and not is_child else None
+
+    def voice_of_event(event: ConsentEvent) -> int:
+        return person_id if person_id is not None else event.consenter_id
+
     latest: dict[int, ConsentEvent] = {}
     for event in events:
         if event.kind not in NOT_AN_ANSWER:  # a confirmation at the meeting is not anyone's answer
-            latest[event.consenter_id if is_child else case.subject_id] = event
+            latest[voice_of_event(event)] = event
     my_voice = voice_of(actor, case, day)
     scope = None if case.is_closed or not voices else in_force_from(voices, latest, day)
 
     statuses = []
     for voice in voices if is_child else []:
-        event = latest.get(voice.id)
-        if event is None:
+        answer = latest.get(voice.id)
+        if answer is None:
             state = "waiting"
-        elif event.kind == ConsentEventKind.WITHDRAWN:
+        elif answer.kind == ConsentEventKind.WITHDRAWN:
             state = "withdrawn"
-        elif is_active(event, day):
+        elif is_active(answer, day):
             state = "yes"
         else:
             state = "expired"
-        statuses.append(VoiceStatus(voice.display_name, voice.id == actor.id, state, event))
+        statuses.append(VoiceStatus(voice.display_name, voice.id == actor.id, state, answer))
 
     # The last period each voice agreed to, so an expiry event (which has none) still shows its end date.
     last_until: dict[int, date] = {}
     for event in events:
         if event.valid_until is not None:
-            last_until[event.consenter_id if is_child else case.subject_id] = event.valid_until
+            last_until[voice_of_event(event)] = event.valid_until
     if case.is_closed:
         state = "withdrawn" if case.closing_reason == ClosingReason.CONSENT_WITHDRAWN else "closed"
     elif scope is not None:
@@ -233,6 +243,13 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     )
 
 
+def subject_name(actor: Person, case: SipCase) -> str | None:
+    """Whom the case is about, as the questions name them: None when it is the signed-in person themself."""
+    if case.subject_id == actor.id or case.subject is None:
+        return None
+    return case.subject.display_name
+
+
 def start_draft(actor: Person, case: SipCase, today: date | None = None) -> dict:
     """The flow's first answers: what this voice agreed to before (a change), or nothing ticked (new).
 
@@ -240,7 +257,7 @@ def start_draft(actor: Person, case: SipCase, today: date | None = None) -> dict
     """
     day = today or date.today()
     event = latest_by_voice(case, day).get(voice_of(actor, case, day))
-    if not is_active(event, day):
+    if event is None or event.valid_until is None or not is_active(event, day):
         return {"units": [], "other_parties": "", "categories": [], "exclusions": "", "period": "year"}
     return {
         "units": list(event.unit_ids),
@@ -249,7 +266,7 @@ def start_draft(actor: Person, case: SipCase, today: date | None = None) -> dict
         "exclusions": event.exclusions,
         "period": "date",
         "until": event.valid_until.isoformat(),
-        "_done": list(FLOW_STEPS),  # every answer is there: the summary can be reached at once
+        drafts.DONE: list(FLOW.steps),  # every answer is there: the summary can be reached at once
     }
 
 
@@ -263,10 +280,38 @@ def grouped_parties(case: SipCase) -> dict[str, list[Unit]]:
 
 
 def first_open_step(case: SipCase, answers: dict, today: date) -> str | None:
-    for step in FLOW_STEPS:
-        if step not in answers.get("_done", []) or check_flow_step(case, step, answers, today):
-            return step
-    return None
+    """The first question not answered, or whose answer no longer holds (a date that has passed); None when
+    the summary may be shown."""
+    return FLOW.first_open(answers, lambda step: bool(check_flow_step(case, step, answers, today)))
+
+
+# ---- the flow's draft --------------------------------------------------------------------------------------
+
+
+def draft_answers(actor: Person, case: SipCase, today: date | None = None) -> dict:
+    """The answers so far: the person's draft for the case, or the first answers when there is none."""
+    draft = drafts.unsent(actor, drafts.CONSENT, case)
+    return dict(draft.answers) if draft is not None else start_draft(actor, case, today)
+
+
+def start_over(actor: Person, case: SipCase) -> None:
+    """ "Ge samtycke" / "Ändra samtycke": a fresh draft, filled in with what this voice agreed to before."""
+    drafts.save(drafts.open_draft(actor, drafts.CONSENT, case), start_draft(actor, case))
+
+
+def answer_step(actor: Person, case: SipCase, step: str, values: dict, today: date) -> dict[str, str]:
+    """Check one question's answer (the service's rules) and keep it in the draft. Returns the errors (field
+    id → msgid); nothing is kept when there are any. No cap on the draft itself: each field has its own."""
+    errors = check_flow_step(case, step, values, today)
+    if not errors:
+        answers = FLOW.answered(draft_answers(actor, case, today), values, step)
+        drafts.save(drafts.open_draft(actor, drafts.CONSENT, case), answers)
+    return errors
+
+
+def forget_draft(actor: Person, case: SipCase) -> None:
+    """The draft is done with: the consent was given, or withdrawn, or changed elsewhere."""
+    drafts.discard(actor, drafts.CONSENT, case)
 
 
 def draft_summary(case: SipCase, answers: dict, today: date) -> ScopeView:
@@ -300,7 +345,7 @@ def receipt_for(actor: Person, public_id: str, today: date | None = None) -> Rec
     day = today or date.today()
     case = cases.get_case_for(actor, public_id, Action.GIVE_CONSENT)
     event = latest_by_voice(case, day).get(voice_of(actor, case, day))
-    if not is_active(event, day) or case.is_closed:
+    if event is None or not is_active(event, day) or case.is_closed:
         return None
     return Receipt(
         case=case,

@@ -1,16 +1,17 @@
 """Asking for a SIP: the question-per-page request, sending it, cancelling it [issue 3] [DA 1, 4] [HA].
 
-The answers live in a ``RequestDraft`` until sent. Each step is validated here (not in the view), so the
-same rule gives the same Swedish message everywhere. Sending is idempotent: a double-clicked submit finds
-the case the first click made.
+The answers live in a draft of the flow "request" (services/drafts.py) until sent. Each step is validated
+here (not in the view), so the same rule gives the same Swedish message everywhere. Sending is idempotent: a
+double-clicked submit finds the case the first click made.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import selectinload
 
 from citizen_app import access
@@ -19,6 +20,7 @@ from citizen_app.extensions import db
 from citizen_app.models import (
     ClosingReason,
     EventKind,
+    FlowDraft,
     Initiator,
     NotificationKind,
     Participant,
@@ -28,7 +30,6 @@ from citizen_app.models import (
     PrincipalKind,
     RelationKind,
     Relationship,
-    RequestDraft,
     SipCase,
     StaffMembership,
     StaffRole,
@@ -43,6 +44,7 @@ from citizen_app.services import (
     NotFound,
     audit,
     deadlines,
+    drafts,
     notifications,
     recipients,
     timeline,
@@ -100,52 +102,40 @@ def units_by_principal_kind() -> dict[str, list[Unit]]:
 # ---- the draft ---------------------------------------------------------------------------------------------
 
 
-def open_draft(author: Person) -> RequestDraft:
+def open_draft(author: Person) -> FlowDraft:
     """The author's unsent draft, or a new one."""
-    draft = db.session.scalar(
-        select(RequestDraft)
-        .where(RequestDraft.author_id == author.id, RequestDraft.submitted_case_id.is_(None))
-        .order_by(RequestDraft.id.desc())
-    )
-    if draft is None:
-        draft = RequestDraft(author_id=author.id, answers={})
-        db.session.add(draft)
-        db.session.flush()
-    return draft
+    return drafts.open_draft(author, drafts.REQUEST)
 
 
-def get_draft(author: Person, public_id: str) -> RequestDraft:
-    draft = db.session.scalar(
-        select(RequestDraft).where(RequestDraft.public_id == public_id, RequestDraft.author_id == author.id)
-    )
+def get_draft(author: Person, public_id: str) -> FlowDraft:
+    """The author's own draft; someone else's, or an unknown id, is not found."""
+    draft = drafts.find(author, drafts.REQUEST, public_id)
     if draft is None:
         raise NotFound(N_("Förfrågan finns inte."))
     return draft
 
 
-def first_unanswered_step(draft: RequestDraft) -> str | None:
-    for step in STEPS:
-        if step not in draft.answers.get("_done", []):
-            return step
-    return None
+def first_unanswered_step(draft: FlowDraft) -> str | None:
+    return drafts.first_unanswered(STEPS, draft.answers)
 
 
-def save_step(author: Person, draft: RequestDraft, step: str, values: dict) -> dict[str, str]:
+def save_step(author: Person, draft: FlowDraft, step: str, values: dict) -> dict[str, str]:
     """Validate and store one step's answers. Returns {field: Swedish message}; empty when saved."""
-    if draft.submitted_case_id is not None:
-        raise AlreadySent(db.session.get(SipCase, draft.submitted_case_id))
+    _refuse_if_sent(draft)
     validator = _VALIDATORS.get(step)
     if validator is None:
         raise NotFound(N_("Frågan finns inte."))
     clean, errors = validator(author, values)
     if errors:
         return errors
-    answers = dict(draft.answers)
-    answers.update(clean)
-    answers["_done"] = sorted(set(answers.get("_done", [])) | {step}, key=STEPS.index)
-    draft.answers = answers
-    db.session.flush()
+    drafts.save(draft, drafts.with_answer(draft.answers, clean, step, STEPS))
     return {}
+
+
+def _refuse_if_sent(draft: FlowDraft) -> None:
+    sent = sent_case_of(draft)
+    if sent is not None:
+        raise AlreadySent(sent)
 
 
 def _text(values: dict, name: str, limit: int) -> str:
@@ -290,10 +280,9 @@ _VALIDATORS = {
 # ---- sending -----------------------------------------------------------------------------------------------
 
 
-def submit(author: Person, draft: RequestDraft) -> SipCase:
+def submit(author: Person, draft: FlowDraft) -> SipCase:
     """Turn a complete draft into a SIP case, once. A second submit raises AlreadySent with the first case."""
-    if draft.submitted_case_id is not None:
-        raise AlreadySent(db.session.get(SipCase, draft.submitted_case_id))
+    _refuse_if_sent(draft)
     if first_unanswered_step(draft) is not None:
         raise DomainError(N_("Svara på alla frågor först."))
     a = draft.answers
@@ -305,16 +294,17 @@ def submit(author: Person, draft: RequestDraft) -> SipCase:
             case = _new_case(author, subject, initiator, units, a)
             # Only one submit may claim the draft: the loser of a double click finds the winner's case.
             claimed = db.session.execute(
-                update(RequestDraft)
-                .where(RequestDraft.id == draft.id, RequestDraft.submitted_case_id.is_(None))
+                update(FlowDraft)
+                .where(FlowDraft.id == draft.id, FlowDraft.submitted_case_id.is_(None))
                 .values(submitted_case_id=case.id)
                 .execution_options(synchronize_session=False)
-            ).rowcount
-            if claimed != 1:
+            )
+            if cast("CursorResult", claimed).rowcount != 1:
                 raise _LostRace
     except _LostRace:
         db.session.expire(draft)
-        raise AlreadySent(db.session.get(SipCase, draft.submitted_case_id)) from None
+        _refuse_if_sent(draft)  # AlreadySent with the winner's case
+        raise
     draft.submitted_case_id = case.id
     _add_participants(case, subject, units)
     timeline.record(case, EventKind.REQUESTED, author, step=Step.REQUESTED)
@@ -442,7 +432,7 @@ def _add_participants(case: SipCase, subject: Person | None, units: list[Unit]) 
 # ---- after sending -----------------------------------------------------------------------------------------
 
 
-def sent_case_of(draft: RequestDraft) -> SipCase | None:
+def sent_case_of(draft: FlowDraft) -> SipCase | None:
     """The case a sent draft became (None while unsent): the back button after sending leads there."""
     return db.session.get(SipCase, draft.submitted_case_id) if draft.submitted_case_id is not None else None
 

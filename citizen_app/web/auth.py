@@ -5,6 +5,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from citizen_app import oidc, sessions
 from citizen_app.ratelimit import limiter
 from citizen_app.services import demo, people
+from citizen_app.web.forms import add_errors, form_page
+from citizen_app.web.forms.auth import NO_SUCH_IDENTITY, TestIdentityForm
 from citizen_app.web.guards import public, signed_in
 from citizen_app.web.pages import _safe_next
 
@@ -58,19 +60,16 @@ def sign_in_test_identity():
     """Demo only. Never reachable in production (see _demo_login_enabled)."""
     if not _demo_login_enabled():
         abort(404)
-    identities = demo.list_test_identities()
-    error = None
+    form = TestIdentityForm()
     if request.method == "POST":
-        chosen = request.form.get("identity", "")
-        actor = demo.actor_for_test_identity(chosen)
+        actor = demo.actor_for_test_identity(form.identity.data)
         if actor is not None:
             sessions.sign_in(actor)
             default = url_for("staff.show_start") if actor.is_staff else url_for("start.show_start")
             target = request.args.get("next")
             return redirect(_safe_next(target) if target else default, 303)
-        error = "identity"
-    status = 422 if error else 200
-    return render_template("auth/test_identity.html", identities=identities, error=error), status
+        add_errors(form, {"identity": NO_SUCH_IDENTITY})
+    return form_page("auth/test_identity.html", form, identities=demo.list_test_identities())
 
 
 @bp.route("/logga-in/e-legitimation/<any(invanare, personal):audience>")
@@ -106,14 +105,14 @@ def finish_oidc(audience: str):
     except oidc.SignInFailed as failure:
         return _failed(audience, failure.reason)
     if audience == "personal":
-        actor = people.find_staff_by_identity(verified.identity_number)
-        if actor is None:
+        staff_member = people.find_staff_by_identity(verified.identity_number)
+        if staff_member is None:
             return _failed(audience, "not_staff")
+        sessions.sign_in(staff_member)
         default = url_for("staff.show_start")
     else:
-        actor = people.get_or_create_person(verified.identity_number, verified.name)
+        sessions.sign_in(people.get_or_create_person(verified.identity_number, verified.name))
         default = url_for("start.show_start")
-    sessions.sign_in(actor)
     return redirect(_safe_next(target) if target else default, 303)
 
 

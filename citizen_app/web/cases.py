@@ -7,6 +7,7 @@ from flask_login import current_user
 from citizen_app.access import Action
 from citizen_app.pages import case as case_page
 from citizen_app.services import NotAllowed, cases, requests
+from citizen_app.web.forms.cases import SuggestionAnswerForm
 from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("cases", __name__)
@@ -39,7 +40,7 @@ def cancel_case(public_id: str):
 @creates
 def answer_suggestion(public_id: str):
     case = cases.get_case_for(current_user, public_id, Action.VIEW_CASE)
-    answer = request.form.get("answer")
+    answer = SuggestionAnswerForm().answer.data
     try:
         if answer == "yes":
             requests.accept_suggestion(current_user, case)

@@ -3,44 +3,35 @@
 An overview per case (what consent means, what is in force, each guardian's answer, the history, the child's
 view); a step-by-step flow to give or change consent (parties, kinds of information, what must not be shared,
 for how long), a summary "Det här samtycker du till", a receipt and a printable copy; withdrawal behind a
-confirmation page; and the child's view. The rules and what each page shows live in services/consent.py and
-services/child_view.py; this module parses forms into plain values, calls them and renders the answer.
+confirmation page; and the child's view. The rules live in services/consent.py and services/child_view.py,
+what each page shows and the flow's draft in pages/consent.py, the order of the questions in pages/flow.py;
+this module reads each form (web/forms/consent.py), calls them and renders the answer.
 
-The flow's answers are kept in the session (one draft per case) until the person confirms, so going back or
-changing an answer from the summary loses nothing. The summary carries a token of the consent it was shown
-for: a second click, or a change made in another tab, saves nothing twice.
+The flow's answers are kept on the server (one draft per person and case) until the person confirms, so going
+back or changing an answer from the summary loses nothing, however long the answers. The summary carries a
+token of the consent it was shown for: a second click, or a change made in another tab, saves nothing twice.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
 from citizen_app.pages import consent as consent_page
-from citizen_app.services import N_, NotAllowed, cases, child_view, withdrawal
+from citizen_app.pages import flow
+from citizen_app.services import NotAllowed, cases, child_view, withdrawal
 from citizen_app.services import consent as consent_service
-from citizen_app.web import forms
+from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms.consent import QUESTIONS, ChildViewForm, ConfirmRecordedForm, GiveForm
 from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("consent", __name__)
 
-DRAFTS = "consent_drafts"  # session key: {case public id: answers}
-FIELDS = {
-    "parties": ("units", "other_parties"),
-    "categories": ("categories",),
-    "exclusions": ("exclusions",),
-    "period": ("period", "until"),
-}
-LIST_FIELDS = frozenset({"units", "categories"})
-# The session is a signed cookie; browsers drop one over 4 KB, and the person would be signed out. The service
-# allows long texts, so a draft that would not fit is refused with a message instead.
-MAX_DRAFT_CHARS = 2500
-RETURN_TO_CHECK = "kontrollera"
+FLOW = consent_page.FLOW  # parties, categories, exclusions, period: each has an endpoint answer_<step>
 # Which change link the summary's error points to, for each field ``give`` may refuse.
 CHANGE_LINK = {
     "units": "change-parties",
@@ -65,8 +56,8 @@ def start_consent(public_id: str):
     """Give or change: a fresh draft, filled in with what this voice agreed to before (a change)."""
     case = _case_for_giving(public_id)
     if not isinstance(case, str):
-        _save_draft(public_id, consent_page.start_draft(current_user, case))
-        return redirect(url_for("consent.answer_parties", public_id=public_id), 303)
+        consent_page.start_over(current_user, case)
+        return redirect(_url(public_id, FLOW.steps[0]), 303)
     return redirect(case, 303)
 
 
@@ -103,39 +94,42 @@ def check_consent(public_id: str):
     if isinstance(case, str):
         return redirect(case, 303)
     today = date.today()
-    answers = _draft(public_id, case)
+    answers = consent_page.draft_answers(current_user, case, today)
     step = consent_page.first_open_step(case, answers, today)
-    if step is not None:
-        return redirect(url_for("consent.answer_" + step, public_id=public_id), 303)
-    errors: dict[str, str] = {}
+    if step is not None:  # no skipping to the summary
+        return redirect(_url(public_id, step), 303)
+    form = GiveForm()
     if request.method == "POST":
         try:
-            consent_service.give_from_draft(
-                current_user, case, answers, request.form.get("based_on", ""), today
-            )
+            consent_service.give_from_draft(current_user, case, answers, form.based_on.data, today)
         except consent_service.AlreadyChanged as changed:
-            _forget_draft(public_id)
+            consent_page.forget_draft(current_user, case)
             flash(_(changed.message), "info")
             return redirect(url_for("consent.show_consent", public_id=public_id), 303)
         except consent_service.InvalidScope as invalid:
-            errors = {
-                CHANGE_LINK.get(field, "change-parties"): _(msg) for field, msg in invalid.errors.items()
-            }
+            add_errors(
+                form,
+                {
+                    CHANGE_LINK.get(field, "change-parties"): message
+                    for field, message in invalid.errors.items()
+                },
+            )
         except NotAllowed as refused:
-            _forget_draft(public_id)
+            consent_page.forget_draft(current_user, case)
             flash(_(refused.message), "info")
             return redirect(url_for("consent.show_consent", public_id=public_id), 303)
-        if not errors:
-            _forget_draft(public_id)
+        else:
+            consent_page.forget_draft(current_user, case)
             flash(_("Tack. Ditt samtycke är sparat."), "success")
             return redirect(url_for("consent.show_receipt", public_id=public_id), 303)
-    return forms.render_form(
+    return _render(
         "consent/check_consent.html",
-        errors,
+        form,
         case=case,
-        subject_name=forms.subject_name(case),
+        subject_name=consent_page.subject_name(current_user, case),
         summary=consent_page.draft_summary(case, answers, today),
         based_on=consent_service.based_on(current_user, case, today),
+        back=_url(public_id, FLOW.last),
     )
 
 
@@ -166,8 +160,9 @@ def confirm_recorded(public_id: str):
     case = _case_for_giving(public_id)
     if isinstance(case, str):
         return redirect(case, 303)
+    form = ConfirmRecordedForm()
     try:
-        consent_service.confirm_recorded(current_user, case, request.form.get("event", ""))
+        consent_service.confirm_recorded(current_user, case, form.event.data)
     except consent_service.AlreadyChanged as changed:
         flash(_(changed.message), "info")
         return redirect(url_for("consent.show_consent", public_id=public_id), 303)
@@ -189,10 +184,12 @@ def withdraw_consent(public_id: str):
         except NotAllowed as refused:
             flash(_(refused.message), "info")
             return redirect(url_for("consent.show_consent", public_id=public_id), 303)
-        _forget_draft(public_id)
+        consent_page.forget_draft(current_user, case)
         flash(_("Du har tagit tillbaka samtycket. SIP:en är avslutad."), "success")
         return redirect(url_for("cases.show_case", public_id=public_id), 303)
-    return render_template("consent/withdraw_consent.html", case=case, subject_name=forms.subject_name(case))
+    return render_template(
+        "consent/withdraw_consent.html", case=case, subject_name=consent_page.subject_name(current_user, case)
+    )
 
 
 @bp.route("/sip/<string(length=22):public_id>/samtycke/barnets-asikt", methods=["GET", "POST"])
@@ -203,26 +200,27 @@ def record_child_view(public_id: str):
     case = cases.get_case_for(current_user, public_id, Action.VIEW_CASE)
     if not child_view.can_record(current_user, case):
         abort(404)
-    errors: dict[str, str] = {}
     latest = child_view.latest(case)
-    form = {"answer": latest.answer.value, "own_words": latest.own_words} if latest else {}
     if request.method == "POST":
-        form = {"answer": forms.one("answer"), "own_words": forms.one("own_words")}
+        form = ChildViewForm()
         try:
-            child_view.record(current_user, case, form["answer"], form["own_words"])
+            child_view.record(current_user, case, form.answer.data, form.own_words.data)
         except child_view.InvalidChildView as invalid:
-            errors = forms.translated(invalid.errors)
-        if not errors:
+            add_errors(form, invalid.errors)
+        else:
             flash(_("Tack. Det är sparat."), "success")
             return redirect(url_for("consent.show_consent", public_id=public_id), 303)
+    else:
+        form = ChildViewForm(
+            data={"answer": latest.answer.value, "own_words": latest.own_words} if latest else {}
+        )
     is_child_self = case.subject_id == current_user.id
-    return forms.render_form(
+    return _render(
         "consent/record_child_view.html",
-        errors,
+        form,
         case=case,
-        form=form,
         is_child_self=is_child_self,
-        first_name=(case.subject.display_name.split() or [""])[0],
+        first_name=(case.subject.display_name.split() or [""])[0] if case.subject is not None else "",
     )
 
 
@@ -243,75 +241,43 @@ def _question(public_id: str, step: str):
     if isinstance(case, str):
         return redirect(case, 303)
     today = date.today()
-    answers = _draft(public_id, case)
-    returning = request.args.get("fran") == RETURN_TO_CHECK
-    errors: dict[str, str] = {}
-    form = answers
+    returning = flow.returning(request.args.get("fran"))
+    question = QUESTIONS[step]
     if request.method == "POST":
-        values = _parse(step)
-        form = {**answers, **values}
-        raw = consent_service.check_flow_step(case, step, values, today)
-        if not raw and len(json.dumps(form)) > MAX_DRAFT_CHARS:
-            raw = {FIELDS[step][-1]: N_("Texten är för lång. Skriv kortare.")}
-        if not raw:
-            form["_done"] = sorted(set(answers.get("_done", [])) | {step})
-            _save_draft(public_id, form)
-            return redirect(_after(public_id, step, returning), 303)
-        errors = forms.translated(raw)
-    action_args = {"fran": RETURN_TO_CHECK} if returning else {}
-    return forms.render_form(
+        form = question()
+        form.validate()
+        problems = consent_page.answer_step(current_user, case, step, form.values, today)
+        if not problems:
+            return redirect(_url(public_id, FLOW.after(step, returning=returning)), 303)
+        add_errors(form, problems)
+    else:
+        form = question.of(consent_page.draft_answers(current_user, case, today))
+    # A change link's page posts back to itself with ?fran=, so "Fortsätt" still returns to the check page.
+    fran = flow.RETURN_TO_CHECK if returning else None
+    return _render(
         f"consent/answer_{step}.html",
-        errors,
+        form,
         case=case,
-        form=form,
-        subject_name=forms.subject_name(case),
+        subject_name=consent_page.subject_name(current_user, case),
         groups=consent_page.grouped_parties(case) if step == "parties" else {},
         future_power=consent_service.only_future_power(current_user, case),
         today=today,
         last_day=consent_service.last_possible_day(today),
-        action=url_for(request.endpoint, public_id=public_id, **action_args),
-        back=_back(public_id, step, returning),
+        action=url_for("consent.answer_" + step, public_id=public_id, fran=fran),
+        back=_url(public_id, FLOW.back(step, returning=returning)),
     )
 
 
-def _parse(step: str) -> dict:
-    values: dict = {}
-    for name in FIELDS[step]:
-        values[name] = sorted(set(forms.choices(name))) if name in LIST_FIELDS else forms.one(name)
-    return values
+def _render(template: str, form: Form, **context):
+    """The page with the form's values and errors: 422 when there are errors, else 200."""
+    errors = form.page_errors
+    return render_template(template, form=form, errors=errors, **context), 422 if errors else 200
 
 
-def _draft(public_id: str, case) -> dict:
-    drafts = session.get(DRAFTS) or {}
-    if public_id not in drafts:
-        return consent_page.start_draft(current_user, case)
-    return dict(drafts[public_id])
-
-
-def _save_draft(public_id: str, answers: dict) -> None:
-    # One draft at a time: a draft for another case is dropped, so the cookie stays small.
-    session[DRAFTS] = {public_id: answers}
-
-
-def _forget_draft(public_id: str) -> None:
-    drafts = session.get(DRAFTS) or {}
-    if public_id in drafts:
-        session[DRAFTS] = {k: v for k, v in drafts.items() if k != public_id}
-
-
-def _after(public_id: str, step: str, returning: bool) -> str:
-    steps = consent_page.FLOW_STEPS
-    position = steps.index(step)
-    if returning or position == len(steps) - 1:
-        return url_for("consent.check_consent", public_id=public_id)
-    return url_for("consent.answer_" + steps[position + 1], public_id=public_id)
-
-
-def _back(public_id: str, step: str, returning: bool) -> str:
-    steps = consent_page.FLOW_STEPS
-    position = steps.index(step)
-    if returning:
-        return url_for("consent.check_consent", public_id=public_id)
-    if position == 0:
+def _url(public_id: str, place: str) -> str:
+    """The address of a place in the flow (pages/flow.py): a question, the summary, or the overview."""
+    if place == flow.START:
         return url_for("consent.show_consent", public_id=public_id)
-    return url_for("consent.answer_" + steps[position - 1], public_id=public_id)
+    if place == flow.CHECK:
+        return url_for("consent.check_consent", public_id=public_id)
+    return url_for("consent.answer_" + place, public_id=public_id)

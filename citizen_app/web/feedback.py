@@ -22,7 +22,8 @@ from flask_login import current_user
 
 from citizen_app.pages import child as child_pages
 from citizen_app.services import NotFound, feedback
-from citizen_app.web import forms
+from citizen_app.web.forms import form_page
+from citizen_app.web.forms.feedback import feedback_form
 from citizen_app.web.guards import child_link, citizen, invitation_link
 
 bp = Blueprint("feedback", __name__)
@@ -35,11 +36,6 @@ def _language() -> str:
     """The question files have Swedish and English texts; anything else falls back to Swedish."""
     lang = get_locale()
     return "en" if lang is not None and lang.language == "en" else "sv"
-
-
-def _form_values(question_set) -> dict[str, str]:
-    """Only the questions' own fields, as plain strings (a field sent twice or as a list is ignored)."""
-    return {question.id: forms.text(question.id) for question in question_set.questions}
 
 
 def _questionnaire(found, action: str, thanks: str, *, young: bool = False, back: str | None = None):
@@ -55,36 +51,26 @@ def _questionnaire(found, action: str, thanks: str, *, young: bool = False, back
             flash(_("Vi har redan tagit emot det här."), "info")
         return redirect(thanks, 303)
     question_set = feedback.question_set_for(found)
-    errors: dict[str, str] = {}
-    form: dict[str, str] = {}
+    form = feedback_form(question_set)()
     if request.method == "POST":
-        form = _form_values(question_set)
         try:
-            stored = feedback.submit(found, form)
+            stored = feedback.submit(found, form.answers())
         except feedback.InvalidFeedback as invalid:
-            errors = {_field_id(question_set, name): _(message) for name, message in invalid.errors.items()}
+            form.add_service_errors(invalid.errors)
         else:
             if not stored:  # the other click of a double click, at the same instant, stored it
                 flash(_("Vi har redan tagit emot det här."), "info")
             return redirect(thanks, 303)
-    return forms.render_form(
+    return form_page(
         "feedback/answer_feedback.html",
-        errors,
+        form,
         question_set=question_set,
         meeting=feedback.meeting_of(found),
         lang=_language(),
-        form=form,
         action=action,
         young=young,
         back=back,
     )
-
-
-def _field_id(question_set, name: str) -> str:
-    """The error summary links to the first question when nothing was answered at all."""
-    if name == "form":
-        return question_set.questions[0].id
-    return name
 
 
 # --- A signed-in person -------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from citizen_app.services import NotFound, push
+from citizen_app.web.forms.notification_settings import KindsForm, RemoveDeviceForm
 from citizen_app.web.guards import citizen
 
 bp = Blueprint("notification_settings", __name__)
@@ -67,7 +68,7 @@ def show_settings():
         "notification_settings/show_settings.html",
         devices=push.devices_of(current_user),
         kinds=push.KINDS,
-        chosen=set(push.chosen_kinds(current_user)),
+        form=KindsForm(data={"kinds": push.chosen_kinds(current_user)}),
         vapid_public_key=current_app.config.get("VAPID_PUBLIC_KEY") or "",
         install_url=INSTALL_PATH if _install_page_exists() else None,
         push_text=push.GENERIC_TEXT,
@@ -77,7 +78,7 @@ def show_settings():
 @bp.route("/aviseringar/val", methods=["POST"])
 @citizen
 def choose_kinds():
-    push.choose_kinds(current_user, request.form.getlist("kinds"))
+    push.choose_kinds(current_user, KindsForm().kinds.data)
     flash(_("Dina val är sparade."), "success")
     return redirect(url_for("notification_settings.show_settings"), 303)
 
@@ -124,8 +125,9 @@ def add_device():
 def remove_device():
     """A form names the device by its public id ("Stäng av" in the list); push.js names this browser's
     subscription by its endpoint ("Stäng av på den här enheten"). Someone else's device is not found."""
-    if request.form:
-        push.unsubscribe(current_user, public_id=request.form.get("device", ""))  # NotFound → 404 page
+    form = RemoveDeviceForm()
+    if form.was_posted:
+        push.unsubscribe(current_user, public_id=form.device.data)  # NotFound → 404 page
         flash(_("Aviseringar är avstängda på den enheten."), "success")
         return redirect(url_for("notification_settings.show_settings"), 303)
     if _too_big():

@@ -3,7 +3,8 @@
 The version in force goal by goal, a draft to comment on ("Det här vill jag ändra") and approve ("Jag har
 läst planen och håller med"), every version and what changed between them, a print view, the child's
 simpler page, and the person's choice of which relatives may read the plan. Who sees what is decided in
-pages/plan.py, the rules in services/plans.py; this module parses forms and renders the answer.
+pages/plan.py, the rules in services/plans.py; this module reads its forms (web/forms/plan.py) and renders the
+answer.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from flask_login import current_user
 from citizen_app.access import Action
 from citizen_app.pages import plan as plan_pages
 from citizen_app.services import NotAllowed, cases, plans
+from citizen_app.web.forms import add_errors, form_page
+from citizen_app.web.forms.plan import ApproveForm, CommentForm, ShareForm
 from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("plan", __name__)
 
 BASE = "/sip/<string(length=22):public_id>/plan"
-MAX_COMMENT_FIELD = 10_000  # far above the service's limit; a bigger body is not a comment
 
 
 @bp.route(BASE)
@@ -29,7 +31,7 @@ def show_plan(public_id: str):
     page = plan_pages.plan_page_for(current_user, public_id)
     if page.reader == plan_pages.CHILD:
         return render_template("plan/show_plan_child.html", page=page)
-    return render_template("plan/show_plan.html", page=page, form={}, errors={})
+    return render_template("plan/show_plan.html", page=page, form=CommentForm())
 
 
 @bp.route(BASE + "/utkast")
@@ -39,7 +41,7 @@ def show_draft(public_id: str):
     page = plan_pages.plan_page_for(current_user, public_id, draft=True)
     if page.plan is None:
         return redirect(url_for("plan.show_plan", public_id=public_id), 303)
-    return render_template("plan/show_plan.html", page=page, form={}, errors={})
+    return render_template("plan/show_plan.html", page=page, form=CommentForm())
 
 
 @bp.route(BASE + "/utkast/synpunkt", methods=["POST"])
@@ -52,18 +54,17 @@ def comment_on_draft(public_id: str):
     if draft is None or case.is_closed:
         flash(_("Det finns inget utkast att skriva om. Planen är redan godkänd."), "info")
         return redirect(url_for("plan.show_plan", public_id=public_id), 303)
-    text = request.form.get("comment", "")[:MAX_COMMENT_FIELD].replace("\x00", "")
-    errors: dict[str, str] = {}
+    form = CommentForm()
     try:
-        plans.comment(current_user, case, draft, text)
+        plans.comment(current_user, case, draft, form.comment.data)
     except plans.InvalidPlan as invalid:
-        errors = {"comment": _(invalid.errors.get("text", invalid.message))}
+        # The service names the comment "text"; other refusals have only a message.
+        add_errors(form, {"comment": invalid.errors.get("text", invalid.message)})
+        page = plan_pages.plan_page_for(current_user, public_id, draft=True)
+        return form_page("plan/show_plan.html", form, page=page)
     except (NotAllowed, plans.PlanLocked) as refused:
         flash(_(refused.message), "info")
         return redirect(url_for("plan.show_plan", public_id=public_id), 303)
-    if errors:
-        page = plan_pages.plan_page_for(current_user, public_id, draft=True)
-        return render_template("plan/show_plan.html", page=page, form={"comment": text}, errors=errors), 422
     flash(_("Tack. Din samordnare har fått det du skrev."), "success")
     return redirect(url_for("plan.show_draft", public_id=public_id), 303)
 
@@ -74,12 +75,9 @@ def approve_draft(public_id: str):
     """Approve the draft the person read. A second click, or an old tab, changes nothing: it lands on the
     approved plan with a calm word (also when both clicks reach two servers at the same instant)."""
     case = cases.get_case_for(current_user, public_id, Action.APPROVE_PLAN)
+    form = ApproveForm()
     try:
-        number = int(request.form.get("version", ""))
-    except ValueError:
-        number = 0
-    try:
-        approved = plans.approve_as_read(current_user, case, number, request.form.get("fingerprint", ""))
+        approved = plans.approve_as_read(current_user, case, form.number, form.fingerprint.data)
     except plans.PlanChanged as changed:
         flash(_(changed.message), "info")
         return redirect(url_for("plan.show_draft", public_id=public_id), 303)
@@ -127,7 +125,7 @@ def share_plan(public_id: str):
     """ "Vem får se planen?": per relative, on or off. Turning it off takes the plan back at once."""
     page = plan_pages.sharing_page_for(current_user, public_id)
     if request.method == "POST":
-        plan_pages.save_sharing(current_user, page.case, set(request.form.getlist("shared")))
+        plan_pages.save_sharing(current_user, page.case, set(ShareForm().shared.data))
         flash(_("Det är sparat."), "success")
         return redirect(url_for("plan.share_plan", public_id=public_id), 303)
     return render_template("plan/share_plan.html", page=page)

@@ -13,7 +13,8 @@ from flask_login import current_user
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.services import cases, problems
-from citizen_app.web import forms
+from citizen_app.web.forms import add_errors, form_page
+from citizen_app.web.forms.problems import ReportForm
 from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("problems", __name__)
@@ -41,21 +42,17 @@ def _case(public_id: str):
 @creates
 def report(public_id: str):
     case = _case(public_id)
-    errors: dict[str, str] = {}
-    form = {"kind": "", "text": ""}
+    form = ReportForm()
     if request.method == "POST":
-        form = {"kind": forms.text("kind"), "text": forms.text("text")}
         try:
-            found = problems.report(current_user, case, form["kind"], form["text"])
+            found = problems.report(current_user, case, form.kind.data, form.text.data)
         except problems.InvalidReport as invalid:
-            errors = forms.translated(invalid.errors)
+            add_errors(form, invalid.errors)
         else:
             return redirect(
                 url_for("problems.show_report", public_id=public_id, report_id=found.public_id), 303
             )
-    return forms.render_form(
-        "problems/report_problem.html", errors, case=case, kinds=problems.KINDS, form=form
-    )
+    return form_page("problems/report_problem.html", form, case=case, kinds=problems.KINDS)
 
 
 @bp.route(f"/sip/{CASE_ID}/rapporter")

@@ -1,37 +1,29 @@
 """Asking for a SIP ("Begär en SIP"): a start page, one question per page, check your answers, sent.
 
 The GOV.UK question-page pattern [issue 3]: the label or legend is the h1, a back link on every page, answers
-kept when the person goes back, and a "Kontrollera dina svar" page whose change links return to it. The rules
-and their Swedish messages live in services/requests.py; this module parses the form into plain values, calls
-the service and shows the result. Malformed input (a repeated field, hundreds of choices) gets a 400 page and
-writes nothing; an invalid answer gets the same page again with status 422 and an error summary.
+kept when the person goes back, and a "Kontrollera dina svar" page whose change links return to it (the order
+of the pages is pages/flow.py's). The rules and their Swedish messages live in services/requests.py; each
+question's form (web/forms/requests.py) reads what was sent, and this module calls the service and shows the
+result. Malformed input (a repeated field, hundreds of choices) gets a 400 page and writes nothing; an invalid
+answer gets the same page again with status 422 and an error summary.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from citizen_app.pages import flow
 from citizen_app.services import DomainError
 from citizen_app.services import requests as request_service
-from citizen_app.web import forms
+from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms.requests import QUESTIONS, SendForm
 from citizen_app.web.guards import citizen, creates
 
 bp = Blueprint("requests", __name__)
 
-STEPS = request_service.STEPS  # who, need, services, urgency, contact — each has an endpoint answer_<step>
-# The fields each question's form sends. Only "units" may repeat (checkboxes); any other field sent twice is
-# malformed, not an answer.
-FIELDS = {
-    "who": ("for_whom", "close_name", "close_contact"),
-    "need": ("need",),
-    "services": ("units", "other_services"),
-    "urgency": ("urgent", "leaving_hospital", "discharge_date"),
-    "contact": ("contact_way", "phone", "email", "interpreter", "interpreter_language", "adaptations"),
-}
-LIST_FIELDS = frozenset({"units"})
-RETURN_TO_CHECK = "kontrollera"  # ?fran=kontrollera: a change link from the check page, go back there after
+# who, need, services, urgency, contact: each has an endpoint answer_<step> and a form in forms/requests.py.
+FLOW = flow.Flow(request_service.STEPS)
 
 
 @bp.route("/begar-sip", methods=["GET", "POST"])
@@ -84,23 +76,25 @@ def check_answers(draft_id: str):
     sent = request_service.sent_case_of(draft)
     if sent is not None:
         return redirect(url_for("requests.show_sent", case_id=sent.public_id), 303)
-    if request_service.first_unanswered_step(draft) is not None:
+    if FLOW.first_open(draft.answers) is not None:  # no skipping to the check page
         return redirect(_next_page(draft), 303)
-    errors: dict[str, str] = {}
+    form = SendForm()
     if request.method == "POST":
+        case = None
         try:
             case = request_service.submit(current_user, draft)
         except request_service.AlreadySent as already:  # the other click of a double click won the race
             case = already.case
         except DomainError as refused:
             # Custody or a mandate ended since question 1 was answered: the summary links to its change link.
-            errors = {"change-who": _(refused.message)}
-        if not errors:
+            add_errors(form, {"change-who": refused.message})
+        if case is not None:
             return redirect(url_for("requests.show_sent", case_id=case.public_id), 303)
-    return forms.render_form(
+    return _render(
         "requests/check_answers.html",
-        errors,
+        form,
         draft=draft,
+        back=_url(draft, FLOW.last),
         summary=_summary(draft),
         subject_name=_subject_name(draft, request_service.who_options(current_user)),
     )
@@ -123,79 +117,53 @@ def _question(draft_id: str, step: str, **context):
     sent = request_service.sent_case_of(draft)
     if sent is not None:  # the back button after sending: there is nothing left to change
         return redirect(url_for("requests.show_sent", case_id=sent.public_id), 303)
-    returning = request.args.get("fran") == RETURN_TO_CHECK
+    returning = flow.returning(request.args.get("fran"))
     options = request_service.who_options(current_user)
-    errors: dict[str, str] = {}
+    question = QUESTIONS[step]
     if request.method == "POST":
-        values = _parse(step)
+        form = question()
+        form.validate()
         try:
-            raw_errors = request_service.save_step(current_user, draft, step, values)
+            problems = request_service.save_step(current_user, draft, step, form.values)
         except request_service.AlreadySent as already:
             return redirect(url_for("requests.show_sent", case_id=already.case.public_id), 303)
-        if not raw_errors:
-            return redirect(_after(draft, step, returning), 303)
-        errors = forms.translated(raw_errors)
-        form = values
+        if not problems:
+            return redirect(_url(draft, FLOW.after(step, returning=returning)), 303)
+        add_errors(form, problems)
     else:
-        form = _saved(draft, step)
-    action_args = {"fran": RETURN_TO_CHECK} if returning else {}
-    return forms.render_form(
+        form = question.of(draft.answers, FLOW.is_answered(step, draft.answers))
+    # A change link's page posts back to itself with ?fran=, so "Fortsätt" still returns to the check page.
+    fran = flow.RETURN_TO_CHECK if returning else None
+    return _render(
         f"requests/answer_{step}.html",
-        errors,
+        form,
         draft=draft,
-        form=form,
         options=options,
         subject_name=_subject_name(draft, options),
-        action=url_for(request.endpoint, draft_id=draft.public_id, **action_args),
-        back=_back(draft, step, returning),
+        action=url_for("requests.answer_" + step, draft_id=draft.public_id, fran=fran),
+        back=_url(draft, FLOW.back(step, returning=returning)),
         **context,
     )
 
 
-def _parse(step: str) -> dict:
-    """The question's fields as plain values. A field sent twice, or hundreds of checkboxes, is malformed:
-    400, nothing saved. NUL characters are dropped (no database stores them in text)."""
-    return {name: forms.choices(name) if name in LIST_FIELDS else forms.one(name) for name in FIELDS[step]}
+def _render(template: str, form: Form, **context):
+    """The page with the form's values and errors: 422 when there are errors, else 200."""
+    errors = form.page_errors
+    return render_template(template, form=form, errors=errors, **context), 422 if errors else 200
 
 
-def _saved(draft, step: str) -> dict:
-    """The answers saved for this question, as the form sends them, so going back shows them again."""
-    answers = draft.answers or {}
-    if step not in answers.get("_done", []):
-        return {}
-    form: dict = {}
-    for name in FIELDS[step]:
-        value = answers.get(name)
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        form[name] = value if value is not None else ""
-    if step == "services":
-        form["units"] = list(answers.get("units") or []) + (["dont_know"] if answers.get("dont_know") else [])
-    return form
+def _url(draft, place: str) -> str:
+    """The address of a place in the flow (pages/flow.py): a question, the check page or the start page."""
+    if place == flow.START:
+        return url_for("requests.start_request")
+    if place == flow.CHECK:
+        return url_for("requests.check_answers", draft_id=draft.public_id)
+    return url_for("requests.answer_" + place, draft_id=draft.public_id)
 
 
 def _next_page(draft) -> str:
-    step = request_service.first_unanswered_step(draft)
-    if step is None:
-        return url_for("requests.check_answers", draft_id=draft.public_id)
-    return url_for("requests.answer_" + step, draft_id=draft.public_id)
-
-
-def _after(draft, step: str, returning: bool) -> str:
-    """The next question in order; the check page after the last one, or when a change link led here."""
-    position = STEPS.index(step)
-    if returning or position == len(STEPS) - 1:
-        return url_for("requests.check_answers", draft_id=draft.public_id)
-    return url_for("requests.answer_" + STEPS[position + 1], draft_id=draft.public_id)
-
-
-def _back(draft, step: str, returning: bool) -> str:
-    if returning:
-        return url_for("requests.check_answers", draft_id=draft.public_id)
-    position = STEPS.index(step)
-    if position == 0:
-        return url_for("requests.start_request")
-    return url_for("requests.answer_" + STEPS[position - 1], draft_id=draft.public_id)
+    """The first question not answered yet, or the check page when every one is."""
+    return _url(draft, FLOW.first_open(draft.answers) or flow.CHECK)
 
 
 def _subject_name(draft, options) -> str | None:

@@ -21,7 +21,7 @@ from citizen_app.web.forms import DateText, Form, Text, add_errors
 WEB = Path(__file__).resolve().parents[2] / "citizen_app" / "web"
 
 # The view modules that read their POST through form classes. Add a module here when it is converted; the
-# ones left (the citizen pages) still read request.form by hand.
+# ones left (the other citizen pages) still read request.form by hand.
 CONVERTED = [
     "staff.py",
     "staff_meetings.py",
@@ -31,6 +31,14 @@ CONVERTED = [
     "staff_plans.py",
     "preparation.py",
     "child.py",
+    "consent.py",
+    "requests.py",
+    "auth.py",
+    "cases.py",
+    "feedback.py",
+    "problems.py",
+    "notification_settings.py",
+    "plan.py",
 ]
 
 

@@ -3,6 +3,7 @@ the receipt, withdrawing, the child's view. Every page is plain Swedish (LIX ≤
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -25,7 +26,7 @@ from citizen_app.models import (
     UnitKind,
 )
 from citizen_app.plain_language import main_text_blocks, measure
-from citizen_app.services import child_view, consent
+from citizen_app.services import child_view, consent, drafts
 from tests.support import factories
 
 
@@ -156,12 +157,12 @@ def test_a_double_click_on_confirm_gives_consent_once(client, adult_case, units)
     summary = client.get(_url(case, "/kontrollera")).get_data(as_text=True)
     based_on = re.search(r'name="based_on" value="([^"]+)"', summary).group(1)
     token = _token(client)
-    # The second click carries the same form (and the same draft); it must not save a second version.
-    with client.session_transaction() as saved:
-        draft = dict(saved["consent_drafts"])
+    # The second click carries the same form and finds the same draft (it was read before the first click
+    # was done with it); it must not save a second version.
+    answers = dict(drafts.unsent(ada, drafts.CONSENT, case).answers)
     first = client.post(_url(case, "/kontrollera"), data={"csrf_token": token, "based_on": based_on})
-    with client.session_transaction() as saved:
-        saved["consent_drafts"] = draft
+    drafts.save(drafts.open_draft(ada, drafts.CONSENT, case), answers)
+    db.session.commit()
     second = client.post(_url(case, "/kontrollera"), data={"csrf_token": token, "based_on": based_on})
     assert first.status_code == second.status_code == 303
     assert len(_events(case)) == 1
@@ -195,6 +196,64 @@ def test_going_back_keeps_the_answers(client, adult_case, units):
     categories = client.get(_url(case, "/uppgifter")).get_data(as_text=True)
     assert re.search(r'value="health"[^>]*checked', categories)
     assert "Inget om min bror." in client.get(_url(case, "/inte-delas")).get_data(as_text=True)
+
+
+def test_a_long_consent_is_kept_whole_from_the_questions_to_the_receipt(client, adult_case, units):
+    """The draft is on the server, with no cap of its own: the longest answers the questions allow (ten other
+    parties of up to 200 characters, 2,000 characters that must not be shared) reach the consent whole. The
+    session's draft refused anything over 2,500 characters (as JSON); this one is more than twice that."""
+    ada, case = adult_case
+    line = ("Försäkringskassans handläggare i Överkalix och Älvsbyn " * 4)[:197].strip()
+    others = "\n".join(f"{line} {n}" for n in range(10))  # ten lines of nearly 200 characters
+    exclusions = ("Ingenting om min äldre bror, hans skola eller hans vård. " * 40)[:1999] + "."
+    client.sign_in_as(ada)
+    _answer_all(client, case, units, others=others)
+    assert _post(client, _url(case, "/inte-delas"), {"exclusions": exclusions}).status_code == 303
+
+    stored = drafts.unsent(ada, drafts.CONSENT, case).answers
+    assert stored["exclusions"] == exclusions and stored["other_parties"] == others
+    assert len(json.dumps(stored)) > 2 * 2_500
+    summary = _text(client.get(_url(case, "/kontrollera")))
+    assert exclusions in summary and all(name in summary for name in others.splitlines())
+    assert _confirm(client, case).status_code == 303
+    [event] = _events(case)
+    assert event.exclusions == exclusions and sorted(event.other_parties) == others.splitlines()
+    assert drafts.unsent(ada, drafts.CONSENT, case) is None  # given: the draft is gone
+
+
+def test_each_guardian_has_a_draft_of_their_own_that_the_other_never_sees(client, family, units):
+    case = family["case"]
+    client.sign_in_as(family["maria"])
+    _answer_all(client, case, units, others="Marias kusin")
+    assert _post(client, _url(case, "/inte-delas"), {"exclusions": "Marias hemlighet"}).status_code == 303
+
+    client.sign_in_as(family["johan"])
+    for rest in ("/verksamheter", "/inte-delas", "/kontrollera"):
+        page = client.get(_url(case, rest), follow_redirects=True).get_data(as_text=True)
+        assert "Marias" not in page, rest
+    # Johan's answers go to his own draft and leave Maria's as it was.
+    assert _post(client, _url(case, "/borja"), {}).status_code == 303
+    assert _post(client, _url(case, "/inte-delas"), {"exclusions": "Johans text"}).status_code == 303
+    assert drafts.unsent(family["maria"], drafts.CONSENT, case).answers["exclusions"] == "Marias hemlighet"
+    assert drafts.unsent(family["johan"], drafts.CONSENT, case).answers["exclusions"] == "Johans text"
+
+    client.sign_in_as(family["maria"])
+    assert "Marias hemlighet" in _text(client.get(_url(case, "/kontrollera")))
+
+
+def test_someone_without_a_say_can_neither_read_nor_change_a_consent_draft(client, adult_case, family, units):
+    ada, case = adult_case
+    client.sign_in_as(ada)
+    _answer_all(client, case, units, others="Adas granne")
+    before = dict(drafts.unsent(ada, drafts.CONSENT, case).answers)
+    client.sign_in_as(family["maria"])
+    for rest in ("/verksamheter", "/uppgifter", "/inte-delas", "/hur-lange", "/kontrollera"):
+        response = client.get(_url(case, rest))
+        assert response.status_code == 404 and "Adas granne" not in response.get_data(as_text=True), rest
+    assert _post(client, _url(case, "/inte-delas"), {"exclusions": "Ändrat"}).status_code == 404
+    assert _post(client, _url(case, "/borja"), {}).status_code == 404
+    assert drafts.unsent(ada, drafts.CONSENT, case).answers == before
+    assert drafts.unsent(family["maria"], drafts.CONSENT, case) is None
 
 
 @pytest.mark.parametrize(

@@ -211,6 +211,23 @@ def test_a_draft_is_marked_and_can_be_commented_on_and_approved(client, family):
     assert db.session.query(PlanComment).count() == 1
 
 
+def test_a_comment_is_stored_without_nul_characters_and_a_huge_one_is_cut_before_it_is_refused(
+    client, family
+):
+    case = family["case"]
+    _draft(family)
+    client.sign_in_as(family["maria"])
+    sent = _post(client, _url(case, "/utkast/synpunkt"), {"comment": "Stöd\x00 på morgonen."})
+    assert sent.status_code == 303
+    assert [c.text for c in db.session.query(PlanComment).all()] == ["Stöd på morgonen."]
+
+    huge = _post(client, _url(case, "/utkast/synpunkt"), {"comment": "a" * 50_000})
+    assert huge.status_code == 422
+    assert "Texten är för lång" in _text(huge)
+    assert len(_soup(huge).find("textarea", id="comment").get_text()) == 10_000  # not the whole body back
+    assert db.session.query(PlanComment).count() == 1
+
+
 def test_a_draft_changed_after_reading_is_not_approved(client, family):
     case = family["case"]
     plan = _draft(family)

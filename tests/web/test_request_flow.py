@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from citizen_app.extensions import db
-from citizen_app.models import PrincipalKind, RequestDraft, SipCase, StaffRole, UnitKind
+from citizen_app.models import FlowDraft, PrincipalKind, SipCase, StaffRole, UnitKind
 from citizen_app.plain_language import main_text_blocks, measure
 from citizen_app.services import intake
 from tests.support import factories
@@ -113,8 +113,8 @@ def _answer_all(client, draft_id: str, answers: dict | None = None) -> None:
         assert _answer(client, draft_id, step, values, token).status_code == 303, step
 
 
-def _draft(draft_id: str) -> RequestDraft:
-    return db.session.scalar(select(RequestDraft).where(RequestDraft.public_id == draft_id))
+def _draft(draft_id: str) -> FlowDraft:
+    return db.session.scalar(select(FlowDraft).where(FlowDraft.public_id == draft_id))
 
 
 def _cases() -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
@@ -28,14 +28,19 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from citizen_app.services import N_
+from citizen_app.web.forms import reading
 from citizen_app.web.forms.reading import choices, one, render_form, subject_name, text, translated
 
 __all__ = [
     "Choices",
     "DateText",
     "Form",
+    "StrictChoices",
+    "StrictText",
+    "LongText",
     "Text",
     "add_errors",
+    "form_page",
     # the older helpers, for pages not yet converted:
     "choices",
     "one",
@@ -70,6 +75,12 @@ class Form(FlaskForm):
             shown.setdefault(name, _(message))
         return shown
 
+    @property
+    def was_posted(self) -> bool:
+        """Whether this request posted a form with anything in it (not JSON, not an empty body): for a view
+        that takes either a form or what a script sends."""
+        return self.meta.wrap_formdata(self, _Auto) is not None
+
 
 def add_errors(form: Form, errors: dict[str, str]) -> None:
     """Put a service's errors (``InvalidInput.errors``: field name → Swedish msgid) onto the form's fields.
@@ -86,6 +97,12 @@ def add_errors(form: Form, errors: dict[str, str]) -> None:
             form._other_errors = {**getattr(form, "_other_errors", {}), name: message}
 
 
+def form_page(template: str, form: Form, **context):
+    """The page with its form (``form``, read by the macros of components/fields.html): status 422 when the
+    form has errors, else 200."""
+    return render_template(template, form=form, **context), 422 if form.page_errors else 200
+
+
 class Text(StringField):
     """A text field: the first value sent, "" when it is missing; kept as typed (no stripping)."""
 
@@ -95,6 +112,20 @@ class Text(StringField):
 
     def process_formdata(self, valuelist):
         self.data = valuelist[0] if valuelist and isinstance(valuelist[0], str) else ""
+
+
+class LongText(Text):
+    """A long text, such as a comment: cut at ``limit`` characters, NUL characters dropped (no database
+    stores them in text). Set ``limit`` far above what the service allows, so the service still says "too
+    long"; a body beyond it is not a comment, and is not carried further."""
+
+    def __init__(self, label=None, validators=None, *, limit: int, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.limit = limit
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.data = self.data[: self.limit].replace("\x00", "")
 
 
 class DateText(Text):
@@ -123,3 +154,23 @@ class Choices(SelectMultipleField):
 
     def process_formdata(self, valuelist):
         self.data = list(valuelist)
+
+
+class StrictText(Text):
+    """A text field that is one answer: the same name sent twice is malformed, not an answer (400, so nothing
+    is saved). NUL characters are dropped, as no database stores them in text. (What ``one`` did.)"""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) > 1:
+            abort(400)
+        super().process_formdata([value.replace("\x00", "") for value in valuelist if isinstance(value, str)])
+
+
+class StrictChoices(Choices):
+    """A checkbox list where hundreds of values is malformed (400): more than a county has units, so not a
+    person filling in the form. NUL characters are dropped. (What ``choices`` did.)"""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) > reading.MAX_CHOICES:
+            abort(400)
+        super().process_formdata([value.replace("\x00", "") for value in valuelist if isinstance(value, str)])
