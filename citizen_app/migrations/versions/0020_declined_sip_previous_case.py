@@ -1,7 +1,7 @@
 """declined SIP: a new request links to the SIP the person had said no to
 
 Revision ID: 0020
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-10 10:00:00.000000
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from citizen_app.migrations.keep_data import refuse_to_lose
 
 revision = "0020"
-down_revision = "0013"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
