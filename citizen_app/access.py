@@ -33,7 +33,9 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"  # the case's current coordinator
     UNIT_COORDINATOR = "unit_coordinator"  # a coordinator of the unit that owns the case
     UNIT_MEMBER = "unit_member"  # other staff of the owning unit
-    PARTICIPATING_STAFF = "participating_staff"  # staff of a unit taking part in the case
+    # Staff of a unit taking part in the case, while the consent in force names their unit [DA 4.2]: before
+    # consent, after a withdrawal or an expiry, or once the person leaves the unit out, they are OTHER_STAFF.
+    PARTICIPATING_STAFF = "participating_staff"
     OTHER_STAFF = "other_staff"
 
 
@@ -171,7 +173,10 @@ def roles_of(actor: Actor, case: SipCase, today: date | None = None) -> frozense
     if cache is not None and key in cache:
         return cache[key]
     day = today or date.today()
-    roles = _staff_roles(actor, case) if isinstance(actor, StaffUser) else _person_roles(actor, case, day)
+    if isinstance(actor, StaffUser):
+        roles = _staff_roles(actor, case, day)
+    else:
+        roles = _person_roles(actor, case, day)
     if cache is not None:
         cache[key] = roles
     return roles
@@ -219,7 +224,7 @@ def _person_roles(
     return frozenset(roles)
 
 
-def _staff_roles(staff: StaffUser, case: SipCase) -> frozenset[Role]:
+def _staff_roles(staff: StaffUser, case: SipCase, day: date) -> frozenset[Role]:
     ties = staff_ties(staff.id, case)
     roles: set[Role] = set()
     if ties.is_coordinator:
@@ -228,9 +233,18 @@ def _staff_roles(staff: StaffUser, case: SipCase) -> frozenset[Role]:
         roles.add(Role.UNIT_COORDINATOR)
     elif ties.owning_unit_role == StaffRole.MEMBER:
         roles.add(Role.UNIT_MEMBER)
-    if ties.in_participating_unit:
+    if ties.in_participating_unit and _consent_covers(ties.participating_unit_ids, case, day):
         roles.add(Role.PARTICIPATING_STAFF)
     return frozenset(roles) or frozenset({Role.OTHER_STAFF})
+
+
+def _consent_covers(unit_public_ids: frozenset[str], case: SipCase, day: date) -> bool:
+    """Whether the consent in force names one of these units. No sharing with a party it does not cover."""
+    # Imported here: the consent rules ask this module who may consent, so it cannot import them first.
+    from citizen_app.services import consent
+
+    scope = consent.in_force(case, day)
+    return scope is not None and any(scope.covers_unit(u) for u in unit_public_ids)
 
 
 def allowed_actions(actor: Actor, case: SipCase) -> frozenset[Action]:

@@ -36,6 +36,13 @@ class ConsentEventKind(enum.StrEnum):
     # A menprövning: staff found that sharing does not harm a person nobody can consent for. It stands in for
     # consent in that situation only (services/representation.py); the reason is in ``note``.
     HARM_ASSESSED = "harm_assessed"
+    # issue 15: decline
+    DECLINED = "declined"  # "Jag vill inte ha en SIP nu": a no before any consent; the SIP closes
+    # What the coordinator saw at the start of the meeting [discharge guide]. No scope: never a voice's
+    # latest consent (consent.NOT_AN_ANSWER).
+    CONFIRMED_AT_MEETING = "confirmed_at_meeting"  # the consent in force was confirmed as it is
+    CHANGED_AT_MEETING = "changed_at_meeting"  # a change was asked for: recorded as its own consent event
+    NOT_CONFIRMED_AT_MEETING = "not_confirmed_at_meeting"  # not confirmed; ``note`` says why
 
 
 class ConsentMethod(enum.StrEnum):

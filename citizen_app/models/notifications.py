@@ -59,6 +59,10 @@ class NotificationKind(enum.StrEnum):
     # issue 15: mature minors
     MATURE_MINOR_DECIDED = "mature_minor_decided"  # the child now consents themself
     MATURE_MINOR_ENDED = "mature_minor_ended"  # the guardians decide about consent again
+    # issue 15: decline
+    SIP_DECLINED = "sip_declined"  # the person (or a guardian) said no to the SIP; it is closed
+    # staff of a unit taking part: what the unit may share now (unit names and categories only)
+    CONSENT_SHARING = "consent_sharing"
 
 
 class Notification(PublicIdMixin, Base):

@@ -17,7 +17,7 @@ from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.models import ClosingReason, ConsentEvent, ConsentEventKind, Person, SipCase, Unit
 from citizen_app.pages.flow import Flow
-from citizen_app.services import cases, child_view, coming_of_age, drafts, mature_minor
+from citizen_app.services import cases, child_view, coming_of_age, declining, drafts, mature_minor
 from citizen_app.services.consent import (
     CATEGORIES,
     cannot_consent_reason,
@@ -93,6 +93,10 @@ class ConsentPage:
     coming_of_age: coming_of_age.Notice | None = None  # "Från din 18-årsdag bestämmer du själv" [issue 15]
     harm_assessment: ConsentEvent | None = None  # a menprövning that stands in for consent now [issue 15]
     mature_minor: bool = False  # the child consents themself [issue 15]: no guardians' answers to list
+    # Saying no, and changing one's mind after a no [issue 15] (services/declining.py).
+    can_decline: bool = False
+    declined: bool = False
+    can_start_again: bool = False
 
 
 def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
@@ -241,6 +245,9 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
             None,
         ),
         mature_minor=self_consenting,
+        can_decline=declining.decline_open(case, reason, scope),
+        declined=case.is_closed and declining.was_declined(case),
+        can_start_again=case.is_closed and declining.can_start_again(actor, case),
     )
 
 

@@ -50,6 +50,7 @@ from citizen_app.services import (
     NotAllowed,
     audit,
     cases,
+    consent_spread,
     mature_minor,
     notifications,
     recipients,
@@ -63,6 +64,15 @@ CATEGORIES = ("health", "social", "school", "insurance_work", "other")
 HEALTH_CATEGORY = "health"
 MAX_EXCLUSIONS = 2000
 SWEDEN = ZoneInfo("Europe/Stockholm")
+# What the coordinator saw at the meeting carries no scope: never a voice's latest answer (meeting_consent).
+NOT_AN_ANSWER = frozenset(
+    {
+        ConsentEventKind.CONFIRMED_AT_MEETING,
+        ConsentEventKind.CHANGED_AT_MEETING,
+        ConsentEventKind.NOT_CONFIRMED_AT_MEETING,
+        ConsentEventKind.ENDED_AT_18,  # a guardian's consent stopped counting at 18: history only
+    }
+)
 
 
 class NotCovered(DomainError):
@@ -153,8 +163,8 @@ def latest_by_voice(
     speaks = representation.adult_voice(case, today, events) if adult else None
     again_from = None if adult else mature_minor.guardians_again_from(case)
     for event in events:
-        if event.kind == ConsentEventKind.ENDED_AT_18:
-            continue  # history only: says a guardian's consent stopped counting, is nobody's answer
+        if event.kind in NOT_AN_ANSWER:
+            continue  # history only (a confirmation at a meeting, the end at 18): nobody's answer
         if adult and subject is not None:
             if event.consenter_id != subject.id and _said_on(event) < subject.adult_from():
                 continue  # a guardian's consent, from when the person was a child
@@ -196,7 +206,7 @@ def in_force(case: SipCase, today: date | None = None) -> Scope | None:
 
 def in_force_from(voices: list[Person], latest: dict[int, ConsentEvent], day: date) -> Scope | None:
     """in_force on what is already read: the voices that must agree and each voice's latest event."""
-    if any(e.kind == ConsentEventKind.WITHDRAWN for e in latest.values()):
+    if any(e.kind in (ConsentEventKind.WITHDRAWN, ConsentEventKind.DECLINED) for e in latest.values()):
         return None
     events: list[ConsentEvent] = []
     ends: list[date] = []
@@ -248,6 +258,7 @@ def give(
     scope_errors = _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day)
     if scope_errors:
         raise InvalidScope(scope_errors)
+    before = in_force(case, day)
     previous = latest_by_voice(case, day).get(voice_of(actor, case, day))
     event = ConsentEvent(
         case_id=case.id,
@@ -264,7 +275,7 @@ def give(
     db.session.add(event)
     db.session.flush()
     audit.record(actor, "consent." + event.kind.value, case, event=event.public_id)
-    _after_change(actor, case, day)
+    _after_change(actor, case, day, before)
     return event
 
 
@@ -314,9 +325,12 @@ def _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day
     return errors
 
 
-def _after_change(actor: Person | StaffUser, case: SipCase, day: date) -> None:
-    """Consent now in force moves the SIP on to preparation; a guardian still missing is told."""
-    if in_force(case, day) is not None:
+def _after_change(actor: Person | StaffUser, case: SipCase, day: date, before: Scope | None = None) -> None:
+    """Consent now in force moves the SIP on to preparation; a guardian still missing is told. The units
+    taking part are told what they may share now (``before``: the scope in force before the change)."""
+    now = in_force(case, day)
+    consent_spread.tell_units(case, before, now)
+    if now is not None:
         if case.step == Step.CONSENT:
             case.step = Step.PREPARATION
             timeline.record(case, EventKind.STEP_CHANGED, actor, step=Step.PREPARATION)
@@ -453,6 +467,7 @@ def record_by_staff(
     errors.update(scope_errors)
     if errors:
         raise InvalidScope(errors)
+    before = in_force(case, day)
     event = ConsentEvent(
         case_id=case.id,
         kind=ConsentEventKind.RECORDED_BY_STAFF,
@@ -470,7 +485,7 @@ def record_by_staff(
     db.session.flush()
     audit.record(staff, "consent.recorded_by_staff", case, event=event.public_id, method=method.value)
     notifications.notify(consenter, NotificationKind.CONSENT_RECORDED, case)
-    _after_change(staff, case, day)
+    _after_change(staff, case, day, before)
     return event
 
 

@@ -50,6 +50,7 @@ from citizen_app.services import (
     consent,
     deadlines,
     feedback,
+    meeting_consent,
     notifications,
     recipients,
     timeline,
@@ -61,6 +62,10 @@ GUEST_ROLES = (ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON)
 OPEN = (InvitationStatus.SENT, InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
 # Ended, or held at the 18th birthday until the young adult's consent covers the party [issue 15].
 _SENDABLE_AGAIN = (InvitationStatus.CANCELLED, InvitationStatus.HELD)
+
+
+# The usual answer at the start of a meeting: the person confirmed the consent as it is.
+CONSENT_CONFIRMED = meeting_consent.AS_GIVEN
 
 
 class InvalidMeeting(InvalidInput):
@@ -397,8 +402,18 @@ def cancel_invitations_of(case: SipCase, party: Participant) -> None:
     db.session.flush()
 
 
-def mark_held(staff: StaffUser, case: SipCase, now: datetime | None = None) -> Meeting:
-    """The coordinator marks the meeting held; the plan must then be documented within 2 working days."""
+def mark_held(
+    staff: StaffUser,
+    case: SipCase,
+    now: datetime | None = None,
+    *,
+    confirmation: meeting_consent.Confirmation,
+) -> Meeting:
+    """The coordinator marks the meeting held; the plan must then be documented within 2 working days.
+
+    Not without saying what happened with the consent at the start of the meeting (``confirmation``): it is
+    kept in the consent history [issue 15].
+    """
     _require(staff, Action.STAFF_INVITE, case)
     meeting = current_meeting(case)
     if meeting is None or meeting.status != MeetingStatus.PLANNED:
@@ -406,6 +421,11 @@ def mark_held(staff: StaffUser, case: SipCase, now: datetime | None = None) -> M
     moment = now or utcnow()
     if meeting.starts_at > moment:
         raise NotAllowed(N_("Mötet har inte börjat än."))
+    day = moment.astimezone(SWEDISH_TIME).date()
+    errors = meeting_consent.errors_in(case, confirmation, day)
+    if errors:
+        raise meeting_consent.InvalidConfirmation(errors)
+    meeting_consent.record(staff, case, confirmation, day)
     meeting.status = MeetingStatus.HELD
     meeting.held_at = moment
     if case.step.position < Step.MEETING_HELD.position:

@@ -51,7 +51,7 @@ class InvalidAbility(InvalidInput):
 
 
 # Set in the case's ``details`` when its first ability record is written: almost no SIP has one, and the
-# consent rules ask on every page about an adult, so the table is read only for a case that has something in it.
+# consent rules ask on every page about an adult, so the table is read only for a case with a record.
 HAS_ABILITY_RECORDS = "consent_ability_records"
 
 

@@ -20,6 +20,9 @@ from citizen_app.access import Action, Role
 from citizen_app.extensions import db
 from citizen_app.models import (
     CaseEvent,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
     CoordinatorAssignment,
     EventKind,
     Initiator,
@@ -232,7 +235,25 @@ def _umem(fields):
 
 def _part(fields):
     scene = _scene(_adult(), **fields)
+    # Staff of a unit taking part hold the role while the consent in force names their unit [issue 15].
+    _consent_naming(scene.case, scene.school)
     return factories.staff(scene.school, StaffRole.MEMBER, "Kurator Karin"), scene
+
+
+def _consent_naming(case, *units) -> None:
+    db.session.add(
+        ConsentEvent(
+            case_id=case.id,
+            kind=ConsentEventKind.GIVEN,
+            consenter_id=case.subject_id,
+            method=ConsentMethod.DIGITAL,
+            unit_ids=[u.public_id for u in units],
+            categories=["school"],
+            valid_from=date.today(),
+            valid_until=date.today() + timedelta(days=90),
+        )
+    )
+    db.session.flush()
 
 
 def _oth(fields):
@@ -455,6 +476,7 @@ def test_a_former_coordinator_loses_the_coordinators_rights(world):
 
 def test_a_unit_removed_from_the_case_loses_access(world):
     scene = _scene(_adult())
+    _consent_naming(scene.case, scene.school)
     teacher = factories.staff(scene.school, StaffRole.MEMBER, "Lärare Lo")
     assert access.can(teacher, Action.STAFF_VIEW_CASE, scene.case)
     school_taking_part = db.session.scalars(
@@ -665,3 +687,58 @@ def test_a_mature_minors_roles_are_the_ordinary_ones(mature_world):
     assert access.roles_of(*mature_world["chld"]) == {Role.CHILD_SELF}
     assert access.roles_of(*mature_world["cust"]) == {Role.GUARDIAN_WITH_CUSTODY}
     assert access.roles_of(*mature_world["nocu"]) == {Role.GUARDIAN_WITHOUT_CUSTODY}
+
+
+# ---- issue 15: decline — a unit taking part sees the SIP only while the consent in force names it
+# Rows for staff of a unit taking part, by the state of the consent. Y = allowed, . = denied.
+#   named    the consent in force names their unit       none     no consent yet
+#   left     the consent names other units only          gone     the consent was withdrawn (SIP closed)
+#   expired  the consent's last day has passed
+CONSENT_STATE_MATRIX = """
+                          named left none gone expired
+staff_view_case            Y    .    .    .    .
+staff_answer_invitation    Y    .    .    .    .
+staff_invite               .    .    .    .    .
+staff_record_consent       .    .    .    .    .
+"""
+CONSENT_STATE_ROLES = {
+    "named": {Role.PARTICIPATING_STAFF},
+    "left": {Role.OTHER_STAFF},
+    "none": {Role.OTHER_STAFF},
+    "gone": {Role.OTHER_STAFF},
+    "expired": {Role.OTHER_STAFF},
+}
+
+
+def _school_staff_when_the_consent_is(state: str):
+    scene = _scene(_adult())
+    if state == "named":
+        _consent_naming(scene.case, scene.school)
+    elif state == "left":
+        _consent_naming(scene.case, scene.owning_unit)
+    elif state == "gone":
+        _consent_naming(scene.case, scene.school)
+        db.session.add(
+            ConsentEvent(
+                case_id=scene.case.id,
+                kind=ConsentEventKind.WITHDRAWN,
+                consenter_id=scene.case.subject_id,
+                method=ConsentMethod.DIGITAL,
+            )
+        )
+        scene.case.step = Step.CLOSED
+    elif state == "expired":
+        _consent_naming(scene.case, scene.school)
+        db.session.flush()
+        for event in db.session.scalars(select(ConsentEvent).where(ConsentEvent.case_id == scene.case.id)):
+            event.valid_until = date.today() - timedelta(days=1)
+    db.session.flush()
+    return factories.staff(scene.school, StaffRole.MEMBER, "Kurator Karin"), scene.case
+
+
+@pytest.mark.parametrize("state", list(CONSENT_STATE_ROLES))
+def test_staff_of_a_unit_taking_part_by_the_state_of_the_consent(world, state):
+    staff_member, case = _school_staff_when_the_consent_is(state)
+    assert set(access.roles_of(staff_member, case)) == CONSENT_STATE_ROLES[state]
+    for action, allowed in _parse(CONSENT_STATE_MATRIX)[state].items():
+        assert access.can(staff_member, action, case) is allowed, (state, action)
