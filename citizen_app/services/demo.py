@@ -3,7 +3,9 @@
 Identity numbers use birth numbers 980–999, the series Skatteverket's published test identities use, with a
 correct check digit, so they can never belong to a real person. Loading twice changes nothing: each row is
 found by its identity (or name) before it is created. Birth dates are fixed, not relative to today, so
-loading again in a later year finds the same people (they are simply a year older).
+loading again in a later year finds the same people (they are simply a year older). One exception: Ida Sund
+turns 18 a few weeks after the day the demo is loaded (``young_persons_birth``), so the demo always shows the
+18th birthday coming [issue 15]. Loading again on a later day finds her through her guardian, not her number.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from citizen_app.extensions import db
 from citizen_app.models import (
@@ -38,7 +40,7 @@ from citizen_app.models import (
     UnitKind,
     utcnow,
 )
-from citizen_app.services import N_, identity, people
+from citizen_app.services import N_, consent, identity, people
 
 
 def test_identity_number(birth: date, serial: int) -> str:
@@ -60,6 +62,7 @@ class DemoPerson:
     birth: date
     serial: int
     role: str  # shown on the test-identity page (a Swedish msgid)
+    found_by_name: bool = False  # her birth date, and so her number, follows the day the demo was loaded
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,17 @@ class DemoStaff:
     serial: int
     unit: str
     role: StaffRole
+
+
+WEEKS_TO_EIGHTEEN = 3  # Ida turns 18 this long after the demo is loaded: within the 30 days' notice
+
+
+def young_persons_birth(today: date) -> date:
+    """Ida's birth date: her 18th birthday is ``WEEKS_TO_EIGHTEEN`` weeks after ``today``."""
+    birthday = today + timedelta(weeks=WEEKS_TO_EIGHTEEN)
+    if birthday.month == 2 and birthday.day == 29:
+        birthday = birthday - timedelta(days=1)  # no 29 February 18 years before
+    return birthday.replace(year=birthday.year - 18)
 
 
 def demo_people() -> list[DemoPerson]:
@@ -87,6 +101,16 @@ def demo_people() -> list[DemoPerson]:
         DemoPerson("oskar", "Oskar Holm", date(2013, 8, 9), 989, N_("Barn, en förälder har inte vårdnad")),
         DemoPerson("peter", "Peter Holm", date(1986, 12, 1), 990, N_("Förälder utan vårdnad om Oskar")),
         DemoPerson("sara", "Sara Holm", date(1987, 5, 17), 991, N_("Vårdnadshavare till Oskar")),
+        DemoPerson(
+            "ida",
+            "Ida Sund",
+            young_persons_birth(date.today()),
+            997,
+            N_("Fyller snart 18, två vårdnadshavare"),
+            found_by_name=True,
+        ),
+        DemoPerson("eva", "Eva Sund", date(1980, 8, 24), 998, N_("Vårdnadshavare till Ida")),
+        DemoPerson("nils", "Nils Sund", date(1977, 3, 3), 999, N_("Vårdnadshavare till Ida")),
     ]
 
 
@@ -158,13 +182,17 @@ def demo_staff() -> list[DemoStaff]:
 def load_demo_data() -> None:
     """Create every demo row that does not exist yet. Safe to run again."""
     units = _ensure_units()
-    persons = {p.key: _ensure_person(p) for p in demo_people()}
+    specs = demo_people()
+    persons = {p.key: _ensure_person(p) for p in specs if not p.found_by_name}
     staff = {s.key: _ensure_staff(s, units) for s in demo_staff()}
     _ensure_relationship(persons["bengt"], persons["anna"], RelationKind.RELATIVE)
     _ensure_relationship(persons["maria"], persons["elsa"], RelationKind.GUARDIAN, custody=True)
     _ensure_relationship(persons["johan"], persons["elsa"], RelationKind.GUARDIAN, custody=True)
     _ensure_relationship(persons["sara"], persons["oskar"], RelationKind.GUARDIAN, custody=True)
     _ensure_relationship(persons["peter"], persons["oskar"], RelationKind.GUARDIAN, custody=False)
+    persons["ida"] = _ensure_child_of(persons["eva"], next(p for p in specs if p.key == "ida"))
+    _ensure_relationship(persons["eva"], persons["ida"], RelationKind.GUARDIAN, custody=True)
+    _ensure_relationship(persons["nils"], persons["ida"], RelationKind.GUARDIAN, custody=True)
     # Lena may see to Karl's care; Karl can consent himself, so his own word counts [issue 15].
     _ensure_relationship(
         persons["lena"],
@@ -174,6 +202,7 @@ def load_demo_data() -> None:
         mandate=[Mandate.BEVAKA_RATT.value, Mandate.SORJA_FOR_PERSON.value],
     )
     _ensure_cases(persons, staff, units)
+    _ensure_case_turning_eighteen(persons, staff, units)
     db.session.flush()
 
 
@@ -197,6 +226,20 @@ def _ensure_person(spec: DemoPerson) -> Person:
     number = test_identity_number(spec.birth, spec.serial)
     person = db.session.scalar(select(Person).where(Person.identity_hash == identity.identity_hash(number)))
     return person or people.create_person(number, spec.name, birth_date=spec.birth)
+
+
+def _ensure_child_of(guardian: Person, spec: DemoPerson) -> Person:
+    """A person whose birth date follows the day of loading: found again through their guardian."""
+    known = db.session.scalar(
+        select(Person)
+        .join(Relationship, Relationship.subject_id == Person.id)
+        .where(
+            Relationship.holder_id == guardian.id,
+            Relationship.kind == RelationKind.GUARDIAN,
+            Person.display_name == spec.name,
+        )
+    )
+    return known or _ensure_person(spec)
 
 
 def _ensure_staff(spec: DemoStaff, units: dict[str, Unit]) -> StaffUser:
@@ -304,6 +347,64 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
     )
 
 
+def _ensure_case_turning_eighteen(
+    persons: dict[str, Person], staff: dict[str, StaffUser], units: dict[str, Unit]
+) -> None:
+    """Ida's SIP: both guardians have said yes, Kent coordinates. On her 18th birthday their yes ends and
+    she decides herself (coming_of_age)."""
+    ida, eva, nils = persons["ida"], persons["eva"], persons["nils"]
+    if db.session.scalar(select(SipCase.id).where(SipCase.subject_id == ida.id)) is not None:
+        return
+    now = utcnow()
+    social, school = units["Socialtjänsten Exempelstad"], units["Björkskolan"]
+    case = SipCase(
+        subject_id=ida.id,
+        owning_unit_id=social.id,
+        step=Step.CONSENT,
+        initiated_by=Initiator.GUARDIAN,
+        requested_at=now - timedelta(days=20),
+        need_description="Ida behöver stöd i skolan och hemma.",
+    )
+    db.session.add(case)
+    db.session.flush()
+    db.session.add_all(
+        [
+            CoordinatorAssignment(
+                case_id=case.id, staff_id=staff["kent"].id, assigned_at=now - timedelta(days=19)
+            ),
+            Participant(case_id=case.id, role=ParticipantRole.CHILD, person_id=ida.id),
+            Participant(case_id=case.id, role=ParticipantRole.GUARDIAN, person_id=eva.id),
+            Participant(case_id=case.id, role=ParticipantRole.GUARDIAN, person_id=nils.id),
+            Participant(case_id=case.id, role=ParticipantRole.UNIT, unit_id=school.id),
+            CaseEvent(
+                case_id=case.id,
+                kind=EventKind.REQUESTED,
+                step=Step.REQUESTED,
+                at=now - timedelta(days=20),
+                actor_person_id=eva.id,
+            ),
+            CaseEvent(
+                case_id=case.id,
+                kind=EventKind.ACCEPTED,
+                step=Step.CONSENT,
+                at=now - timedelta(days=19),
+                actor_staff_id=staff["kent"].id,
+                data={"coordinator": staff["kent"].display_name},
+            ),
+        ]
+    )
+    db.session.flush()
+    # Through the consent rules, so the case moves on exactly as when guardians say yes in the app.
+    for guardian in (eva, nils):
+        consent.give(
+            guardian,
+            case,
+            [social.public_id, school.public_id],
+            ["school", "social"],
+            date.today() + timedelta(days=300),
+        )
+
+
 @dataclass(frozen=True)
 class TestIdentity:
     token: str  # what the form posts: "p:<public_id>" or "s:<public_id>"
@@ -316,12 +417,21 @@ def list_test_identities() -> list[TestIdentity]:
     """The demo people by role, for the test-identity sign-in page (never in production). Two queries."""
     if not current_app.config["DEMO_LOGIN_ENABLED"]:
         return []
-    person_specs = {identity.identity_hash(test_identity_number(p.birth, p.serial)): p for p in demo_people()}
+    specs = demo_people()
+    person_specs = {identity.identity_hash(test_identity_number(p.birth, p.serial)): p for p in specs}
     staff_specs = {identity.identity_hash(test_identity_number(s.birth, s.serial)): s for s in demo_staff()}
-    persons = {
-        p.identity_hash: p
-        for p in db.session.scalars(select(Person).where(Person.identity_hash.in_(person_specs)))
-    }
+    by_name = {p.name: h for h, p in person_specs.items() if p.found_by_name}
+    persons: dict[str, Person] = {}
+    for p in db.session.scalars(
+        select(Person)
+        .where(or_(Person.identity_hash.in_(person_specs), Person.display_name.in_(by_name)))
+        .order_by(Person.id)
+    ):
+        # A person loaded on an earlier day has the number of that day: they are known by their name.
+        if p.identity_hash in person_specs:
+            persons[p.identity_hash] = p
+        elif (key := by_name.get(p.display_name)) is not None:
+            persons.setdefault(key, p)
     staff = {
         s.identity_hash: s
         for s in db.session.scalars(select(StaffUser).where(StaffUser.identity_hash.in_(staff_specs)))
