@@ -3,8 +3,8 @@
 On the demo data, Ida Sund turns 18 three weeks after the day the demo is loaded. Her guardians Eva and Nils
 Sund have both said yes to her SIP, which Kent Olofsson coordinates. Before the birthday Ida reads "Snart
 fyller du 18 år". Then the live server's clock is set to her birthday (``live_clock_on``) and the daily job
-runs as cron runs it (``flask run-jobs``). Ida signs in, reads that she decides herself from her 18th birthday,
-and gives her own consent with the keyboard alone. Her guardians no longer reach the SIP, and the
+runs as cron runs it (``flask run-jobs``). Ida signs in, reads that she decides herself from her 18th
+birthday, and gives her own consent with the keyboard alone. Her guardians no longer reach the SIP, and the
 coordinator's SIP page shows what happened. Every page passes ``check_page`` (axe-core, no CSP problem, no
 sideways scrolling, plain language); the key pages also at 1280 px. The journey runs again with JavaScript
 switched off [issue 15; QUALITY 1, 2].
@@ -72,8 +72,8 @@ def ida_and_her_birthday(live_server) -> tuple[str, date]:
     from citizen_app.models import Person, SipCase
 
     with live_server.app.app_context():
-        ida = db.session.scalar(select(Person).where(Person.display_name == YOUNG))
-        case = db.session.scalar(select(SipCase).where(SipCase.subject_id == ida.id))
+        ida = db.session.scalars(select(Person).where(Person.display_name == YOUNG)).one()
+        case = db.session.scalars(select(SipCase).where(SipCase.subject_id == ida.id)).one()
         found = case.public_id, ida.adult_from()
         db.session.remove()
     return found
