@@ -12,6 +12,7 @@ approved) live in the services; this module answers only "is this actor in a pos
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import date
 
 from flask import g, has_request_context
@@ -238,13 +239,22 @@ def _staff_roles(staff: StaffUser, case: SipCase, day: date) -> frozenset[Role]:
     return frozenset(roles) or frozenset({Role.OTHER_STAFF})
 
 
+# Whether the consent in force names one of a unit's ids. services/consent.py gives this module the rule when
+# it is imported (``answer_consent_coverage_with``): the consent rules ask this module who may consent, so
+# this module cannot import them without an import cycle.
+_consent_names_one_of: Callable[[frozenset[str], SipCase, date], bool] | None = None
+
+
+def answer_consent_coverage_with(rule: Callable[[frozenset[str], SipCase, date], bool]) -> None:
+    global _consent_names_one_of
+    _consent_names_one_of = rule
+
+
 def _consent_covers(unit_public_ids: frozenset[str], case: SipCase, day: date) -> bool:
     """Whether the consent in force names one of these units. No sharing with a party it does not cover."""
-    # Imported here: the consent rules ask this module who may consent, so it cannot import them first.
-    from citizen_app.services import consent
-
-    scope = consent.in_force(case, day)
-    return scope is not None and any(scope.covers_unit(u) for u in unit_public_ids)
+    if _consent_names_one_of is None:
+        return False  # deny by default: without the consent rules, no consent covers anyone
+    return _consent_names_one_of(unit_public_ids, case, day)
 
 
 def allowed_actions(actor: Actor, case: SipCase) -> frozenset[Action]:

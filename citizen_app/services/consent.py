@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeGuard
 from zoneinfo import ZoneInfo
@@ -57,6 +56,7 @@ from citizen_app.services import (
     representation,
     timeline,
 )
+from citizen_app.services.consent_scope import Scope
 
 MAX_DAYS = 365
 # Plain-language categories of information; the labels live in the templates.
@@ -77,18 +77,6 @@ NOT_AN_ANSWER = frozenset(
 
 class NotCovered(DomainError):
     """No consent in force, or it does not name this party: no invitation may be sent."""
-
-
-@dataclass(frozen=True)
-class Scope:
-    unit_ids: frozenset[str]
-    other_parties: frozenset[str]
-    categories: frozenset[str]
-    exclusions: tuple[str, ...]
-    valid_until: date
-
-    def covers_unit(self, unit_public_id: str) -> bool:
-        return unit_public_id in self.unit_ids
 
 
 def _events(case: SipCase) -> list[ConsentEvent]:
@@ -724,3 +712,12 @@ def confirm_recorded(actor: Person, case: SipCase, event_id: str, today: date | 
         exclusions=event.exclusions,
         today=day,
     )
+
+
+def _names_one_of(unit_public_ids: frozenset[str], case: SipCase, day: date) -> bool:
+    """Whether the consent in force names one of these units (for access: a taking-part unit's staff)."""
+    scope = in_force(case, day)
+    return scope is not None and any(scope.covers_unit(u) for u in unit_public_ids)
+
+
+access.answer_consent_coverage_with(_names_one_of)

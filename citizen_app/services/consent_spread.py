@@ -12,16 +12,12 @@ This module takes the scopes as plain values and never imports the consent rules
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import select
 
 from citizen_app.extensions import db
 from citizen_app.models import NotificationKind, Participant, ParticipantRole, SipCase, Unit
 from citizen_app.services import notifications, recipients
-
-if TYPE_CHECKING:
-    from citizen_app.services.consent import Scope
+from citizen_app.services.consent_scope import Scope
 
 
 def units_taking_part(case: SipCase) -> list[Unit]:

@@ -27,7 +27,16 @@ from citizen_app.models import (
     Step,
     UnitKind,
 )
-from citizen_app.services import consent, meetings, plans, preparation, problems, submissions
+from citizen_app.services import (
+    consent,
+    mature_minor_decisions,
+    meetings,
+    plans,
+    preparation,
+    problems,
+    representation,
+    submissions,
+)
 from citizen_app.services import requests as request_service
 from citizen_app.web.guards import CREATES_ATTRIBUTE, SUBMISSION_FIELD
 from tests.support import factories
@@ -90,6 +99,18 @@ PAGES: dict[str, Page] = {
     "staff_meetings.invite": Page("kim", "/personal/sip/{ada_case}/motet/bjud-in"),
     "staff_meetings.mark_held": Page("kim", "/personal/sip/{ada_case}/motet/hallet", at=AFTER_START),
     "staff_meetings.answer_invitation": Page("teacher", "/personal/inbjudningar/{school_invitation}"),
+    # Consent over a life [issue 15]
+    "staff_mature_minor.record_decision": Page("kim", "/personal/sip/{elsa_case}/barnet-bestammer"),
+    "staff_mature_minor.end_decision": Page(
+        "kim",
+        "/personal/sip/{moa_case}/barnet-bestammer",
+        "/personal/sip/{moa_case}/barnet-bestammer/avsluta",
+    ),
+    "mature_minor.choose_guardian_view": Page("moa", "/sip/{moa_case}/vad-far-vardnadshavarna-se"),
+    "staff_representation.record_ability": Page("kim", "/personal/sip/{ada_case}/samtycke/formaga"),
+    "staff_representation.record_harm_assessment": Page(
+        "kim", "/personal/sip/{olle_case}/samtycke/menprovning"
+    ),
     "staff_feedback.answer_problem": Page(
         "kim", "/personal/rapporterade-problem/{report}", "/personal/rapporterade-problem/{report}/svara"
     ),
@@ -181,6 +202,17 @@ def scene(app):
         plan = plans.start_draft(kim, plan_case)
         plans.add_goal(kim, plan_case, plan, "short", "Jag vill ha ett jobb.")
         plans.send_for_reading(kim, plan_case, plan)
+
+        # Moa (16) consents herself, as Kim recorded; Olle cannot consent and has nobody to speak for him.
+        moa = factories.child("Moa", age=16)
+        factories.guardian_of(moa, name="Moas pappa")
+        moa_case = factories.case(moa, social, kim, step=Step.CONSENT)
+        mature_minor_decisions.record(
+            kim, moa_case, "Moa förstår vad det betyder.", NOW.date(), today=NOW.date()
+        )
+        olle = factories.person("Olle Ås", age=80)
+        olle_case = factories.case(olle, social, kim, step=Step.CONSENT)
+        representation.record_ability(kim, olle_case, False, "Svår demens.", NOW.date(), today=NOW.date())
         db.session.commit()
     return {
         "people": {
@@ -191,6 +223,7 @@ def scene(app):
             "eva": eva,
             "maria": maria,
             "pia": pia,
+            "moa": moa,
             "kim": kim,
             "teacher": teacher,
         },
@@ -204,6 +237,8 @@ def scene(app):
             "eva_case": eva_case.public_id,
             "elsa_case": elsa_case.public_id,
             "plan_case": plan_case.public_id,
+            "moa_case": moa_case.public_id,
+            "olle_case": olle_case.public_id,
             "suggested_case": suggested_case.public_id,
             "suggestion": suggestion.public_id,
             "school_invitation": school_invitation.public_id,
