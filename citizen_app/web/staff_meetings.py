@@ -21,7 +21,7 @@ from citizen_app.services import (
     meetings,
     preparation,
 )
-from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.staff_meetings import AnswerInvitationForm, InviteForm, MeetingForm
 from citizen_app.web.guards import creates, staff
 
@@ -87,7 +87,7 @@ def set_meeting(public_id: str):
             else:
                 flash(_("Mötet är ändrat. De som är inbjudna får ett meddelande."), "success")
             return redirect(_meeting_url(public_id), 303)
-    return _render("staff_meetings/set_meeting.html", form, case=case, changing=planned)
+    return form_page("staff_meetings/set_meeting.html", form, case=case, changing=planned)
 
 
 @bp.route(f"/sip/{CASE_ID}/motet/bjud-in", methods=["GET", "POST"])
@@ -131,7 +131,7 @@ def invite(public_id: str):
                 return redirect(_meeting_url(public_id), 303)
             response = render_template("staff_meetings/links.html", case=case, links=links, sent=sent)
             return response, 200, {"Cache-Control": "no-store"}
-    return _render("staff_meetings/invite.html", form, case=case, page=page, chosen=form.parties.data)
+    return form_page("staff_meetings/invite.html", form, case=case, page=page, chosen=form.parties.data)
 
 
 @bp.route(f"/sip/{CASE_ID}/motet/hallet", methods=["POST"])
@@ -218,10 +218,5 @@ def answer_invitation(invitation_id: str):
         else:
             flash(_("Ert svar är skickat till samordnaren."), "success")
             return redirect(url_for("staff_meetings.list_invitations"), 303)
-    return _render("staff_meetings/answer_invitation.html", form, page=page)
+    return form_page("staff_meetings/answer_invitation.html", form, page=page)
 
-
-def _render(template: str, form: Form, **context):
-    """The page with the form's values and errors: 422 when there are errors, else 200."""
-    errors = form.page_errors
-    return render_template(template, errors=errors, form=form.data, **context), 422 if errors else 200
