@@ -268,7 +268,6 @@ def _question(public_id: str, step: str):
     )
 
 
-
 def _url(public_id: str, place: str) -> str:
     """The address of a place in the flow (pages/flow.py): a question, the summary, or the overview."""
     if place == flow.START:

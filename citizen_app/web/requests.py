@@ -146,7 +146,6 @@ def _question(draft_id: str, step: str, **context):
     )
 
 
-
 def _url(draft, place: str) -> str:
     """The address of a place in the flow (pages/flow.py): a question, the check page or the start page."""
     if place == flow.START:

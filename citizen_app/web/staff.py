@@ -232,4 +232,3 @@ def start_case():
 
 def _suggested_name(case) -> dict[str, str]:
     return {"name": (case.details or {}).get("close_name") or ""}
-

@@ -219,4 +219,3 @@ def answer_invitation(invitation_id: str):
             flash(_("Ert svar är skickat till samordnaren."), "success")
             return redirect(url_for("staff_meetings.list_invitations"), 303)
     return form_page("staff_meetings/answer_invitation.html", form, page=page)
-

@@ -46,7 +46,6 @@ CHANGED = "current"  # the error key (and the id of the box showing what is ther
 # --- Small helpers ----------------------------------------------------------------------------------------
 
 
-
 def _edited_elsewhere(form: DraftForm, changed: plans.EditedElsewhere) -> None:
     """The draft changed since the page was shown: say so, and let the page shown again carry the draft's
     revision now (the service read it under the lock), so saving again, after reading it, goes through.
