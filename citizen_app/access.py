@@ -18,7 +18,7 @@ from flask import g, has_request_context
 
 from citizen_app.models import ParticipantRole, Person, RelationKind, RepresentativeType, SipCase, StaffUser
 from citizen_app.models.units import StaffRole
-from citizen_app.services import N_, NotAllowed
+from citizen_app.services import N_, NotAllowed, mature_minor
 from citizen_app.services.relations import PersonTies, person_ties, person_ties_for_many, staff_ties
 
 
@@ -33,7 +33,9 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"  # the case's current coordinator
     UNIT_COORDINATOR = "unit_coordinator"  # a coordinator of the unit that owns the case
     UNIT_MEMBER = "unit_member"  # other staff of the owning unit
-    PARTICIPATING_STAFF = "participating_staff"  # staff of a unit taking part in the case
+    # Staff of a unit taking part in the case, while the consent in force names their unit [DA 4.2]: before
+    # consent, after a withdrawal or an expiry, or once the person leaves the unit out, they are OTHER_STAFF.
+    PARTICIPATING_STAFF = "participating_staff"
     OTHER_STAFF = "other_staff"
 
 
@@ -58,6 +60,9 @@ class Action(enum.StrEnum):
     VIEW_INVITATION = "view_invitation"
     ANSWER_INVITATION = "answer_invitation"
     SUGGEST_TOPIC = "suggest_topic"
+    # issue 15: mature minors
+    VIEW_CONSENT = "view_consent"  # the consent page: what is in force, each answer, the history
+    CHOOSE_GUARDIAN_VIEW = "choose_guardian_view"  # a mature minor chooses what the guardians see
     # staff side
     STAFF_VIEW_CASE = "staff_view_case"
     STAFF_ACCEPT_CASE = "staff_accept_case"
@@ -77,6 +82,7 @@ A = Action
 _ACTING_FOR_THE_PERSON = frozenset(
     {
         A.VIEW_CASE,
+        A.VIEW_CONSENT,
         A.CANCEL_REQUEST,
         A.ACCEPT_SUGGESTION,
         A.GIVE_CONSENT,
@@ -115,6 +121,7 @@ POLICY: dict[Role, frozenset[Action]] = {
     Role.CHILD_SELF: frozenset(
         {
             A.VIEW_CASE,
+            A.VIEW_CONSENT,
             A.GIVE_OWN_CHILD_VIEW,
             A.VIEW_PLAN,
             A.GIVE_FEEDBACK,
@@ -139,6 +146,21 @@ POLICY: dict[Role, frozenset[Action]] = {
     Role.OTHER_STAFF: frozenset(),
 }
 
+# A mature minor [DA 4.2] [issue 15]: once the coordinator has recorded that the child has the age and
+# maturity to consent (services/mature_minor.py), the child consents and withdraws themself and chooses what
+# the guardians see. The guardians keep only that there is a SIP and who coordinates it (and their own problem
+# reports), plus what the child shows them (``GUARDIAN_SEES``).
+MATURE_MINOR_POLICY: dict[Role, frozenset[Action]] = {
+    Role.CHILD_SELF: POLICY[Role.CHILD_SELF] | {A.GIVE_CONSENT, A.WITHDRAW_CONSENT, A.CHOOSE_GUARDIAN_VIEW},
+    Role.GUARDIAN_WITH_CUSTODY: frozenset({A.VIEW_CASE, A.REPORT_PROBLEM}),
+}
+GUARDIAN_SEES: dict[str, frozenset[Action]] = {
+    mature_minor.PLAN: frozenset({A.VIEW_PLAN}),
+    mature_minor.MEETINGS: frozenset({A.VIEW_INVITATION, A.PREPARE_MEETING, A.GIVE_FEEDBACK}),
+    mature_minor.CONSENT: frozenset({A.VIEW_CONSENT}),
+}
+_MATURE_MINOR_ROLES = frozenset(MATURE_MINOR_POLICY)
+
 Actor = Person | StaffUser | None
 
 
@@ -151,7 +173,10 @@ def roles_of(actor: Actor, case: SipCase, today: date | None = None) -> frozense
     if cache is not None and key in cache:
         return cache[key]
     day = today or date.today()
-    roles = _staff_roles(actor, case) if isinstance(actor, StaffUser) else _person_roles(actor, case, day)
+    if isinstance(actor, StaffUser):
+        roles = _staff_roles(actor, case, day)
+    else:
+        roles = _person_roles(actor, case, day)
     if cache is not None:
         cache[key] = roles
     return roles
@@ -199,7 +224,7 @@ def _person_roles(
     return frozenset(roles)
 
 
-def _staff_roles(staff: StaffUser, case: SipCase) -> frozenset[Role]:
+def _staff_roles(staff: StaffUser, case: SipCase, day: date) -> frozenset[Role]:
     ties = staff_ties(staff.id, case)
     roles: set[Role] = set()
     if ties.is_coordinator:
@@ -208,24 +233,47 @@ def _staff_roles(staff: StaffUser, case: SipCase) -> frozenset[Role]:
         roles.add(Role.UNIT_COORDINATOR)
     elif ties.owning_unit_role == StaffRole.MEMBER:
         roles.add(Role.UNIT_MEMBER)
-    if ties.in_participating_unit:
+    if ties.in_participating_unit and _consent_covers(ties.participating_unit_ids, case, day):
         roles.add(Role.PARTICIPATING_STAFF)
     return frozenset(roles) or frozenset({Role.OTHER_STAFF})
+
+
+def _consent_covers(unit_public_ids: frozenset[str], case: SipCase, day: date) -> bool:
+    """Whether the consent in force names one of these units. No sharing with a party it does not cover."""
+    # Imported here: the consent rules ask this module who may consent, so it cannot import them first.
+    from citizen_app.services import consent
+
+    scope = consent.in_force(case, day)
+    return scope is not None and any(scope.covers_unit(u) for u in unit_public_ids)
 
 
 def allowed_actions(actor: Actor, case: SipCase) -> frozenset[Action]:
     granted: set[Action] = set()
     roles = roles_of(actor, case)
+    policy = _mature_minor_policy(case) if roles & _MATURE_MINOR_ROLES else POLICY
     for role in roles:
-        granted |= POLICY.get(role, frozenset())
+        granted |= policy.get(role, frozenset())
     # A suggestion from a relative is only the person's to see until they agree [issue 3].
     if case.awaiting_person_agreement:
-        granted &= {A.VIEW_CASE, A.ACCEPT_SUGGESTION, A.CANCEL_REQUEST} | _COORDINATING_READ
+        granted &= {A.VIEW_CASE, A.VIEW_CONSENT, A.ACCEPT_SUGGESTION, A.CANCEL_REQUEST} | _COORDINATING_READ
         # Units the relative named are told nothing before the person agrees (no consent exists yet); only
         # the owning unit, which must reach the person, may read it.
         if not roles & _OWNING_UNIT_ROLES:
             granted -= _COORDINATING_READ
     return frozenset(granted)
+
+
+def _mature_minor_policy(case: SipCase) -> dict[Role, frozenset[Action]]:
+    """The policy for the child and guardians of a case: the mature minor's while a decision is in force."""
+    view = mature_minor.guardian_view(case)
+    if view is None:
+        return POLICY
+    shown = frozenset().union(*(GUARDIAN_SEES[topic] for topic in view.topics))
+    return {
+        **POLICY,
+        Role.CHILD_SELF: MATURE_MINOR_POLICY[Role.CHILD_SELF],
+        Role.GUARDIAN_WITH_CUSTODY: MATURE_MINOR_POLICY[Role.GUARDIAN_WITH_CUSTODY] | shown,
+    }
 
 
 _OWNING_UNIT_ROLES = frozenset({Role.COORDINATOR, Role.UNIT_COORDINATOR, Role.UNIT_MEMBER})

@@ -204,6 +204,10 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
         "VAPID_SUBJECT": _env("VAPID_SUBJECT", "mailto:minsip@example.se"),
         # Background jobs: "rq" with REDIS_URL, else "thread" (in-process after the commit); tests use "sync".
         "JOBS_BACKEND": _env("JOBS_BACKEND"),
+        # Mature minors [issue 15] [DA 4.2]: whether the county lets the coordinator record that a child
+        # consents themself, and the age from which that is usual (a hint on the staff page, not a limit).
+        "MATURE_MINORS_ALLOWED": _env("MATURE_MINORS_ALLOWED", "1") != "0",
+        "MATURE_MINOR_AGE_HINT": int(_env("MATURE_MINOR_AGE_HINT", "15") or "15"),
         "SERVICE_CONTACT_EMAIL": _env("CONTACT_EMAIL", "minsip@example.se"),
         "SERVICE_CONTACT_PHONE": _env("CONTACT_PHONE", "010-123 45 67"),
         "SERVICE_ORGANISATION": _env("ORGANISATION", "Region Exempel och länets kommuner"),

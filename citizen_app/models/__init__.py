@@ -2,7 +2,16 @@
 
 from citizen_app.models.audit import AuditEntry
 from citizen_app.models.base import Base, utcnow
-from citizen_app.models.consent import ChildAnswer, ChildView, ConsentEvent, ConsentEventKind, ConsentMethod
+from citizen_app.models.consent import (
+    ChildAnswer,
+    ChildView,
+    ConsentAbility,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
+    GuardianViewChoice,
+    MatureMinorDecision,
+)
 from citizen_app.models.drafts import FlowDraft
 from citizen_app.models.feedback import (
     Audience,
@@ -14,7 +23,7 @@ from citizen_app.models.feedback import (
 )
 from citizen_app.models.meetings import Invitation, InvitationStatus, Meeting, MeetingMode, MeetingStatus
 from citizen_app.models.notifications import Notification, NotificationKind
-from citizen_app.models.people import Person, RelationKind, Relationship, RepresentativeType
+from citizen_app.models.people import Mandate, Person, RelationKind, Relationship, RepresentativeType
 from citizen_app.models.plans import (
     ApprovalWay,
     DecisionOutcome,
@@ -74,6 +83,7 @@ __all__ = [
     "ChildAnswer",
     "ChildView",
     "ClosingReason",
+    "ConsentAbility",
     "ConsentEvent",
     "ConsentEventKind",
     "ConsentMethod",
@@ -86,10 +96,13 @@ __all__ = [
     "FormSubmission",
     "GoalOutcome",
     "GoalTerm",
+    "GuardianViewChoice",
     "Initiator",
     "Invitation",
     "InvitationStatus",
     "LinkPurpose",
+    "Mandate",
+    "MatureMinorDecision",
     "Meeting",
     "MeetingMode",
     "MeetingStatus",

@@ -51,6 +51,18 @@ class NotificationKind(enum.StrEnum):
     FOLLOW_UP_DUE = "follow_up_due"  # the plan's follow-up is near
     STAFF_INVITATION_UNANSWERED = "invitation_unanswered"  # staff: a unit has not answered in time
     STAFF_PLAN_OVERDUE = "plan_overdue"  # staff: the plan was not written within 2 working days
+    # issue 15: coming of age (services/coming_of_age.py)
+    COMING_OF_AGE_SOON = "coming_of_age_soon"  # you turn 18 in 30 days: then you decide yourself
+    COMING_OF_AGE = "coming_of_age"  # you are 18 today: your parents' yes no longer counts, say yes yourself
+    STAFF_COMING_OF_AGE = "staff_coming_of_age"  # staff: the person turned 18; their own consent is needed
+    INVITATION_HELD = "invitation_held"  # the invited: the invitation waits for the young adult's own consent
+    # issue 15: mature minors
+    MATURE_MINOR_DECIDED = "mature_minor_decided"  # the child now consents themself
+    MATURE_MINOR_ENDED = "mature_minor_ended"  # the guardians decide about consent again
+    # issue 15: decline
+    SIP_DECLINED = "sip_declined"  # the person (or a guardian) said no to the SIP; it is closed
+    # staff of a unit taking part: what the unit may share now (unit names and categories only)
+    CONSENT_SHARING = "consent_sharing"
 
 
 class Notification(PublicIdMixin, Base):

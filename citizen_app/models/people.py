@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
@@ -71,6 +71,17 @@ class RepresentativeType(enum.StrEnum):
     FRAMTIDSFULLMAKT = "framtidsfullmakt"
 
 
+class Mandate(enum.StrEnum):
+    """What a god man or förvaltare is appointed to do (föräldrabalken 11 kap. 4 §) [issue 15].
+
+    Only "sörja för person" reaches care: without it a representative cannot open health information.
+    """
+
+    BEVAKA_RATT = "bevaka_ratt"  # look after the person's rights
+    FORVALTA_EGENDOM = "forvalta_egendom"  # manage the person's property
+    SORJA_FOR_PERSON = "sorja_for_person"  # see to the person's care and daily life
+
+
 class Relationship(Base):
     """``holder`` stands in relation ``kind`` to ``subject``: e.g. holder is guardian of subject (a child)."""
 
@@ -92,6 +103,9 @@ class Relationship(Base):
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # God man and förvaltare: the areas of the mandate (Mandate values). None or [] when none is recorded;
+    # then the representative cannot open health information [issue 15].
+    mandate: Mapped[list | None] = mapped_column(JSON)
 
     holder: Mapped[Person] = relationship(foreign_keys=[holder_id])
     subject: Mapped[Person] = relationship(foreign_keys=[subject_id])
@@ -100,3 +114,6 @@ class Relationship(Base):
         if self.valid_from and day < self.valid_from:
             return False
         return not (self.valid_until and day > self.valid_until)
+
+    def covers(self, area: Mandate) -> bool:
+        return area.value in (self.mandate or [])

@@ -36,7 +36,9 @@ class ClosingReason(enum.StrEnum):
     NO_LONGER_NEEDED = "no_longer_needed"
     CONSENT_WITHDRAWN = "consent_withdrawn"  # "samtycke återkallat" [DA 4.2] [VM]
     CANCELLED_BY_PERSON = "cancelled_by_person"
-    DECLINED_BY_PERSON = "declined_by_person"  # a relative's suggestion the person said no to
+    # The person (or a guardian) said no: to a relative's suggestion, or "Jag vill inte ha en SIP nu" in
+    # place of consent (services/declining.py).
+    DECLINED_BY_PERSON = "declined_by_person"
     OTHER = "other"
 
 
@@ -78,12 +80,15 @@ class SipCase(PublicIdMixin, Base):
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    # A new request made from a SIP the person had said no to ("Jag har ändrat mig"): the earlier one.
+    previous_case_id: Mapped[int | None] = mapped_column(ForeignKey("sip_case.id"))
     # Optimistic locking: two people changing the same case never silently overwrite each other.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
 
     subject: Mapped[Person | None] = relationship(foreign_keys=[subject_id])
+    previous_case: Mapped[SipCase | None] = relationship(remote_side="SipCase.id")
     owning_unit: Mapped[Unit | None] = relationship()
     coordinator_assignments: Mapped[list[CoordinatorAssignment]] = relationship(
         back_populates="case", order_by="CoordinatorAssignment.assigned_at"
@@ -158,6 +163,11 @@ class EventKind(enum.StrEnum):
     CANCELLED = "cancelled"
     CLOSED = "closed"
     NOTE = "note"
+    # issue 15: coming of age. The subject turned 18 (data: birthday, held invitations); once per case.
+    CAME_OF_AGE = "came_of_age"
+    # issue 15: mature minors
+    MATURE_MINOR_DECIDED = "mature_minor_decided"  # the coordinator recorded that the child consents themself
+    MATURE_MINOR_ENDED = "mature_minor_ended"  # that ended: the guardians decide again
 
 
 class CaseEvent(Base):

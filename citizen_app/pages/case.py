@@ -20,8 +20,10 @@ from citizen_app.services import (
     NotFound,
     cases,
     child_view,
+    coming_of_age,
     deadlines,
     history,
+    mature_minor,
     plan_reading,
     preparation,
     requests,
@@ -57,6 +59,11 @@ class CasePage:
     meeting: MeetingTime | None = None
     child_voice: bool = False  # the child themself, signed in: "Min röst"
     has_plan: bool = False  # a plan version exists: "Min plan" [issue 6]
+    coming_of_age: coming_of_age.Notice | None = None  # "Från din 18-årsdag bestämmer du själv" [issue 15]
+    # A mature minor [issue 15]: who decides about consent; whether the child may choose what guardians see.
+    mature_minor: Sentence | None = None
+    can_choose_guardian_view: bool = False
+    show_steps: bool = True  # the steps tell how far the SIP has come: not for a guardian the child limits
 
 
 def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
@@ -68,6 +75,12 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
     allowed = access.allowed_actions(actor, case)
     reader = reader_of(actor, case, day)
     events = cases.visible_events(case)
+    # A guardian of a child who consents themself reads only what the child lets them see [DA 4.2].
+    limits = mature_minor.limits_for(actor, case, day)
+    self_consenting = reader.kind == ReaderKind.CHILD and mature_minor.consents_themself(case, day)
+    shown_events = (
+        events if limits is None else [e for e in events if mature_minor.shows_event(limits, e.kind, e.step)]
+    )
     requested = next((e for e in events if e.kind == EventKind.REQUESTED), None)
     requester_id = case.requested_by_person_id or (requested.actor_person_id if requested else None)
     origin = origin_of(
@@ -89,9 +102,9 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
         timeline=timeline_of(case, events),
         requested_label=origin.label,
         about=about,
-        now=_now_words(case, reader, requester_id, due),
+        now=[] if limits is not None else _now_words(case, reader, requester_id, due, self_consenting),
         coordinator=coordinator,
-        history=history.lines(events, reader, case),
+        history=history.lines(shown_events, reader, case),
         can_cancel=requests.can_cancel(actor, case) and not case.awaiting_person_agreement,
         must_answer_suggestion=(
             case.awaiting_person_agreement and access.can(actor, Action.ACCEPT_SUGGESTION, case)
@@ -103,7 +116,11 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
             else say(N_("Någon som står %(name)s nära har föreslagit en SIP."), name=reader.subject_name)
         ),
         closed=_closed_words(case, reader),
-        consent=_consent_words(case, reader),
+        consent=(
+            None
+            if limits is not None and not limits.consent
+            else _consent_words(case, reader, self_consenting)
+        ),
         no_coordinator=(
             say(N_("Du har ingen samordnare än. Dina föräldrar får veta när du har fått en."))
             if reader.kind == ReaderKind.CHILD
@@ -126,7 +143,22 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
             and case.step.position >= Step.MEETING_HELD.position
             and plan_reading.has_version_to_read(case)
         ),
+        coming_of_age=coming_of_age.notice_for(actor, case, day),
+        mature_minor=_mature_minor_words(reader, self_consenting, limits),
+        can_choose_guardian_view=not case.is_closed and Action.CHOOSE_GUARDIAN_VIEW in allowed,
+        show_steps=limits is None,
     )
+
+
+def _mature_minor_words(reader: Reader, self_consenting: bool, limits) -> Sentence | None:
+    if self_consenting:
+        return say(N_("Du bestämmer själv om samtycket. Du väljer vad dina vårdnadshavare får se."))
+    if limits is not None:
+        return say(
+            N_("%(name)s bestämmer själv om samtycket och väljer vad du får se här."),
+            name=reader.subject_name,
+        )
+    return None
 
 
 def _discharge_words(case: SipCase, reader: Reader, due: list) -> list[Sentence]:
@@ -156,7 +188,9 @@ def _discharge_words(case: SipCase, reader: Reader, due: list) -> list[Sentence]
     return words
 
 
-def _now_words(case: SipCase, reader: Reader, requester_id: int | None, due: list) -> list[Sentence]:
+def _now_words(
+    case: SipCase, reader: Reader, requester_id: int | None, due: list, self_consenting: bool = False
+) -> list[Sentence]:
     """ "Det här händer nu": the step, said to this reader, and the first meeting's deadline [HA]."""
     if case.is_closed or case.awaiting_person_agreement:
         return []
@@ -172,7 +206,11 @@ def _now_words(case: SipCase, reader: Reader, requester_id: int | None, due: lis
             now = say(N_("En samordnare hör av sig till dig."))
     elif step == Step.CONSENT:
         now = {
-            ReaderKind.CHILD: say(N_("Nu ska dina föräldrar säga ja eller nej. Du får säga vad du tycker.")),
+            ReaderKind.CHILD: (
+                say(N_("Nu ska du säga ja eller nej till vilka som får dela uppgifter."))
+                if self_consenting
+                else say(N_("Nu ska dina föräldrar säga ja eller nej. Du får säga vad du tycker."))
+            ),
             ReaderKind.GUARDIAN: say(
                 N_("Nu ska alla vårdnadshavare säga ja eller nej till vilka som får dela uppgifter.")
             ),
@@ -237,8 +275,8 @@ def _closed_words(case: SipCase, reader: Reader) -> Sentence | None:
     return None
 
 
-def _consent_words(case: SipCase, reader: Reader) -> Sentence:
-    child = reader.kind == ReaderKind.CHILD
+def _consent_words(case: SipCase, reader: Reader, self_consenting: bool = False) -> Sentence:
+    child = reader.kind == ReaderKind.CHILD and not self_consenting  # a mature minor reads the adult's words
     if case.step == Step.CONSENT:
         if child:
             return say(N_("Dina föräldrar ska säga ja till vilka som får dela uppgifter."))

@@ -17,7 +17,7 @@ from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.models import ClosingReason, ConsentEvent, ConsentEventKind, Person, SipCase, Unit
 from citizen_app.pages.flow import Flow
-from citizen_app.services import cases, child_view, drafts
+from citizen_app.services import cases, child_view, coming_of_age, declining, drafts, mature_minor
 from citizen_app.services.consent import (
     CATEGORIES,
     cannot_consent_reason,
@@ -90,6 +90,13 @@ class ConsentPage:
     history: list[HistoryRow]
     child_view: object | None
     can_record_child_view: bool
+    coming_of_age: coming_of_age.Notice | None = None  # "Från din 18-årsdag bestämmer du själv" [issue 15]
+    harm_assessment: ConsentEvent | None = None  # a menprövning that stands in for consent now [issue 15]
+    mature_minor: bool = False  # the child consents themself [issue 15]: no guardians' answers to list
+    # Saying no, and changing one's mind after a no [issue 15] (services/declining.py).
+    can_decline: bool = False
+    declined: bool = False
+    can_start_again: bool = False
 
 
 def _scope_view(names: dict[str, str], unit_ids, other_parties, categories, exclusions, start, until):
@@ -119,25 +126,21 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     """Everything the overview "Samtycke" shows, for someone allowed to see the case."""
 
     day = today or date.today()
-    case = cases.get_case_for(actor, public_id, Action.VIEW_CASE)
+    case = cases.get_case_for(actor, public_id, Action.VIEW_CONSENT)
     events = events_with_people(case)
     names = unit_names(u for e in events for u in e.unit_ids)
     is_child = case.subject is not None and case.subject.is_child_on(day)
     voices = required_voices(case, day)
-    # Whose voice an event is: each guardian's own for a child, else the person's (as latest_by_voice does).
-    person_id = case.subject.id if case.subject is not None and not is_child else None
-
-    def voice_of_event(event: ConsentEvent) -> int:
-        return person_id if person_id is not None else event.consenter_id
-
-    latest: dict[int, ConsentEvent] = {}
-    for event in events:
-        latest[voice_of_event(event)] = event
+    # The rules' own reading: from the 18th birthday the guardians' answers are no one's voice [issue 15].
+    latest = latest_by_voice(case, day, events)
+    self_consenting = is_child and mature_minor.consents_themself(case, day)
+    if self_consenting:  # the guardians' answers no longer count: the child consents themself [DA 4.2]
+        latest = {voice: e for voice, e in latest.items() if voice == case.subject_id}
     my_voice = voice_of(actor, case, day)
     scope = None if case.is_closed or not voices else in_force_from(voices, latest, day)
 
     statuses = []
-    for voice in voices if is_child else []:
+    for voice in voices if is_child and not self_consenting else []:
         answer = latest.get(voice.id)
         if answer is None:
             state = "waiting"
@@ -153,7 +156,8 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
     last_until: dict[int, date] = {}
     for event in events:
         if event.valid_until is not None:
-            last_until[voice_of_event(event)] = event.valid_until
+            voice_id = event.consenter_id if is_child or case.subject_id is None else case.subject_id
+            last_until[voice_id] = event.valid_until
     if case.is_closed:
         state = "withdrawn" if case.closing_reason == ClosingReason.CONSENT_WITHDRAWN else "closed"
     elif scope is not None:
@@ -231,6 +235,19 @@ def consent_page_for(actor: Person, public_id: str, today: date | None = None) -
         # The same source as the case page: the child's view and the answers the child shares [issue 13].
         child_view=child_view.voice_for(actor, case, day) if is_child else None,
         can_record_child_view=is_child and child_view.can_record(actor, case),
+        coming_of_age=coming_of_age.notice_for(actor, case, day),
+        harm_assessment=next(
+            (
+                e
+                for e in (latest.get(v.id) for v in voices)
+                if scope is not None and e is not None and e.kind == ConsentEventKind.HARM_ASSESSED
+            ),
+            None,
+        ),
+        mature_minor=self_consenting,
+        can_decline=declining.decline_open(case, reason, scope),
+        declined=case.is_closed and declining.was_declined(case),
+        can_start_again=case.is_closed and declining.can_start_again(actor, case),
     )
 
 

@@ -146,7 +146,14 @@ class StaffMeetingPage:
         return row.choice if row else {}
 
     def invited_ids(self) -> set[int]:
-        return {r.invitation.participant_id for r in self.rows}
+        # A held invitation [issue 15] may be sent again once the consent covers the party.
+        return {
+            r.invitation.participant_id for r in self.rows if r.invitation.status != InvitationStatus.HELD
+        }
+
+
+# Cancelled, or held at the 18th birthday until the young adult's own consent covers the party [issue 15].
+_NOT_ANSWERABLE = (InvitationStatus.CANCELLED, InvitationStatus.HELD)
 
 
 def _party_name(party: Participant) -> str:
@@ -212,7 +219,7 @@ class UnitInvitation:
 
     @property
     def is_open(self) -> bool:
-        return self.invitation.status != InvitationStatus.CANCELLED and not self.case.is_closed
+        return self.invitation.status not in _NOT_ANSWERABLE and not self.case.is_closed
 
 
 def _unit_invitation(staff: StaffUser, invitation: Invitation, moment: datetime) -> UnitInvitation | None:
@@ -274,7 +281,7 @@ class GuestPage:
     @property
     def is_open(self) -> bool:
         return (
-            self.invitation.status != InvitationStatus.CANCELLED
+            self.invitation.status not in _NOT_ANSWERABLE
             and self.contents.meeting.status == MeetingStatus.PLANNED
         )
 

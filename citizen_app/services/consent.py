@@ -6,6 +6,8 @@
   without custody cannot consent.
 - A representative with a valid mandate may consent for the person; a framtidsfullmakt cannot cover health
   care, so it cannot name health-care units or the health category.
+- For an adult, who speaks for the person (the person first; a god man or förvaltare within their mandate and
+  only when the person cannot consent; a menprövning when nobody can) is decided in ``representation``.
 - Either voice withdrawing ends the consent at once, and the SIP with it.
 - No invitation without consent in force that covers the party (``require_covering``).
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -47,8 +50,11 @@ from citizen_app.services import (
     NotAllowed,
     audit,
     cases,
+    consent_spread,
+    mature_minor,
     notifications,
     recipients,
+    representation,
     timeline,
 )
 
@@ -58,6 +64,15 @@ CATEGORIES = ("health", "social", "school", "insurance_work", "other")
 HEALTH_CATEGORY = "health"
 MAX_EXCLUSIONS = 2000
 SWEDEN = ZoneInfo("Europe/Stockholm")
+# What the coordinator saw at the meeting carries no scope: never a voice's latest answer (meeting_consent).
+NOT_AN_ANSWER = frozenset(
+    {
+        ConsentEventKind.CONFIRMED_AT_MEETING,
+        ConsentEventKind.CHANGED_AT_MEETING,
+        ConsentEventKind.NOT_CONFIRMED_AT_MEETING,
+        ConsentEventKind.ENDED_AT_18,  # a guardian's consent stopped counting at 18: history only
+    }
+)
 
 
 class NotCovered(DomainError):
@@ -108,11 +123,14 @@ def history(case: SipCase) -> list[ConsentEvent]:
 
 
 def required_voices(case: SipCase, today: date) -> list[Person]:
-    """Who must consent: every guardian with custody of a child; for an adult, the person themself."""
+    """Who must consent: every guardian with custody of a child; for an adult, the person themself (whose
+    voice a god man, förvaltare or menprövning may speak while the person cannot: see ``representation``)."""
     if case.subject is None:
         return []
     if not case.subject.is_child_on(today):
         return [case.subject]
+    if mature_minor.consents_themself(case, today):
+        return [case.subject]  # a child with the age and maturity consents themself [DA 4.2]
     return [
         rel.holder
         for rel in db.session.scalars(
@@ -132,17 +150,29 @@ def voice_of(actor: Person, case: SipCase, today: date) -> int:
     return actor.id
 
 
-def latest_by_voice(case: SipCase, today: date) -> dict[int, ConsentEvent]:
+def latest_by_voice(
+    case: SipCase, today: date, events: list[ConsentEvent] | None = None
+) -> dict[int, ConsentEvent]:
     """Each voice's latest consent event. For an adult every event counts as the person's voice, except what
     guardians said before the 18th birthday: from that day their consent no longer counts [DA 4.2]."""
     latest: dict[int, ConsentEvent] = {}
     subject = case.subject
     adult = subject is not None and not subject.is_child_on(today)
-    for event in _events(case):
+    # ``events``: the case's events, oldest first, when the caller has read them already (a page).
+    events = _events(case) if events is None else events
+    speaks = representation.adult_voice(case, today, events) if adult else None
+    again_from = None if adult else mature_minor.guardians_again_from(case)
+    for event in events:
+        if event.kind in NOT_AN_ANSWER:
+            continue  # history only (a confirmation at a meeting, the end at 18): nobody's answer
         if adult and subject is not None:
             if event.consenter_id != subject.id and _said_on(event) < subject.adult_from():
                 continue  # a guardian's consent, from when the person was a child
+            if speaks is not None and not speaks.counts(event):
+                continue  # not a voice that may speak for the person now [issue 15]
             latest[subject.id] = event
+        elif again_from is not None and event.consenter_id != case.subject_id and event.at < again_from:
+            continue  # said before a mature minor's decision ended: the guardians decide again [DA 4.2]
         else:
             latest[event.consenter_id] = event
     return latest
@@ -153,7 +183,7 @@ def _said_on(event: ConsentEvent) -> date:
     return event.at.astimezone(SWEDEN).date()
 
 
-def is_active(event: ConsentEvent | None, today: date) -> bool:
+def is_active(event: ConsentEvent | None, today: date) -> TypeGuard[ConsentEvent]:
     return (
         event is not None
         and event.kind != ConsentEventKind.WITHDRAWN
@@ -176,7 +206,7 @@ def in_force(case: SipCase, today: date | None = None) -> Scope | None:
 
 def in_force_from(voices: list[Person], latest: dict[int, ConsentEvent], day: date) -> Scope | None:
     """in_force on what is already read: the voices that must agree and each voice's latest event."""
-    if any(e.kind == ConsentEventKind.WITHDRAWN for e in latest.values()):
+    if any(e.kind in (ConsentEventKind.WITHDRAWN, ConsentEventKind.DECLINED) for e in latest.values()):
         return None
     events: list[ConsentEvent] = []
     ends: list[date] = []
@@ -200,11 +230,13 @@ def cannot_consent_reason(actor: Person, case: SipCase) -> str | None:
     roles = access.roles_of(actor, case)
     if Role.GUARDIAN_WITHOUT_CUSTODY in roles and not access.can(actor, Action.GIVE_CONSENT, case):
         return N_("Du har inte vårdnaden om barnet. Bara den som har vårdnaden kan säga ja.")
+    if Role.GUARDIAN_WITH_CUSTODY in roles and mature_minor.consents_themself(case):
+        return N_("Barnet bestämmer själv om samtycket. Samordnaren har skrivit in det.")
     if not access.can(actor, Action.GIVE_CONSENT, case):
         return N_("Du kan inte lämna samtycke för den här SIP:en.")
     if case.is_closed:
         return N_("SIP:en är avslutad.")
-    return None
+    return representation.cannot_consent_reason(actor, case, date.today())
 
 
 def give(
@@ -226,6 +258,7 @@ def give(
     scope_errors = _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day)
     if scope_errors:
         raise InvalidScope(scope_errors)
+    before = in_force(case, day)
     previous = latest_by_voice(case, day).get(voice_of(actor, case, day))
     event = ConsentEvent(
         case_id=case.id,
@@ -242,7 +275,7 @@ def give(
     db.session.add(event)
     db.session.flush()
     audit.record(actor, "consent." + event.kind.value, case, event=event.public_id)
-    _after_change(actor, case, day)
+    _after_change(actor, case, day, before)
     return event
 
 
@@ -283,12 +316,21 @@ def _check_scope(actor, case, unit_ids, categories, valid_until, exclusions, day
             errors["units"] = N_(
                 "En framtidsfullmakt gäller inte vård. Du kan inte säga ja till vården för någon annan."
             )
+    # A god man or förvaltare reaches care only with "sörja för person" in the mandate [issue 15].
+    health_refusal = representation.health_refusal(actor, case, day)
+    if health_refusal and (
+        HEALTH_CATEGORY in categories or any(u.principal.kind == PrincipalKind.REGION for u in units)
+    ):
+        errors["units"] = health_refusal
     return errors
 
 
-def _after_change(actor: Person | StaffUser, case: SipCase, day: date) -> None:
-    """Consent now in force moves the SIP on to preparation; a guardian still missing is told."""
-    if in_force(case, day) is not None:
+def _after_change(actor: Person | StaffUser, case: SipCase, day: date, before: Scope | None = None) -> None:
+    """Consent now in force moves the SIP on to preparation; a guardian still missing is told. The units
+    taking part are told what they may share now (``before``: the scope in force before the change)."""
+    now = in_force(case, day)
+    consent_spread.tell_units(case, before, now)
+    if now is not None:
         if case.step == Step.CONSENT:
             case.step = Step.PREPARATION
             timeline.record(case, EventKind.STEP_CHANGED, actor, step=Step.PREPARATION)
@@ -413,6 +455,8 @@ def record_by_staff(
     voices = required_voices(case, day)
     if consenter.id not in {v.id for v in voices} and not _represents(consenter, case, day):
         errors["consenter"] = N_("Välj vem som lämnade samtycket")
+    elif not_counted := representation.recorded_consenter_error(consenter, case, day):
+        errors["consenter"] = not_counted
     if given_on > day:
         errors["given_on"] = N_("Datumet kan inte vara senare än i dag")
     elif given_on < day - timedelta(days=MAX_DAYS):
@@ -423,6 +467,7 @@ def record_by_staff(
     errors.update(scope_errors)
     if errors:
         raise InvalidScope(errors)
+    before = in_force(case, day)
     event = ConsentEvent(
         case_id=case.id,
         kind=ConsentEventKind.RECORDED_BY_STAFF,
@@ -440,6 +485,64 @@ def record_by_staff(
     db.session.flush()
     audit.record(staff, "consent.recorded_by_staff", case, event=event.public_id, method=method.value)
     notifications.notify(consenter, NotificationKind.CONSENT_RECORDED, case)
+    _after_change(staff, case, day, before)
+    return event
+
+
+MAX_ASSESSMENT_REASON = 500  # kept in ConsentEvent.note
+
+
+def record_harm_assessment(
+    staff: StaffUser,
+    case: SipCase,
+    reason: str,
+    unit_ids: list[str],
+    categories: list[str],
+    valid_until: date | None,
+    other_parties: list[str] | None = None,
+    exclusions: str = "",
+    today: date | None = None,
+) -> ConsentEvent:
+    """A menprövning [DA 4.2] [issue 15]: where nobody can consent, the coordinator writes down that sharing
+    does not harm the person, why, and with a scope like a consent's. It counts as the consent in force only
+    while nobody can consent (``representation``); the person and the representatives can read it."""
+    day = today or date.today()
+    lock(case)
+    if not access.can(staff, Action.STAFF_RECORD_CONSENT, case) or case.is_closed:
+        raise NotAllowed(N_("Du kan inte skriva in samtycke för den här SIP:en."))
+    if not representation.nobody_can_consent(case, day):
+        raise NotAllowed(N_("Någon kan lämna samtycke. Då gör du ingen menprövning."))
+    errors: dict[str, str] = {}
+    text = reason.strip()
+    if not text:
+        errors["reason"] = N_("Skriv varför det inte skadar personen att uppgifter delas")
+    elif len(text) > MAX_ASSESSMENT_REASON:
+        errors["reason"] = N_("Skriv högst 500 tecken")
+    if valid_until is None:
+        errors["valid_until"] = N_("Skriv till vilket datum menprövningen gäller")
+        valid_until = day + timedelta(days=1)  # so the other answers are still checked
+    errors = _check_scope(staff, case, unit_ids, categories, valid_until, exclusions, day) | errors
+    if errors:
+        raise InvalidScope(errors)
+    subject = case.subject
+    assert subject is not None  # nobody_can_consent is only true for a person
+    event = ConsentEvent(
+        case_id=case.id,
+        kind=ConsentEventKind.HARM_ASSESSED,
+        consenter_id=subject.id,  # whose information it is: the person's voice, spoken by no one
+        recorded_by_staff_id=staff.id,
+        method=ConsentMethod.ASSESSMENT,
+        unit_ids=sorted(set(unit_ids)),
+        other_parties=sorted({p.strip()[:200] for p in (other_parties or []) if p.strip()}),
+        categories=sorted(set(categories)),
+        exclusions=exclusions.strip(),
+        valid_from=day,
+        valid_until=valid_until,
+        note=text,
+    )
+    db.session.add(event)
+    db.session.flush()
+    audit.record(staff, "consent.harm_assessed", case, event=event.public_id)
     _after_change(staff, case, day)
     return event
 
@@ -608,6 +711,7 @@ def confirm_recorded(actor: Person, case: SipCase, event_id: str, today: date | 
         or event.kind != ConsentEventKind.RECORDED_BY_STAFF
         or event.valid_until is None
         or not is_active(event, day)
+        or event.valid_until is None
     ):
         raise AlreadyChanged(N_("Samtycket har redan ändrats. Här ser du vad som gäller nu."))
     return give(

@@ -20,6 +20,7 @@ from citizen_app.models import (
     CoordinatorAssignment,
     EventKind,
     Initiator,
+    Mandate,
     Participant,
     ParticipantRole,
     Person,
@@ -164,8 +165,13 @@ def load_demo_data() -> None:
     _ensure_relationship(persons["johan"], persons["elsa"], RelationKind.GUARDIAN, custody=True)
     _ensure_relationship(persons["sara"], persons["oskar"], RelationKind.GUARDIAN, custody=True)
     _ensure_relationship(persons["peter"], persons["oskar"], RelationKind.GUARDIAN, custody=False)
+    # Lena may see to Karl's care; Karl can consent himself, so his own word counts [issue 15].
     _ensure_relationship(
-        persons["lena"], persons["karl"], RelationKind.REPRESENTATIVE, rep_type=RepresentativeType.GOD_MAN
+        persons["lena"],
+        persons["karl"],
+        RelationKind.REPRESENTATIVE,
+        rep_type=RepresentativeType.GOD_MAN,
+        mandate=[Mandate.BEVAKA_RATT.value, Mandate.SORJA_FOR_PERSON.value],
     )
     _ensure_cases(persons, staff, units)
     db.session.flush()
@@ -210,14 +216,16 @@ def _ensure_staff(spec: DemoStaff, units: dict[str, Unit]) -> StaffUser:
     return staff
 
 
-def _ensure_relationship(holder, subject, kind, custody=False, rep_type=None) -> None:
+def _ensure_relationship(holder, subject, kind, custody=False, rep_type=None, mandate=None) -> None:
     exists = db.session.scalar(
-        select(Relationship.id).where(
+        select(Relationship).where(
             Relationship.holder_id == holder.id,
             Relationship.subject_id == subject.id,
             Relationship.kind == kind,
         )
     )
+    if exists is not None and mandate and not exists.mandate:
+        exists.mandate = mandate  # a demo loaded before mandates were recorded
     if exists is None:
         db.session.add(
             Relationship(
@@ -227,6 +235,7 @@ def _ensure_relationship(holder, subject, kind, custody=False, rep_type=None) ->
                 has_custody=custody,
                 representative_type=rep_type,
                 valid_from=date.today() - timedelta(days=400) if rep_type else None,
+                mandate=mandate,
             )
         )
 

@@ -214,10 +214,32 @@ def _note(event: Event, reader: Reader, case: SipCase) -> Told:
     return say(N_("Personalen skrev en anteckning.")), event.data.get("text") or None
 
 
+def _came_of_age(event: Event, reader: Reader, case: SipCase) -> Told:
+    """The subject turned 18 [issue 15]: from then they decide themself; guardians no longer decide."""
+    if reader.is_subject:
+        return say(
+            N_("Från din 18-årsdag bestämmer du själv över din SIP. Dina föräldrars ja gäller inte längre.")
+        )
+    return say(N_("%(name)s fyllde 18 år och bestämmer nu själv."), name=reader.subject_name)
+
+
 def _step_changed(event: Event, reader: Reader, case: SipCase) -> Told:
     if event.step is None:
         return None  # timeline.record refuses such an event: nothing true could be said about it
     return _STEPS[event.step](event, reader)
+
+
+def _mature_minor_decided(event: Event, reader: Reader, case: SipCase) -> Told:
+    """The coordinator recorded that the child consents themself [DA 4.2]. Never the reason."""
+    if reader.is_subject:
+        return say(N_("Nu bestämmer du själv om samtycket."))
+    return say(N_("Nu bestämmer %(name)s själv om samtycket."), name=reader.subject_name)
+
+
+def _mature_minor_ended(event: Event, reader: Reader, case: SipCase) -> Told:
+    if reader.is_subject:
+        return say(N_("Nu bestämmer dina vårdnadshavare om samtycket igen."))
+    return say(N_("Nu bestämmer vårdnadshavarna om samtycket igen."))
 
 
 _SENTENCES: dict[EventKind, Callable[[Event, Reader, SipCase], Told]] = {
@@ -234,6 +256,9 @@ _SENTENCES: dict[EventKind, Callable[[Event, Reader, SipCase], Told]] = {
     EventKind.CANCELLED: _cancelled,
     EventKind.CLOSED: _closed,
     EventKind.NOTE: _note,
+    EventKind.CAME_OF_AGE: _came_of_age,
+    EventKind.MATURE_MINOR_DECIDED: _mature_minor_decided,
+    EventKind.MATURE_MINOR_ENDED: _mature_minor_ended,
 }
 
 
@@ -247,6 +272,8 @@ def _to_requested(event: Event, reader: Reader) -> Sentence:
 def _to_consent(event: Event, reader: Reader) -> Sentence:
     if event.data.get("reason") == "consent_expired":
         return say(N_("Samtycket gick ut. Det behövs ett nytt ja."))
+    if event.data.get("reason") == "came_of_age":
+        return say(N_("Nu behövs ett eget ja från den som har fyllt 18."))
     return say(N_("Nu behövs ett ja till samtycke."))
 
 

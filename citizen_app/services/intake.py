@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from citizen_app import access
-from citizen_app.access import Action, Role
+from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import (
     CoordinatorAssignment,
@@ -37,7 +37,6 @@ from citizen_app.services import (
     NotAllowed,
     NotFound,
     audit,
-    consent,
     identity,
     notifications,
     people,
@@ -105,40 +104,11 @@ def get_case(
     if load:
         query = query.execution_options(populate_existing=True)
     case = db.session.scalars(query).unique().one_or_none()
-    if case is None or not access.can(staff, action, case) or not _consent_lets_in(staff, case):
+    # Staff of a unit taking part see it only while the consent covers their unit: access.py decides.
+    if case is None or not access.can(staff, action, case):
         raise NotFound(N_("Ärendet finns inte."))
     audit.record(staff, "case.read", case)
     return case
-
-
-# Roles that see a case because their unit owns it or they coordinate it: no consent is needed to read it.
-_OWNING_SIDE = frozenset({Role.COORDINATOR, Role.UNIT_COORDINATOR, Role.UNIT_MEMBER})
-
-
-def _consent_lets_in(staff: StaffUser, case: SipCase, today: date | None = None) -> bool:
-    """Staff of a unit that only takes part see the case while a consent in force names their unit.
-
-    No sharing with a party the consent does not cover [DA 4.2]: before consent, after a withdrawal or an
-    expiry, or when the person left the unit out, the case is "not found" for them. The owning unit and the
-    coordinator must reach the person to ask for consent, so this does not apply to them.
-    """
-    roles = access.roles_of(staff, case)
-    if roles & _OWNING_SIDE or Role.PARTICIPATING_STAFF not in roles:
-        return True
-    scope = consent.in_force(case, today)
-    if scope is None:
-        return False
-    own_units_taking_part = db.session.scalars(
-        select(Unit.public_id)
-        .join(Participant, Participant.unit_id == Unit.id)
-        .join(StaffMembership, StaffMembership.unit_id == Unit.id)
-        .where(
-            Participant.case_id == case.id,
-            Participant.removed_at.is_(None),
-            StaffMembership.staff_id == staff.id,
-        )
-    )
-    return any(scope.covers_unit(unit_id) for unit_id in own_units_taking_part)
 
 
 # Loader options for the coordinators of a case, without each colleague's memberships (one query less).

@@ -50,6 +50,7 @@ from citizen_app.services import (
     consent,
     deadlines,
     feedback,
+    meeting_consent,
     notifications,
     recipients,
     timeline,
@@ -59,6 +60,12 @@ ANSWER_WITHIN_WORKING_DAYS = 1
 SWEDISH_TIME = ZoneInfo("Europe/Stockholm")  # working days and their ends are Swedish
 GUEST_ROLES = (ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON)
 OPEN = (InvitationStatus.SENT, InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
+# Ended, or held at the 18th birthday until the young adult's consent covers the party [issue 15].
+_SENDABLE_AGAIN = (InvitationStatus.CANCELLED, InvitationStatus.HELD)
+
+
+# The usual answer at the start of a meeting: the person confirmed the consent as it is.
+CONSENT_CONFIRMED = meeting_consent.AS_GIVEN
 
 
 class InvalidMeeting(InvalidInput):
@@ -215,7 +222,7 @@ def invite(staff: StaffUser, meeting: Meeting, participant_ids: list[str]) -> li
         elif party.role not in GUEST_ROLES:
             raise InvalidMeeting({"parties": N_("Välj bland dem i listan")})
         invitation = already.get(party.id)
-        if invitation is not None and invitation.status != InvitationStatus.CANCELLED:
+        if invitation is not None and invitation.status not in _SENDABLE_AGAIN:
             continue  # invited already: a second click sends nothing twice
         if invitation is None:
             invitation = Invitation(meeting_id=meeting.id, participant_id=party.id)
@@ -299,7 +306,7 @@ def answer_as_unit(
         or party.unit_id not in {m.unit_id for m in staff.memberships}
     ):
         raise NotFound(N_("Sidan finns inte."))
-    if invitation.status == InvitationStatus.CANCELLED or case.is_closed:
+    if invitation.status in _SENDABLE_AGAIN or case.is_closed:
         raise NotAllowed(N_("Inbjudan gäller inte längre."))
     errors: dict[str, str] = {}
     if status not in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED, InvitationStatus.BY_PHONE):
@@ -350,7 +357,7 @@ def answer_as_guest(link_id: int, status: str) -> Invitation:
     """A relative answers through their link: coming, not coming, or by phone."""
     invitation = invitation_for_link(link_id)
     case = db.session.get_one(SipCase, invitation.meeting.case_id)
-    if invitation.status == InvitationStatus.CANCELLED or case.is_closed:
+    if invitation.status in _SENDABLE_AGAIN or case.is_closed:
         raise NotAllowed(N_("Inbjudan gäller inte längre."))
     if status not in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED, InvitationStatus.BY_PHONE):
         raise InvalidMeeting({"status": N_("Välj ett svar")})
@@ -395,8 +402,18 @@ def cancel_invitations_of(case: SipCase, party: Participant) -> None:
     db.session.flush()
 
 
-def mark_held(staff: StaffUser, case: SipCase, now: datetime | None = None) -> Meeting:
-    """The coordinator marks the meeting held; the plan must then be documented within 2 working days."""
+def mark_held(
+    staff: StaffUser,
+    case: SipCase,
+    now: datetime | None = None,
+    *,
+    confirmation: meeting_consent.Confirmation,
+) -> Meeting:
+    """The coordinator marks the meeting held; the plan must then be documented within 2 working days.
+
+    Not without saying what happened with the consent at the start of the meeting (``confirmation``): it is
+    kept in the consent history [issue 15].
+    """
     _require(staff, Action.STAFF_INVITE, case)
     meeting = current_meeting(case)
     if meeting is None or meeting.status != MeetingStatus.PLANNED:
@@ -404,6 +421,11 @@ def mark_held(staff: StaffUser, case: SipCase, now: datetime | None = None) -> M
     moment = now or utcnow()
     if meeting.starts_at > moment:
         raise NotAllowed(N_("Mötet har inte börjat än."))
+    day = moment.astimezone(SWEDISH_TIME).date()
+    errors = meeting_consent.errors_in(case, confirmation, day)
+    if errors:
+        raise meeting_consent.InvalidConfirmation(errors)
+    meeting_consent.record(staff, case, confirmation, day)
     meeting.status = MeetingStatus.HELD
     meeting.held_at = moment
     if case.step.position < Step.MEETING_HELD.position:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from citizen_app.extensions import db
 from citizen_app.models import Notification, NotificationKind, Person, SipCase, StaffUser, utcnow
-from citizen_app.services import N_, NotFound
+from citizen_app.services import N_, NotFound, mature_minor
 from citizen_app.services.row_counts import rows_changed
 
 Channel = Callable[[Notification], None]
@@ -33,7 +33,17 @@ def notify(
     data: dict | None = None,
     dedupe_key: str | None = None,
 ) -> Notification | None:
-    """Create a message for ``recipient``. With ``dedupe_key``, a repeated call does nothing."""
+    """Create a message for ``recipient``. With ``dedupe_key``, a repeated call does nothing.
+
+    A guardian of a child who consents themself is told only what the child lets them see [DA 4.2]: any other
+    message to them is not made (None), wherever it was sent from.
+    """
+    if (
+        case is not None
+        and isinstance(recipient, Person)
+        and not mature_minor.may_tell(recipient, kind, case)
+    ):
+        return None
     if dedupe_key is not None:
         exists = db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))
         if exists is not None:

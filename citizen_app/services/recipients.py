@@ -17,6 +17,7 @@ from citizen_app.models import (
     StaffRole,
     StaffUser,
 )
+from citizen_app.services import mature_minor
 
 
 def citizen_recipients(case: SipCase, today: date | None = None) -> list[Person]:
@@ -30,8 +31,10 @@ def citizen_recipients(case: SipCase, today: date | None = None) -> list[Person]
     day = today or date.today()
     people: list[Person] = []
     subject_is_child = case.subject.is_child_on(day)
-    # A child follows their SIP through their guardians; the child's own pages come with "Min röst".
-    if not subject_is_child:
+    # A child follows their SIP through their guardians; the child's own pages come with "Min röst". A child
+    # who consents themself is told like an adult; the guardians then only what the child lets them see
+    # (services/mature_minor.py, checked when each message is made).
+    if not subject_is_child or mature_minor.consents_themself(case, day):
         people.append(case.subject)
     if case.awaiting_person_agreement:
         return people

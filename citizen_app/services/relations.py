@@ -19,6 +19,7 @@ from citizen_app.models import (
     SipCase,
     StaffMembership,
     StaffRole,
+    Unit,
 )
 
 
@@ -82,7 +83,12 @@ def person_ties_for_many(person: Person, cases: list[SipCase]) -> dict[int, Pers
 class StaffTies:
     is_coordinator: bool
     owning_unit_role: StaffRole | None
-    in_participating_unit: bool
+    # The public ids of the staff member's units that take part: access.py asks the consent about them.
+    participating_unit_ids: frozenset[str]
+
+    @property
+    def in_participating_unit(self) -> bool:
+        return bool(self.participating_unit_ids)
 
 
 def staff_ties(staff_id: int, case: SipCase) -> StaffTies:
@@ -100,11 +106,13 @@ def staff_ties(staff_id: int, case: SipCase) -> StaffTies:
         select(StaffMembership.unit_id, StaffMembership.role).where(StaffMembership.staff_id == staff_id)
     ).all()
     unit_roles = {unit_id: role for unit_id, role in memberships}
-    participating = set()
+    participating: set[str] = set()
     if unit_roles:
         participating = set(
             db.session.scalars(
-                select(Participant.unit_id).where(
+                select(Unit.public_id)
+                .join(Participant, Participant.unit_id == Unit.id)
+                .where(
                     Participant.case_id == case.id,
                     Participant.unit_id.in_(unit_roles),
                     Participant.removed_at.is_(None),
@@ -114,7 +122,7 @@ def staff_ties(staff_id: int, case: SipCase) -> StaffTies:
     return StaffTies(
         is_coordinator=is_coordinator,
         owning_unit_role=unit_roles.get(case.owning_unit_id) if case.owning_unit_id else None,
-        in_participating_unit=bool(participating),
+        participating_unit_ids=frozenset(participating),
     )
 
 

@@ -44,7 +44,17 @@ from citizen_app.models import (
     Step,
     VersionStatus,
 )
-from citizen_app.services import audit, consent, meetings, notifications, plans, recipients, timeline
+from citizen_app.services import (
+    audit,
+    consent,
+    consent_spread,
+    meetings,
+    notifications,
+    plans,
+    recipients,
+    timeline,
+)
+from citizen_app.services.coming_of_age import send_coming_of_age
 
 # Days before a consent's last day when the person is reminded [issue 4]: 30 first, then 7.
 CONSENT_REMINDER_DAYS = (30, 7)
@@ -74,6 +84,7 @@ def _consents_near_or_past_expiry(today: date) -> list[ConsentEvent]:
                         later.case_id == ConsentEvent.case_id,
                         later.consenter_id == ConsentEvent.consenter_id,
                         later.id > ConsentEvent.id,
+                        later.kind.not_in(consent.NOT_AN_ANSWER),  # a confirmation replaces nothing
                     )
                 ),
             )
@@ -157,6 +168,7 @@ def _expire(case: SipCase, event: ConsentEvent, today: date) -> int:
     consent.lock(case)  # another run, or a guardian renewing right now, is serialized with this one
     if event not in _current_of_their_voice(case, [event], today) or case.is_closed:
         return 0
+    shared_until_now = consent.in_force(case, event.valid_until)  # what the units could share on its last day
     expired = ConsentEvent(
         case_id=case.id,
         kind=ConsentEventKind.EXPIRED,
@@ -190,6 +202,10 @@ def _expire(case: SipCase, event: ConsentEvent, today: date) -> int:
             dedupe_key=_key("consent-expired", case.public_id, event.valid_until, someone.get_id()),
         )
         sent += message is not None
+    # The units taking part are told they may share nothing more (once per case and day) [issue 15].
+    consent_spread.tell_units(
+        case, shared_until_now, None, dedupe_key=_key("consent-spread", case.public_id, event.valid_until)
+    )
     return sent
 
 
@@ -402,6 +418,7 @@ KINDS: dict[str, Callable[[date], int]] = {
     "follow_up": send_follow_up_reminders,
     "invitation_unanswered": send_unanswered_invitations,
     "plan_overdue": send_overdue_plans,
+    "coming_of_age": send_coming_of_age,  # the 18th birthday [issue 15]
 }
 
 

@@ -18,18 +18,17 @@ from citizen_app.extensions import db
 from citizen_app.models import (
     ChildView,
     ClosingReason,
+    ConsentAbility,
     ConsentEvent,
     ConsentEventKind,
     ConsentMethod,
     Person,
-    RelationKind,
-    Relationship,
     SipCase,
     StaffUser,
     Step,
     Unit,
 )
-from citizen_app.services import N_, child_view, consent
+from citizen_app.services import N_, child_view, consent, mature_minor, representation
 
 METHODS = {"oral": ConsentMethod.ORAL, "paper": ConsentMethod.PAPER}
 
@@ -57,6 +56,9 @@ class StaffConsent:
     unit_names: dict[str, str]  # unit public id → name, for the history
     ended_on: date | None  # the last day of an expired consent
     can_record: bool
+    ability: ConsentAbility | None = None  # an adult: what was last recorded about consenting themself
+    nobody_can_consent: bool = False  # a menprövning may then stand in for consent [issue 15]
+    mature_minor: bool = False  # the child consents themself [issue 15]: "Barnets svar", not the guardians'
 
     def names_of(self, unit_ids: list[str]) -> list[str]:
         return sorted(self.unit_names.get(u, "–") for u in unit_ids)
@@ -144,6 +146,9 @@ def consent_for_staff(staff: StaffUser, case: SipCase, today: date | None = None
         unit_names=names,
         ended_on=ended_on,
         can_record=can_record(staff, case),
+        ability=None if case.subject.is_child_on(day) else representation.latest_ability(case),
+        nobody_can_consent=representation.nobody_can_consent(case, day),
+        mature_minor=mature_minor.consents_themself(case, day),
     )
 
 
@@ -151,22 +156,12 @@ def consent_for_staff(staff: StaffUser, case: SipCase, today: date | None = None
 
 
 def who_can_have_consented(case: SipCase, today: date | None = None) -> list[Person]:
-    """Those whose oral or paper consent counts: the voices that must consent and, for an adult, anyone
-    with a valid mandate to act for them (god man, förvaltare, framtidsfullmakt) [DA 4.2]."""
+    """Those whose oral or paper consent counts: the guardians with custody of a child; for an adult, the
+    person, or while they cannot consent someone with a valid mandate to act for them [DA 4.2] [issue 15]."""
     day = today or date.today()
-    people = list(consent.required_voices(case, day))
     if case.subject is not None and not case.subject.is_child_on(day):
-        for rel in db.session.scalars(
-            select(Relationship)
-            .where(
-                Relationship.subject_id == case.subject_id, Relationship.kind == RelationKind.REPRESENTATIVE
-            )
-            .options(selectinload(Relationship.holder))
-            .order_by(Relationship.id)
-        ):
-            if rel.is_valid_on(day) and rel.holder not in people:
-                people.append(rel.holder)
-    return people
+        return representation.who_may_consent(case, day)  # the person first [issue 15]
+    return list(consent.required_voices(case, day))
 
 
 def latest_day_allowed(given_on: date) -> date:

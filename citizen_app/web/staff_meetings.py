@@ -18,11 +18,12 @@ from citizen_app.services import (
     NotAllowed,
     access_links,
     intake,
+    meeting_consent,
     meetings,
     preparation,
 )
 from citizen_app.web.forms import add_errors, form_page
-from citizen_app.web.forms.staff_meetings import AnswerInvitationForm, InviteForm, MeetingForm
+from citizen_app.web.forms.staff_meetings import AnswerInvitationForm, HeldForm, InviteForm, MeetingForm
 from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff_meetings", __name__, url_prefix="/personal")
@@ -134,19 +135,34 @@ def invite(public_id: str):
     return form_page("staff_meetings/invite.html", form, case=case, page=page, chosen=form.parties.data)
 
 
-@bp.route(f"/sip/{CASE_ID}/motet/hallet", methods=["POST"])
+@bp.route(f"/sip/{CASE_ID}/motet/hallet", methods=["GET", "POST"])
 @staff
 @creates
 def mark_held(public_id: str):
-    """The coordinator marks the meeting held; the plan is then due within 2 working days."""
+    """The coordinator marks the meeting held, and says what happened with the consent at its start
+    (confirmed, changed, or not confirmed and why) [issue 15]. The plan is then due within 2 working days."""
     case = intake.get_case(current_user, public_id, Action.STAFF_INVITE)
-    try:
-        meetings.mark_held(current_user, case)
-    except NotAllowed as refused:
-        flash(_(refused.message), "info")
-    else:
-        flash(_("Mötet är markerat som hållet. Skriv planen inom 2 arbetsdagar."), "success")
-    return redirect(_meeting_url(public_id), 303)
+    page = meeting_pages.staff_meeting_page(current_user, case)
+    if not page.may_mark_held:
+        flash(_("Mötet har inte börjat än.") if page.meeting else _("Det finns inget planerat möte."), "info")
+        return redirect(_meeting_url(public_id), 303)
+    form = HeldForm()
+    if request.method == "POST":
+        confirmation = meeting_consent.Confirmation(form.consent_outcome.data, form.consent_reason.data)
+        try:
+            meetings.mark_held(current_user, case, confirmation=confirmation)
+        except meeting_consent.InvalidConfirmation as invalid:
+            add_errors(form, invalid.errors)
+        except NotAllowed as refused:
+            flash(_(refused.message), "info")
+            return redirect(_meeting_url(public_id), 303)
+        else:
+            flash(_("Mötet är markerat som hållet. Skriv planen inom 2 arbetsdagar."), "success")
+            if confirmation.outcome == meeting_consent.CHANGED:
+                flash(_("Skriv nu in det ändrade samtycket."), "info")
+                return redirect(url_for("staff.record_consent", public_id=public_id), 303)
+            return redirect(_meeting_url(public_id), 303)
+    return form_page("staff_meetings/mark_held.html", form, case=case)
 
 
 @bp.route(f"/sip/{CASE_ID}/barnets-kod", methods=["POST"])

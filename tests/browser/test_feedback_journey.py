@@ -157,7 +157,9 @@ def _hold_a_meeting(kent, case, starts_at) -> None:
         place="Socialtjänsten, rum 3",
         now=starts_at - timedelta(days=2),
     )
-    meetings.mark_held(kent, case, now=starts_at + timedelta(minutes=50))
+    meetings.mark_held(
+        kent, case, now=starts_at + timedelta(minutes=50), confirmation=meetings.CONSENT_CONFIRMED
+    )
 
 
 def _more_young_answers(live_server, case_id: str, answers: list[dict[str, str]]) -> None:

@@ -113,7 +113,12 @@ def _oskars_sip_after_the_meeting(live_server) -> str:
             place="Björkskolan, rum 12",
             now=now - timedelta(days=2),
         )
-        meetings.mark_held(kent, case, now=now - timedelta(days=1) + timedelta(hours=1))
+        meetings.mark_held(
+            kent,
+            case,
+            now=now - timedelta(days=1) + timedelta(hours=1),
+            confirmation=meetings.CONSENT_CONFIRMED,
+        )
         db.session.commit()
         public_id = case.public_id
         db.session.remove()

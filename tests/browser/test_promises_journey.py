@@ -66,7 +66,12 @@ def _oskars_plan_with_a_pending_decision(live_server) -> str:
             place="Björkskolan, rum 12",
             now=now - timedelta(days=2),
         )
-        meetings.mark_held(kent, case, now=now - timedelta(days=1) + timedelta(hours=1))
+        meetings.mark_held(
+            kent,
+            case,
+            now=now - timedelta(days=1) + timedelta(hours=1),
+            confirmation=meetings.CONSENT_CONFIRMED,
+        )
         plan = plans.start_draft(kent, case)
         plans.add_goal(kent, case, plan, "short", "Jag vill gå till skolan varje dag.")
         plans.add_pending_decision(kent, case, plan, DECISION, "Sara ringer Kent om det blir svårt.", None)

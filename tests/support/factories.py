@@ -64,6 +64,7 @@ def representative_of(
     rep_type: RepresentativeType = RepresentativeType.GOD_MAN,
     valid_until: date | None = None,
     name: str = "Ställföreträdare",
+    mandate: list[str] | None = None,
 ) -> Person:
     rep = person(name, age=55)
     db.session.add(
@@ -74,6 +75,7 @@ def representative_of(
             representative_type=rep_type,
             valid_from=date.today() - timedelta(days=30),
             valid_until=valid_until,
+            mandate=mandate,
         )
     )
     db.session.flush()

@@ -20,6 +20,9 @@ from citizen_app.access import Action, Role
 from citizen_app.extensions import db
 from citizen_app.models import (
     CaseEvent,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
     CoordinatorAssignment,
     EventKind,
     Initiator,
@@ -34,7 +37,7 @@ from citizen_app.models import (
     UnitKind,
     utcnow,
 )
-from citizen_app.services import NotAllowed
+from citizen_app.services import NotAllowed, consent, representation
 from tests.support import factories
 
 # Columns: who is asking. Y = allowed, . = denied.
@@ -50,12 +53,14 @@ from tests.support import factories
 MATRIX = """
                           pers chld cust nocu godm forv ffm  expr rel  coor ucoo umem part oth  citz anon anou
 view_case                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
+view_consent                Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 cancel_request             Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 accept_suggestion          Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 give_consent               Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 withdraw_consent           Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 record_child_view          .    .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .
 give_own_child_view        .    Y    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .
+choose_guardian_view       .    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .    .
 give_child_access          .    .    Y    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
 prepare_meeting            Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 view_plan                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
@@ -87,6 +92,7 @@ staff_handle_problem       .    .    .    .    .    .    .    .    .    Y    .  
 SUGGESTION_MATRIX = """
                           pers chld cust nocu godm forv ffm  expr rel  coor ucoo umem part oth  citz anon anou
 view_case                  Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
+view_consent                Y    Y    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 cancel_request             Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 accept_suggestion          Y    .    Y    .    Y    Y    Y    .    .    .    .    .    .    .    .    .    .
 staff_view_case            .    .    .    .    .    .    .    .    .    Y    Y    Y    .    .    .    .    .
@@ -229,7 +235,25 @@ def _umem(fields):
 
 def _part(fields):
     scene = _scene(_adult(), **fields)
+    # Staff of a unit taking part hold the role while the consent in force names their unit [issue 15].
+    _consent_naming(scene.case, scene.school)
     return factories.staff(scene.school, StaffRole.MEMBER, "Kurator Karin"), scene
+
+
+def _consent_naming(case, *units) -> None:
+    db.session.add(
+        ConsentEvent(
+            case_id=case.id,
+            kind=ConsentEventKind.GIVEN,
+            consenter_id=case.subject_id,
+            method=ConsentMethod.DIGITAL,
+            unit_ids=[u.public_id for u in units],
+            categories=["school"],
+            valid_from=date.today(),
+            valid_until=date.today() + timedelta(days=90),
+        )
+    )
+    db.session.flush()
 
 
 def _oth(fields):
@@ -452,6 +476,7 @@ def test_a_former_coordinator_loses_the_coordinators_rights(world):
 
 def test_a_unit_removed_from_the_case_loses_access(world):
     scene = _scene(_adult())
+    _consent_naming(scene.case, scene.school)
     teacher = factories.staff(scene.school, StaffRole.MEMBER, "Lärare Lo")
     assert access.can(teacher, Action.STAFF_VIEW_CASE, scene.case)
     school_taking_part = db.session.scalars(
@@ -482,3 +507,238 @@ def test_a_suggestion_about_someone_not_yet_identified_is_for_the_owning_unit_on
 
     assert access.allowed_actions(relative, suggestion) == frozenset()
     assert access.can(coordinator, Action.STAFF_VIEW_CASE, suggestion)
+
+
+# ---- issue 15: the 18th birthday. Guardian roles need a child subject; a former guardian takes part only
+# as a relative, if the young adult chooses it (services/coming_of_age.py).
+
+BIRTHDAY_18 = date(2027, 3, 10)
+# Rows: the day, read against the birthday. Columns: what the guardian with custody may do, and the subject.
+COMING_OF_AGE_ROWS = {
+    "day before": (-1, {Role.GUARDIAN_WITH_CUSTODY}, {Role.CHILD_SELF}),
+    "birthday": (0, set(), {Role.PERSON}),
+    "day after": (1, set(), {Role.PERSON}),
+}
+
+
+@pytest.mark.parametrize("row", list(COMING_OF_AGE_ROWS))
+def test_guardians_lose_their_roles_on_the_18th_birthday(world, row):
+    offset, guardian_roles, subject_roles = COMING_OF_AGE_ROWS[row]
+    day = BIRTHDAY_18 + timedelta(days=offset)
+    kid = factories.person("Alva", birth_date=date(2009, 3, 10))
+    mum = factories.guardian_of(kid, custody=True, name="Mamma")
+    case = _scene(kid).case
+    assert access.roles_of(mum, case, today=day) == guardian_roles
+    assert access.roles_of(kid, case, today=day) == subject_roles
+
+
+@pytest.mark.parametrize("row", ["birthday", "day after"])
+def test_a_former_guardian_the_young_adult_lets_in_has_a_relatives_rights_only(world, row):
+    from freezegun import freeze_time
+
+    from citizen_app.services import coming_of_age
+
+    day = BIRTHDAY_18 + timedelta(days=COMING_OF_AGE_ROWS[row][0])
+    kid = factories.person("Alva", birth_date=date(2009, 3, 10))
+    mum = factories.guardian_of(kid, custody=True, name="Mamma")
+    case = _scene(kid).case
+    with freeze_time(day):
+        coming_of_age.let_take_part(kid, case, mum.public_id, day)
+        assert access.roles_of(mum, case) == {Role.RELATIVE}
+        assert {a for a in Action if access.can(mum, a, case)} == {a for a in Action if ALLOWED["rel"][a]}
+        coming_of_age.stop_taking_part(kid, case, mum.public_id, day)
+        assert access.roles_of(mum, case) == frozenset()
+
+
+# ---- issue 15: representatives
+# Whether the person can consent, and a menprövning, are written down by the case's coordinator only. A god
+# man keeps the roles of the table above; what his word counts for follows the person's ability and mandate.
+
+RECORDS_ABILITY = {column: column == "coor" for column in SITUATIONS}
+
+
+@pytest.mark.parametrize("column", list(SITUATIONS))
+def test_only_the_coordinator_records_whether_the_person_can_consent(world, column):
+    actor, case = world["ordinary"][column]
+    if RECORDS_ABILITY[column]:
+        assert representation.record_ability(actor, case, False, "Svår demens.", date.today()) is not None
+    else:
+        with pytest.raises(NotAllowed):
+            representation.record_ability(actor, case, False, "Svår demens.", date.today())
+
+
+@pytest.mark.parametrize(
+    ("mandate", "person_can_consent", "counts", "may_open_health"),
+    [
+        (["sorja_for_person"], True, False, True),
+        (["sorja_for_person"], False, True, True),
+        (["bevaka_ratt", "forvalta_egendom"], False, True, False),
+        (None, False, True, False),
+    ],
+    ids=["care, person can", "care, person cannot", "rights and property, person cannot", "no mandate"],
+)
+def test_a_god_mans_say_follows_the_persons_ability_and_the_mandate(
+    world, mandate, person_can_consent, counts, may_open_health
+):
+    subject = factories.person("Äldre Elof", age=82)
+    god_man = factories.person("God man Gun", age=55)
+    db.session.add(
+        Relationship(
+            holder_id=god_man.id,
+            subject_id=subject.id,
+            kind=RelationKind.REPRESENTATIVE,
+            representative_type=RepresentativeType.GOD_MAN,
+            valid_from=date.today() - timedelta(days=30),
+            mandate=mandate,
+        )
+    )
+    scene = _scene(subject)
+    if not person_can_consent:
+        representation.record_ability(scene.coordinator, scene.case, False, "Svår demens.", date.today())
+    assert access.roles_of(god_man, scene.case) == {Role.REPRESENTATIVE}
+    assert access.can(god_man, Action.GIVE_CONSENT, scene.case)
+    assert (consent.cannot_consent_reason(god_man, scene.case) is None) == counts
+    refusal = representation.health_refusal(god_man, scene.case, date.today())
+    assert (refusal is None) == may_open_health
+
+
+# ---- issue 15: a mature minor ------------------------------------------------------------------------------
+# The coordinator has recorded that the child (16) has the age and maturity to consent themself [DA 4.2].
+# The child then consents and withdraws, and chooses what the guardians see; a guardian with custody keeps
+# only the SIP itself and who coordinates it (and their own problem reports) until the child shows more.
+#   chld  the child, signed in                    nocu  a guardian without custody
+#   cust  a guardian with custody, shown nothing  coor  the case's coordinator
+#   cusa  a guardian with custody, shown the plan, the meetings and the consent
+MATURE_MINOR_MATRIX = """
+                          chld cust cusa nocu coor
+view_case                  Y    Y    Y    .    .
+view_consent               Y    .    Y    .    .
+cancel_request             .    .    .    .    .
+accept_suggestion          .    .    .    .    .
+give_consent               Y    .    .    .    .
+withdraw_consent           Y    .    .    .    .
+record_child_view          .    .    .    .    .
+give_own_child_view        Y    .    .    .    .
+choose_guardian_view       Y    .    .    .    .
+give_child_access          .    .    .    .    Y
+prepare_meeting            .    .    Y    .    .
+view_plan                  Y    .    Y    .    .
+approve_plan               .    .    .    .    .
+comment_plan               .    .    .    .    .
+share_plan                 .    .    .    .    .
+give_feedback              Y    .    Y    .    .
+report_problem             Y    Y    Y    .    .
+view_access_log            .    .    .    .    .
+view_invitation            Y    .    Y    .    .
+answer_invitation          .    .    .    .    .
+suggest_topic              .    .    .    .    .
+staff_view_case            .    .    .    .    Y
+staff_accept_case          .    .    .    .    Y
+staff_forward_case         .    .    .    .    Y
+staff_change_coordinator   .    .    .    .    Y
+staff_record_consent       .    .    .    .    Y
+staff_invite               .    .    .    .    Y
+staff_answer_invitation    .    .    .    .    .
+staff_document_plan        .    .    .    .    Y
+staff_close_case           .    .    .    .    Y
+staff_handle_problem       .    .    .    .    Y
+"""
+ALLOWED_FOR_A_MATURE_MINOR = _parse(MATURE_MINOR_MATRIX)
+
+
+def _mature_minor_scene(shown: list[str]):
+    from citizen_app.services import mature_minor_decisions
+
+    kid = factories.child("Mogna Maja", age=16)
+    with_custody = factories.guardian_of(kid, custody=True, name="Förälder Frida")
+    without_custody = factories.guardian_of(kid, custody=False, name="Förälder utan vårdnad")
+    scene = _scene(kid)
+    mature_minor_decisions.record(scene.coordinator, scene.case, "Maja förstår och vill själv.", date.today())
+    if shown:
+        mature_minor_decisions.choose_guardian_view(kid, scene.case, shown)
+    db.session.flush()
+    return {"chld": kid, "cust": with_custody, "nocu": without_custody, "coor": scene.coordinator}, scene.case
+
+
+@pytest.fixture(scope="module")
+def mature_world(world):
+    """Built inside ``world``'s transaction, rolled back with it."""
+    nothing_shown, case = _mature_minor_scene([])
+    everything_shown, case_all = _mature_minor_scene(["plan", "meetings", "consent"])
+    actors = {column: (actor, case) for column, actor in nothing_shown.items()}
+    actors["cusa"] = (everything_shown["cust"], case_all)
+    return actors
+
+
+def test_the_mature_minor_table_names_every_action():
+    for column, row in ALLOWED_FOR_A_MATURE_MINOR.items():
+        assert set(row) == set(Action), f"{column}: missing {set(Action) - set(row)}"
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("column", list(ALLOWED_FOR_A_MATURE_MINOR))
+def test_access_matrix_for_a_mature_minor(mature_world, column, action):
+    actor, case = mature_world[column]
+    assert access.can(actor, action, case) is ALLOWED_FOR_A_MATURE_MINOR[column][action]
+
+
+def test_a_mature_minors_roles_are_the_ordinary_ones(mature_world):
+    """The decision changes what the roles may do, not who holds them: the table above is the only change."""
+    assert access.roles_of(*mature_world["chld"]) == {Role.CHILD_SELF}
+    assert access.roles_of(*mature_world["cust"]) == {Role.GUARDIAN_WITH_CUSTODY}
+    assert access.roles_of(*mature_world["nocu"]) == {Role.GUARDIAN_WITHOUT_CUSTODY}
+
+
+# ---- issue 15: decline — a unit taking part sees the SIP only while the consent in force names it
+# Rows for staff of a unit taking part, by the state of the consent. Y = allowed, . = denied.
+#   named    the consent in force names their unit       none     no consent yet
+#   left     the consent names other units only          gone     the consent was withdrawn (SIP closed)
+#   expired  the consent's last day has passed
+CONSENT_STATE_MATRIX = """
+                          named left none gone expired
+staff_view_case            Y    .    .    .    .
+staff_answer_invitation    Y    .    .    .    .
+staff_invite               .    .    .    .    .
+staff_record_consent       .    .    .    .    .
+"""
+CONSENT_STATE_ROLES = {
+    "named": {Role.PARTICIPATING_STAFF},
+    "left": {Role.OTHER_STAFF},
+    "none": {Role.OTHER_STAFF},
+    "gone": {Role.OTHER_STAFF},
+    "expired": {Role.OTHER_STAFF},
+}
+
+
+def _school_staff_when_the_consent_is(state: str):
+    scene = _scene(_adult())
+    if state == "named":
+        _consent_naming(scene.case, scene.school)
+    elif state == "left":
+        _consent_naming(scene.case, scene.owning_unit)
+    elif state == "gone":
+        _consent_naming(scene.case, scene.school)
+        db.session.add(
+            ConsentEvent(
+                case_id=scene.case.id,
+                kind=ConsentEventKind.WITHDRAWN,
+                consenter_id=scene.case.subject_id,
+                method=ConsentMethod.DIGITAL,
+            )
+        )
+        scene.case.step = Step.CLOSED
+    elif state == "expired":
+        _consent_naming(scene.case, scene.school)
+        db.session.flush()
+        for event in db.session.scalars(select(ConsentEvent).where(ConsentEvent.case_id == scene.case.id)):
+            event.valid_until = date.today() - timedelta(days=1)
+    db.session.flush()
+    return factories.staff(scene.school, StaffRole.MEMBER, "Kurator Karin"), scene.case
+
+
+@pytest.mark.parametrize("state", list(CONSENT_STATE_ROLES))
+def test_staff_of_a_unit_taking_part_by_the_state_of_the_consent(world, state):
+    staff_member, case = _school_staff_when_the_consent_is(state)
+    assert set(access.roles_of(staff_member, case)) == CONSENT_STATE_ROLES[state]
+    for action, allowed in _parse(CONSENT_STATE_MATRIX)[state].items():
+        assert access.can(staff_member, action, case) is allowed, (state, action)

@@ -16,7 +16,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import NotAllowed, consent, notifications, withdrawal
+from citizen_app.services import NotAllowed, consent, notifications, representation, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -129,10 +129,13 @@ def test_either_guardian_withdrawing_ends_consent_and_closes_the_sip(units):
     assert db.session.query(ConsentEvent).count() == 3  # nothing deleted
 
 
-def test_a_god_man_may_consent_for_the_person(units):
+def test_a_god_man_may_consent_for_a_person_who_cannot(units):
+    """Only when staff recorded that the person cannot, and within the mandate [issue 15]."""
     person = factories.person("Karl", age=82)
-    god_man = factories.representative_of(person, RepresentativeType.GOD_MAN)
-    case = factories.case(person, units["social"], step=Step.CONSENT)
+    god_man = factories.representative_of(person, RepresentativeType.GOD_MAN, mandate=["sorja_for_person"])
+    coordinator = factories.staff(units["social"])
+    case = factories.case(person, units["social"], coordinator=coordinator, step=Step.CONSENT)
+    representation.record_ability(coordinator, case, False, "Karl har svår demens.", TODAY, today=TODAY)
     _give(god_man, case, units)
     assert consent.in_force(case, TODAY) is not None
 

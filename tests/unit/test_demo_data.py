@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from citizen_app.extensions import db
 from citizen_app.models import (
     Base,
+    Mandate,
     Participant,
     Person,
     Principal,
@@ -115,6 +116,10 @@ def _required_people_are_there(today: date) -> None:
 
     eighty_two = [p for p in persons if _age(p, today) == 82 and has_god_man(p)]
     assert eighty_two, "no 82-year-old with a god man"
+    # The god man's mandate is recorded and reaches care [issue 15].
+    assert any(
+        r.subject_id in {p.id for p in eighty_two} and r.covers(Mandate.SORJA_FOR_PERSON) for r in rels
+    ), "the god man may not see to the 82-year-old's care"
     discharges = db.session.scalars(
         select(SipCase.discharge_date).where(SipCase.subject_id.in_([p.id for p in eighty_two]))
     ).all()

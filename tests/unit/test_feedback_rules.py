@@ -67,7 +67,7 @@ def _held_meeting(kid_case=False):
 
 def _hold(meeting, coordinator, case):
     with freeze_time(MEETING + timedelta(hours=1)):
-        meetings.mark_held(coordinator, case)
+        meetings.mark_held(coordinator, case, confirmation=meetings.CONSENT_CONFIRMED)
 
 
 def _answer_form(value="4"):

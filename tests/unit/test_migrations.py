@@ -187,6 +187,8 @@ def _fill(url: str) -> None:
                     link = next(iter(column.foreign_keys), None)
                     if link is not None:
                         target = rows.get(link.column.table.name)
+                        if target is None and link.column.table.name == table.name and found is not None:
+                            target = dict(found._mapping)  # a link to its own table: the row itself
                         assert target is not None or column.nullable, f"{table.name}.{column.name}"
                         values[column.name] = target[link.column.name] if target else None
                     elif not (column.primary_key and isinstance(column.type, Integer)):

@@ -248,7 +248,7 @@ def test_public_holidays_are_not_working_days(sip):
 def _held_on_monday(sip):
     _meeting_at(sip, MONDAY, now=MONDAY - timedelta(days=3))
     with freeze_time(MONDAY + timedelta(hours=2)):
-        meetings.mark_held(sip["coordinator"], sip["case"])
+        meetings.mark_held(sip["coordinator"], sip["case"], confirmation=meetings.CONSENT_CONFIRMED)
 
 
 def test_the_coordinator_is_told_once_when_the_plan_is_not_written_in_two_working_days(sip):

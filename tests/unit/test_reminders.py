@@ -19,7 +19,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import consent, reminders, withdrawal
+from citizen_app.services import consent, reminders, representation, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -113,6 +113,8 @@ def test_a_representative_is_reminded_with_the_person(social, coordinator):
     karl = factories.person("Karl", age=82)
     god_man = factories.representative_of(karl, RepresentativeType.GOD_MAN, name="Lena")
     case = factories.case(karl, social, coordinator=coordinator, step=Step.CONSENT)
+    # Karl cannot consent himself, so the god man's word counts [issue 15].
+    representation.record_ability(coordinator, case, False, "Karl har svår demens.", TODAY, today=TODAY)
     consent.give(god_man, case, [social.public_id], ["social"], LAST_DAY, today=TODAY)
     reminders.run_all(_days_before_end(30))
     assert {m.recipient_person_id for m in _messages(NotificationKind.CONSENT_EXPIRING)} == {

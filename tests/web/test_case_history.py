@@ -93,7 +93,7 @@ def test_the_meeting_the_plan_and_the_closing_are_told_to_the_person(client, app
         kim, case, starts_at=SOON - timedelta(days=19), length_minutes=60, mode="phone", phone="1", now=before
     )
     meetings.invite(kim, meeting, [guest.public_id])
-    meetings.mark_held(kim, case)
+    meetings.mark_held(kim, case, confirmation=meetings.CONSENT_CONFIRMED)
     plan = plans.start_draft(kim, case)
     plans.add_goal(kim, case, plan, "short", "Att Anna kan bo kvar hemma.")
     plans.send_for_reading(kim, case, plan)

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from citizen_app.extensions import db
 from citizen_app.models import ParticipantRole, StaffRole, Step, UnitKind
 from citizen_app.plain_language import main_text_blocks, measure
-from citizen_app.services import meetings
+from citizen_app.services import meeting_consent, meetings
 from tests.support import factories
 
 MEETING = datetime(2026, 12, 17, 12, 30, tzinfo=UTC)  # 13.30 in Sweden
@@ -79,7 +79,9 @@ def test_on_the_day_of_the_meeting_it_is_today(client, sip):
 def test_after_the_meeting_no_page_says_it_is_soon(client, sip):
     _book(sip)
     with freeze_time(MEETING + timedelta(hours=2)):
-        meetings.mark_held(sip["kim"], sip["case"])
+        # This SIP has no consent on record, so the coordinator cannot say it was confirmed as it is.
+        no_consent = meeting_consent.Confirmation("not_confirmed", "Inget samtycke fanns.")
+        meetings.mark_held(sip["kim"], sip["case"], confirmation=no_consent)
         db.session.commit()
         pages = _pages(client, sip)
     assert "Mötet har varit." in pages["start"]

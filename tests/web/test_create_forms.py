@@ -88,9 +88,7 @@ PAGES: dict[str, Page] = {
     "staff.record_consent": Page("kim", "/personal/sip/{bo_case}/samtycke/skriv-in"),
     "staff_meetings.set_meeting": Page("kim", "/personal/sip/{ada_case}/motet/tid"),
     "staff_meetings.invite": Page("kim", "/personal/sip/{ada_case}/motet/bjud-in"),
-    "staff_meetings.mark_held": Page(
-        "kim", "/personal/sip/{ada_case}/motet", "/personal/sip/{ada_case}/motet/hallet", at=AFTER_START
-    ),
+    "staff_meetings.mark_held": Page("kim", "/personal/sip/{ada_case}/motet/hallet", at=AFTER_START),
     "staff_meetings.answer_invitation": Page("teacher", "/personal/inbjudningar/{school_invitation}"),
     "staff_feedback.answer_problem": Page(
         "kim", "/personal/rapporterade-problem/{report}", "/personal/rapporterade-problem/{report}/svara"

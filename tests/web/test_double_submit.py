@@ -324,7 +324,7 @@ def test_feedback_sent_twice_is_one_answer_and_the_second_click_is_told_so(clien
             now=NOW,
         )
     with freeze_time(MEETING + timedelta(hours=1)):
-        meetings.mark_held(sip["coordinator"], case)
+        meetings.mark_held(sip["coordinator"], case, confirmation=meetings.CONSENT_CONFIRMED)
     db.session.commit()
     (request,) = feedback.open_requests_for(ada)
     url = f"/tyck-till/{request.public_id}"

@@ -48,7 +48,7 @@ def _held(kid_case: bool = False) -> dict:
         (sent,) = meetings.invite(coordinator, meeting, [guest.public_id])
         sent.invitation.status = "accepted"
     with freeze_time(MEETING + timedelta(hours=1)):
-        meetings.mark_held(coordinator, case)
+        meetings.mark_held(coordinator, case, confirmation=meetings.CONSENT_CONFIRMED)
     db.session.commit()
     return {
         "case": case,

@@ -28,7 +28,7 @@ from citizen_app.models import (
     UnitKind,
 )
 from citizen_app.plain_language import main_text_blocks, measure
-from citizen_app.services import child_view, consent, reminders, withdrawal
+from citizen_app.services import child_view, consent, reminders, representation, withdrawal
 from tests.support import factories
 
 TODAY = date(2026, 11, 23)
@@ -289,12 +289,15 @@ def test_the_second_guardians_paper_consent_puts_the_consent_in_force(client, co
 
 
 def test_a_god_man_can_be_chosen_as_the_one_who_said_yes(client, county):
+    """Once the coordinator has recorded that the person cannot consent [issue 15]."""
     karl = factories.person("Karl Nyström", age=82)
     lena = factories.representative_of(karl, RepresentativeType.GOD_MAN, name="Lena Ek")
     case = factories.case(karl, county["social"], coordinator=county["kent"], step=Step.CONSENT)
     client.sign_in_as(county["kent"])
+    assert "Lena Ek" not in _html(client.get(_form_url(case)))  # Karl can consent: only his word counts
+    representation.record_ability(county["kent"], case, False, "Karl har svår demens.", TODAY, today=TODAY)
     html = _html(client.get(_form_url(case)))
-    assert "Karl Nyström" in html and "Lena Ek" in html
+    assert "Lena Ek" in html
     form = _record_form(lena, county, units=[county["social"].public_id])
     assert _post(client, _form_url(case), form).status_code == 303
     assert db.session.query(ConsentEvent).one().consenter_id == lena.id

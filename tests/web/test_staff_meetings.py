@@ -360,14 +360,15 @@ def test_the_meeting_is_marked_held_only_after_it_started(client, sip):
     client.sign_in_as(sip["kim"])
     _set_meeting(client, sip)
     assert "Mötet är hållet" not in _text(client.get(_meeting_url(sip)))
-    early = _post(client, _meeting_url(sip, "/hallet"), {})
+    early = _post(client, _meeting_url(sip, "/hallet"), {"consent_outcome": "confirmed"})
     assert early.status_code == 303
     assert db.session.scalar(select(Meeting.status)) == MeetingStatus.PLANNED
     with freeze_time(datetime(2026, 11, 30, 13, 0, tzinfo=UTC)):
         client.sign_in_as(sip["kim"])
         page = client.get(_meeting_url(sip))
-        assert BeautifulSoup(_html(page), "html.parser").find("button", string="Mötet är hållet")
-        assert _post(client, _meeting_url(sip, "/hallet"), {}).status_code == 303
+        assert BeautifulSoup(_html(page), "html.parser").find("a", string="Mötet är hållet")
+        held = _post(client, _meeting_url(sip, "/hallet"), {"consent_outcome": "confirmed"})
+        assert held.status_code == 303
     assert db.session.scalar(select(Meeting.status)) == MeetingStatus.HELD
     assert db.session.get(type(sip["case"]), sip["case"].id).step == Step.MEETING_HELD
 

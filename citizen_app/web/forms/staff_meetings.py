@@ -92,3 +92,10 @@ class AnswerInvitationForm(Form):
     who_comes = Text()
     replacement = Text()
     note = Text()
+
+
+class HeldForm(Form):
+    """The meeting was held: what happened with the consent at its start (services/meeting_consent.py)."""
+
+    consent_outcome = Text()
+    consent_reason = Text()

@@ -1,0 +1,21 @@
+"""Forms of the staff pages about who can consent for an adult (web/staff_representation.py) [issue 15]. Shape
+only; the rules are in services/representation.py and services/consent.py."""
+
+from __future__ import annotations
+
+from citizen_app.web.forms import Choices, DateText, Form, Text
+
+
+class AbilityForm(Form):
+    can_consent = Text()  # "yes" or "no"
+    reason = Text()
+    assessed_on = DateText()
+
+
+class HarmAssessmentForm(Form):
+    reason = Text()
+    units = Choices()
+    other_parties = Text()
+    categories = Choices()
+    exclusions = Text()
+    valid_until = DateText()
