@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from citizen_app.models.base import Base, PublicIdMixin, UTCDateTime, utcnow
+from citizen_app.models.sips import Participant
 
 
 class MeetingMode(enum.StrEnum):
@@ -80,4 +81,4 @@ class Invitation(PublicIdMixin, Base):
     answered_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="invitations")
-    participant = relationship("Participant")
+    participant: Mapped[Participant] = relationship()

@@ -232,14 +232,17 @@ def _unit_invitation(staff: StaffUser, invitation: Invitation, moment: datetime)
         or not access.can(staff, Action.STAFF_ANSWER_INVITATION, case)
     ):
         return None
+    unit = party.unit
+    if unit is None:  # never, as unit_id is set; said for the type checker
+        return None
     # Nothing is shared with a unit the consent no longer names [DA 4.2], not even the invitation.
     scope = consent.in_force(case)
-    if scope is None or not scope.covers_unit(party.unit.public_id):
+    if scope is None or not scope.covers_unit(unit.public_id):
         return None
     return UnitInvitation(
         invitation=invitation,
         case=case,
-        unit_name=party.unit.name,
+        unit_name=unit.name,
         contents=contents(case, invitation.meeting),
         due=meetings.answer_due(invitation),
         late=meetings.is_late(invitation, moment),

@@ -340,12 +340,15 @@ def send_unanswered_invitations(today: date) -> int:
     ).all()
     sent = 0
     for invitation in candidates:
+        unit_id = invitation.participant.unit_id
+        if unit_id is None:  # never: the query takes unit parties only; said for the type checker
+            continue
         if meetings.answer_due(invitation).date() >= today:
             continue  # the deadline is today or later (a long weekend, a holiday)
         case = db.session.get_one(SipCase, invitation.meeting.case_id)
         sent_day = invitation.sent_at.astimezone(SWEDISH_TIME).date()
         told: list[tuple[StaffUser, str]] = [
-            (staff, "invited_unit") for staff in recipients.unit_coordinators(invitation.participant.unit_id)
+            (staff, "invited_unit") for staff in recipients.unit_coordinators(unit_id)
         ]
         coordinator = recipients.current_coordinator(case)
         if coordinator is not None:

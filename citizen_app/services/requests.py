@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from citizen_app import access
@@ -49,6 +48,7 @@ from citizen_app.services import (
     recipients,
     timeline,
 )
+from citizen_app.services.row_counts import rows_changed
 
 STEPS = ("who", "need", "services", "urgency", "contact")
 MAX_TEXT = 2000
@@ -293,13 +293,13 @@ def submit(author: Person, draft: FlowDraft) -> SipCase:
         with db.session.begin_nested():
             case = _new_case(author, subject, initiator, units, a)
             # Only one submit may claim the draft: the loser of a double click finds the winner's case.
-            claimed = db.session.execute(
+            claimed = rows_changed(
                 update(FlowDraft)
                 .where(FlowDraft.id == draft.id, FlowDraft.submitted_case_id.is_(None))
                 .values(submitted_case_id=case.id)
                 .execution_options(synchronize_session=False)
             )
-            if cast("CursorResult", claimed).rowcount != 1:
+            if claimed != 1:
                 raise _LostRace
     except _LostRace:
         db.session.expire(draft)

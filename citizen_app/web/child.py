@@ -18,7 +18,7 @@ from flask_login import current_user
 from citizen_app.pages import child as child_pages
 from citizen_app.ratelimit import limiter
 from citizen_app.services import NotFound, access_links, feedback, preparation
-from citizen_app.web.forms import add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.child import ChildAnswerForm, EnterCodeForm
 from citizen_app.web.guards import CHILD_LINK_KEY, child_link, public
 
@@ -66,8 +66,7 @@ def _enter_code_page(form: EnterCodeForm):
     own_cases = []
     if current_user.is_authenticated and not current_user.is_staff:
         own_cases = child_pages.open_cases_of_child(current_user)
-    html = render_template("child/enter_code.html", form=form, own_cases=own_cases)
-    return html, 422 if form.page_errors else 200
+    return form_page("child/enter_code.html", form, own_cases=own_cases)
 
 
 def _wrong_code(form: EnterCodeForm):
@@ -173,20 +172,19 @@ def answer_question(public_id: str, slug: str):
             return redirect(after, 303)
     else:
         form = ChildAnswerForm.of(preparation.child_answers_for(pages.child, pages.case).get(theme))
-    html = render_template(
+    return form_page(
         "child/answer_question.html",
+        form,
         pages=pages,
         theme=theme,
         number=index + 1,
         total=len(themes),
-        form=form,
         back=before,
         skip=after,
         action=url_for("child.answer_question", public_id=public_id, slug=slug),
         private=theme in preparation.CHILD_PRIVATE_THEMES,
         attend_choices=preparation.CHILD_ATTEND,
     )
-    return html, 422 if form.page_errors else 200
 
 
 @bp.route("/min-rost/sip/<string(length=22):public_id>/klart")

@@ -25,7 +25,7 @@ from citizen_app.pages import consent as consent_page
 from citizen_app.pages import flow
 from citizen_app.services import NotAllowed, cases, child_view, withdrawal
 from citizen_app.services import consent as consent_service
-from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.consent import QUESTIONS, ChildViewForm, ConfirmRecordedForm, GiveForm
 from citizen_app.web.guards import citizen, creates
 
@@ -122,7 +122,7 @@ def check_consent(public_id: str):
             consent_page.forget_draft(current_user, case)
             flash(_("Tack. Ditt samtycke är sparat."), "success")
             return redirect(url_for("consent.show_receipt", public_id=public_id), 303)
-    return _render(
+    return form_page(
         "consent/check_consent.html",
         form,
         case=case,
@@ -215,7 +215,7 @@ def record_child_view(public_id: str):
             data={"answer": latest.answer.value, "own_words": latest.own_words} if latest else {}
         )
     is_child_self = case.subject_id == current_user.id
-    return _render(
+    return form_page(
         "consent/record_child_view.html",
         form,
         case=case,
@@ -254,7 +254,7 @@ def _question(public_id: str, step: str):
         form = question.of(consent_page.draft_answers(current_user, case, today))
     # A change link's page posts back to itself with ?fran=, so "Fortsätt" still returns to the check page.
     fran = flow.RETURN_TO_CHECK if returning else None
-    return _render(
+    return form_page(
         f"consent/answer_{step}.html",
         form,
         case=case,
@@ -266,12 +266,6 @@ def _question(public_id: str, step: str):
         action=url_for("consent.answer_" + step, public_id=public_id, fran=fran),
         back=_url(public_id, FLOW.back(step, returning=returning)),
     )
-
-
-def _render(template: str, form: Form, **context):
-    """The page with the form's values and errors: 422 when there are errors, else 200."""
-    errors = form.page_errors
-    return render_template(template, form=form, errors=errors, **context), 422 if errors else 200
 
 
 def _url(public_id: str, place: str) -> str:

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
+from citizen_app.pages import consent as consent_page
 from citizen_app.services import NotAllowed, cases, declining
-from citizen_app.web.forms import reading
 from citizen_app.web.guards import citizen
 
 bp = Blueprint("declining", __name__)
@@ -38,7 +38,7 @@ def decline(public_id: str):
     return render_template(
         "declining/decline.html",
         case=case,
-        subject_name=reading.subject_name(case),
+        subject_name=consent_page.subject_name(current_user, case),
         for_a_child=case.subject is not None and case.subject.is_child_on(date.today()),
     )
 
@@ -58,4 +58,6 @@ def start_again(public_id: str):
         return redirect(url_for("cases.show_case", public_id=new.public_id), 303)
     if not declining.can_start_again(current_user, case):
         abort(404)
-    return render_template("declining/start_again.html", case=case, subject_name=reading.subject_name(case))
+    return render_template(
+        "declining/start_again.html", case=case, subject_name=consent_page.subject_name(current_user, case)
+    )

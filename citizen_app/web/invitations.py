@@ -27,7 +27,7 @@ from citizen_app.pages import meeting as meeting_pages
 from citizen_app.ratelimit import limiter
 from citizen_app.services import NotAllowed, access_links, feedback, meetings, preparation
 from citizen_app.web import guards
-from citizen_app.web.forms import add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.invitations import GuestAnswerForm, TopicForm
 from citizen_app.web.guards import creates, invitation_link, public
 
@@ -59,21 +59,20 @@ def _page() -> meeting_pages.GuestPage:
 @bp.route("")
 @invitation_link
 def show_invitation():
-    return _render(_page(), TopicForm())
+    return _invitation_page(_page(), TopicForm())
 
 
-def _render(page: meeting_pages.GuestPage, form: GuestAnswerForm | TopicForm):
-    """The invitation page with the errors of the form that was sent (and the topic typed, if it was that)."""
-    errors = form.page_errors
-    html = render_template(
+def _invitation_page(page: meeting_pages.GuestPage, posted: GuestAnswerForm | TopicForm):
+    """The invitation page with its two forms: only the one posted has errors (and keeps the topic typed)."""
+    return form_page(
         "invitations/show_invitation.html",
+        posted,
+        answer_form=posted if isinstance(posted, GuestAnswerForm) else GuestAnswerForm(formdata=None),
+        topic_form=posted if isinstance(posted, TopicForm) else TopicForm(formdata=None),
         page=page,
-        errors=errors,
-        text=form.data.get("text", ""),
         # After the meeting a relative who came is asked "Tyck till om mötet" [issue 7].
         feedback_request=feedback.request_for_invitation(g.invitation_link.invitation_id),
     )
-    return html, 422 if errors else 200
 
 
 @bp.route("/svar", methods=["POST"])
@@ -86,7 +85,7 @@ def answer():
         meetings.answer_as_guest(g.invitation_link.id, status)
     except meetings.InvalidMeeting as invalid:
         add_errors(form, invalid.errors)
-        return _render(_page(), form)
+        return _invitation_page(_page(), form)
     except NotAllowed as refused:
         flash(_(refused.message), "info")
     else:
@@ -117,7 +116,7 @@ def suggest_topic():
         )
     except preparation.InvalidAnswer as invalid:
         add_errors(form, invalid.errors)
-        return _render(page, form)
+        return _invitation_page(page, form)
     flash(_("Tack! Ditt förslag är skickat. Personen bestämmer om det tas upp."), "success")
     return redirect(url_for("invitations.show_invitation"), 303)
 

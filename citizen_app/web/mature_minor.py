@@ -7,13 +7,13 @@ coordinates it. The rules are in services/mature_minor_decisions.py and services
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
 from citizen_app.services import NotAllowed, cases, mature_minor, mature_minor_decisions
-from citizen_app.web.forms import add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.mature_minor import GuardianViewForm
 from citizen_app.web.guards import citizen, creates
 
@@ -42,6 +42,4 @@ def choose_guardian_view(public_id: str):
         else:
             flash(_("Tack. Det är sparat."), "success")
             return redirect(url_for("cases.show_case", public_id=public_id), 303)
-    errors = form.page_errors
-    html = render_template("mature_minor/choose_guardian_view.html", case=case, form=form.data, errors=errors)
-    return html, 422 if errors else 200
+    return form_page("mature_minor/choose_guardian_view.html", form, case=case)

@@ -9,7 +9,7 @@ focus on a moved item. The rules, and who may read what, live in services/prepar
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -17,7 +17,7 @@ from werkzeug.routing import BuildError
 from citizen_app.access import Action
 from citizen_app.pages import preparation as preparation_page
 from citizen_app.services import NotAllowed, access_links, cases, preparation, readers
-from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.preparation import (
     AgendaItemForm,
     GuestForm,
@@ -62,11 +62,9 @@ def _subject_name(case) -> str | None:
     return case.subject.display_name
 
 
-def _render(template: str, case, **context):
-    """The page, with status 422 when one of its forms has errors (only the one posted can have them)."""
-    failed = any(isinstance(value, Form) and value.page_errors for value in context.values())
-    html = render_template(template, case=case, subject_name=_subject_name(case), **context)
-    return html, 422 if failed else 200
+def _about(case) -> dict:
+    """What every preparation page shows: the case, and whom it is about."""
+    return {"case": case, "subject_name": _subject_name(case)}
 
 
 def _start_url(public_id: str) -> str:
@@ -80,9 +78,9 @@ def _start_url(public_id: str) -> str:
 @citizen
 def show_preparation(public_id: str):
     case = _case(public_id)
-    return _render(
+    return form_page(
         "preparation/show_preparation.html",
-        case,
+        **_about(case),
         themes=preparation.themes_for(current_user, case),
         progress=preparation.progress(current_user, case),
         may_give_code=preparation.can_give_child_code(current_user, case),
@@ -114,8 +112,7 @@ def answer_theme(public_id: str, theme: str):
             add_errors(form, invalid.errors)
         if form.autosave.data and _is_htmx():
             # Saved as the person writes (htmx, on change): only the small status line changes.
-            saved_line = render_template("preparation/_saved.html", form=form)
-            return saved_line, 422 if form.page_errors else 200
+            return form_page("preparation/_saved.html", form)
         if not form.page_errors:
             flash(_("Svaret är sparat."), "success")
             if index + 1 < len(themes):
@@ -125,9 +122,9 @@ def answer_theme(public_id: str, theme: str):
         saved = preparation.answers(case, preparation.Voice.PERSON).get(theme)
         form = ThemeAnswerForm(data={"text": saved.text if saved else ""})
     previous = themes[index - 1] if index else None
-    return _render(
+    return form_page(
         "preparation/answer_theme.html",
-        case,
+        **_about(case),
         form=form,
         theme=theme,
         number=index + 1,
@@ -142,9 +139,9 @@ def answer_theme(public_id: str, theme: str):
 def _talk_about_page(case, form=None, share_form=None, moved=None):
     """The agenda page with its two forms: a thing to add (``form``) and whether relatives see the list."""
     talk = preparation.AgendaList.TALK_ABOUT
-    return _render(
+    return form_page(
         "preparation/talk_about.html",
-        case,
+        **_about(case),
         form=form or AgendaItemForm(formdata=None),
         share_form=share_form or ShareAgendaForm.of(preparation.relatives_see_agenda(case)),
         items=preparation.agenda(case, talk),
@@ -272,9 +269,9 @@ def not_talk_about(public_id: str):
         else:
             flash(_("Det är tillagt i listan."), "success")
             return redirect(url_for(".not_talk_about", public_id=public_id), 303)
-    return _render(
+    return form_page(
         "preparation/not_talk_about.html",
-        case,
+        **_about(case),
         form=form,
         items=preparation.agenda(case, preparation.AgendaList.NOT_TALK_ABOUT),
     )
@@ -292,7 +289,7 @@ def remove_item(public_id: str, item_id: str):
         preparation.remove_item(current_user, case, item_id)
         flash(_("”%(text)s” är borttagen.", text=item.text), "success")
         return redirect(back, 303)
-    return _render("preparation/remove_item.html", case, item=item, back=back)
+    return form_page("preparation/remove_item.html", **_about(case), item=item, back=back)
 
 
 # --- Who should come -------------------------------------------------------------------------------------
@@ -305,9 +302,9 @@ def _who_comes_page(case, form=None, guest_form=None):
     if form is None and guest_form is None:
         saved = preparation.answers(case, preparation.Voice.PERSON).get(preparation.WHO_COMES)
         form = WhoComesForm.of(saved.choice if saved else None)
-    return _render(
+    return form_page(
         "preparation/who_comes.html",
-        case,
+        **_about(case),
         form=form or WhoComesForm.of(None),
         guest_form=guest_form or GuestForm(formdata=None),
         units=preparation.covered_units(case),
@@ -361,7 +358,7 @@ def remove_guest(public_id: str, item_id: str):
         preparation.remove_guest(current_user, case, item_id)
         flash(_("%(name)s är borttagen.", name=guest.name), "success")
         return redirect(url_for(".who_comes", public_id=public_id, _anchor="guests"), 303)
-    return _render("preparation/remove_guest.html", case, guest=guest)
+    return form_page("preparation/remove_guest.html", **_about(case), guest=guest)
 
 
 # --- Where and how -----------------------------------------------------------------------------------------
@@ -390,7 +387,7 @@ def where_how(public_id: str):
     else:
         saved = preparation.answers(case, preparation.Voice.PERSON).get(preparation.WHERE_HOW)
         form = WhereHowForm.of(saved.choice if saved else None)
-    return _render("preparation/where_how.html", case, form=form)
+    return form_page("preparation/where_how.html", **_about(case), form=form)
 
 
 # --- The child's own code ("Min röst") ---------------------------------------------------------------------
@@ -423,9 +420,9 @@ def child_code(public_id: str):
         except NotAllowed:
             abort(404)
         code = access_links.show_code(made.secret)
-    html, status = _render(
+    html, status = form_page(
         "preparation/child_code.html",
-        case,
+        **_about(case),
         code=code,
         address=_enter_code_address(),
         links=access_links.active_links(case, access_links.CHILD_PAGES),
@@ -469,9 +466,9 @@ def show_summary(public_id: str):
     who = saved.get(preparation.WHO_COMES)
     who_choice = who.choice if who else {}
     where = saved.get(preparation.WHERE_HOW)
-    return _render(
+    return form_page(
         "preparation/show_summary.html",
-        case,
+        **_about(case),
         themes=preparation.themes_for(current_user, case),
         answers={theme: row.text for theme, row in saved.items()},
         items=preparation.agenda(case, preparation.AgendaList.TALK_ABOUT),

@@ -16,7 +16,7 @@ from flask_login import current_user
 from citizen_app.pages import flow
 from citizen_app.services import DomainError
 from citizen_app.services import requests as request_service
-from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.requests import QUESTIONS, SendForm
 from citizen_app.web.guards import citizen, creates
 
@@ -90,7 +90,7 @@ def check_answers(draft_id: str):
             add_errors(form, {"change-who": refused.message})
         if case is not None:
             return redirect(url_for("requests.show_sent", case_id=case.public_id), 303)
-    return _render(
+    return form_page(
         "requests/check_answers.html",
         form,
         draft=draft,
@@ -134,7 +134,7 @@ def _question(draft_id: str, step: str, **context):
         form = question.of(draft.answers, FLOW.is_answered(step, draft.answers))
     # A change link's page posts back to itself with ?fran=, so "Fortsätt" still returns to the check page.
     fran = flow.RETURN_TO_CHECK if returning else None
-    return _render(
+    return form_page(
         f"requests/answer_{step}.html",
         form,
         draft=draft,
@@ -144,12 +144,6 @@ def _question(draft_id: str, step: str, **context):
         back=_url(draft, FLOW.back(step, returning=returning)),
         **context,
     )
-
-
-def _render(template: str, form: Form, **context):
-    """The page with the form's values and errors: 422 when there are errors, else 200."""
-    errors = form.page_errors
-    return render_template(template, form=form, errors=errors, **context), 422 if errors else 200
 
 
 def _url(draft, place: str) -> str:

@@ -15,7 +15,7 @@ from flask_login import current_user
 from citizen_app.access import Action
 from citizen_app.pages import staff_case
 from citizen_app.services import DomainError, NotAllowed, consent, intake, staff_consent
-from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.staff import (
     AcceptCaseForm,
     ChangeCoordinatorForm,
@@ -81,7 +81,7 @@ def accept_case(public_id: str):
         else:
             flash(_("Förfrågan är mottagen."), "success")
             return redirect(_case_url(public_id), 303)
-    return _render_form("staff/accept_case.html", form, case=case, coordinators=intake.coordinators_for(case))
+    return form_page("staff/accept_case.html", form, case=case, coordinators=intake.coordinators_for(case))
 
 
 @bp.route(f"/sip/{CASE_ID}/skicka-vidare", methods=["GET", "POST"])
@@ -101,7 +101,7 @@ def forward_case(public_id: str):
         else:
             flash(_("Förfrågan är skickad vidare."), "success")
             return redirect(url_for("staff.list_requests"), 303)
-    return _render_form("staff/forward_case.html", form, case=case, units=intake.other_units(case))
+    return form_page("staff/forward_case.html", form, case=case, units=intake.other_units(case))
 
 
 @bp.route(f"/sip/{CASE_ID}/byt-samordnare", methods=["GET", "POST"])
@@ -123,7 +123,7 @@ def change_coordinator(public_id: str):
             flash(_("Samordnaren är bytt."), "success")
             return redirect(_case_url(public_id), 303)
     choices = [c for c in intake.coordinators_for(case) if c.id != current.staff_id]
-    return _render_form(
+    return form_page(
         "staff/change_coordinator.html", form, case=case, current=current.staff, coordinators=choices
     )
 
@@ -148,7 +148,7 @@ def link_person(public_id: str):
         else:
             flash(_("Personen är kopplad till förslaget. Nu får personen svara ja eller nej."), "success")
             return redirect(_case_url(public_id), 303)
-    return _render_form("staff/link_person.html", form, case=case)
+    return form_page("staff/link_person.html", form, case=case)
 
 
 @bp.route(f"/sip/{CASE_ID}/samtycke/skriv-in", methods=["GET", "POST"])
@@ -190,7 +190,7 @@ def record_consent(public_id: str):
         else:
             flash(_("Samtycket är inskrivet. Personen får ett meddelande och kan läsa det."), "success")
             return redirect(_case_url(public_id), 303)
-    return _render_form(
+    return form_page(
         "staff/record_consent.html",
         form,
         case=case,
@@ -227,14 +227,8 @@ def start_case():
             else:
                 flash(_("SIP:en är startad. Du är samordnare."), "success")
                 return redirect(_case_url(case.public_id), 303)
-    return _render_form("staff/start_case.html", form)
+    return form_page("staff/start_case.html", form)
 
 
 def _suggested_name(case) -> dict[str, str]:
     return {"name": (case.details or {}).get("close_name") or ""}
-
-
-def _render_form(template: str, form: Form, **context):
-    """The page with the form's values and errors: 422 when there are errors, else 200."""
-    errors = form.page_errors
-    return render_template(template, errors=errors, form=form.data, **context), 422 if errors else 200

@@ -14,7 +14,7 @@ from flask_login import current_user
 from citizen_app.access import Action
 from citizen_app.pages import decisions as decisions_page
 from citizen_app.services import NotAllowed, decisions, intake
-from citizen_app.web.forms import add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.staff_decisions import DecisionForm
 from citizen_app.web.guards import staff
 
@@ -60,8 +60,4 @@ def record_decision(public_id: str, decision_id: str):
         else:
             flash(_("Beslutet är inskrivet. Personen har fått ett meddelande."), "success")
             return redirect(_list_url(public_id), 303)
-    errors = form.page_errors
-    html = render_template(
-        "staff_decisions/record_decision.html", case=case, decision=decision, form=form.data, errors=errors
-    )
-    return html, 422 if errors else 200
+    return form_page("staff_decisions/record_decision.html", form, case=case, decision=decision)

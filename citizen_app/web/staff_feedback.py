@@ -17,8 +17,8 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from citizen_app.services import charts, feedback, problems, staff_feedback
-from citizen_app.web.forms import add_errors
-from citizen_app.web.forms.staff_feedback import ProblemAnswerForm
+from citizen_app.web.forms import add_errors, form_page
+from citizen_app.web.forms.staff_feedback import PeriodForm, ProblemAnswerForm
 from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff_feedback", __name__, url_prefix="/personal")
@@ -72,25 +72,25 @@ def _charts(found, language: str) -> list[tuple[object, Markup]]:
 def show_results():
     units = staff_feedback.units_for(current_user)
     unit_id, group, period = _chosen(units)
-    errors = {name: _(message) for name, message in staff_feedback.period_errors(period).items()}
+    form = PeriodForm(data={"fran": period.month_from, "till": period.month_to})
+    add_errors(form, staff_feedback.period_errors(period))
     found = None
-    if units and not errors:
+    if units and not form.page_errors:
         found = staff_feedback.results_for(current_user, unit_id, group, period)
     language = _language()
-    page = render_template(
+    return form_page(
         "staff_feedback/show_results.html",
+        form,
         units=units,
         unit=next((u for u in units if u.public_id == unit_id), None),
         group=group,
         period=period,
         months=staff_feedback.months(date.today()),
-        errors=errors,
         found=found,
         drawn=_charts(found, language) if found is not None and found.enough else [],
         language=language,
         percent=charts.percent,
     )
-    return page, 422 if errors else 200
 
 
 @bp.route("/tyck-till/ladda-ner")
@@ -121,15 +121,9 @@ def list_problems():
 
 
 def _render_report(report, form: ProblemAnswerForm):
-    errors = form.page_errors
-    page = render_template(
-        "staff_feedback/show_problem.html",
-        report=report,
-        reporter=staff_feedback.reporter_of(report),
-        errors=errors,
-        form=form.data,
+    return form_page(
+        "staff_feedback/show_problem.html", form, report=report, reporter=staff_feedback.reporter_of(report)
     )
-    return page, 422 if errors else 200
 
 
 def _report_url(public_id: str) -> str:

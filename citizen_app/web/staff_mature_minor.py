@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
 from citizen_app.services import NotAllowed, intake, mature_minor_decisions
-from citizen_app.web.forms import add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.mature_minor import MatureMinorForm
 from citizen_app.web.guards import creates, staff
 
@@ -71,12 +71,9 @@ def _decision_page(public_id: str, ending: bool):
                 "success",
             )
             return redirect(_case_url(public_id), 303)
-    errors = form.page_errors
-    html = render_template(
+    return form_page(
         "staff_mature_minor/record_decision.html",
+        form,
         page=mature_minor_decisions.page_for(current_user, case, today),
-        form=form.data,
-        errors=errors,
         ending=ending,
     )
-    return html, 422 if errors else 200

@@ -22,7 +22,7 @@ from citizen_app.services import (
     meetings,
     preparation,
 )
-from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.staff_meetings import AnswerInvitationForm, HeldForm, InviteForm, MeetingForm
 from citizen_app.web.guards import creates, staff
 
@@ -88,7 +88,7 @@ def set_meeting(public_id: str):
             else:
                 flash(_("Mötet är ändrat. De som är inbjudna får ett meddelande."), "success")
             return redirect(_meeting_url(public_id), 303)
-    return _render("staff_meetings/set_meeting.html", form, case=case, changing=planned)
+    return form_page("staff_meetings/set_meeting.html", form, case=case, changing=planned)
 
 
 @bp.route(f"/sip/{CASE_ID}/motet/bjud-in", methods=["GET", "POST"])
@@ -132,7 +132,7 @@ def invite(public_id: str):
                 return redirect(_meeting_url(public_id), 303)
             response = render_template("staff_meetings/links.html", case=case, links=links, sent=sent)
             return response, 200, {"Cache-Control": "no-store"}
-    return _render("staff_meetings/invite.html", form, case=case, page=page, chosen=form.parties.data)
+    return form_page("staff_meetings/invite.html", form, case=case, page=page, chosen=form.parties.data)
 
 
 @bp.route(f"/sip/{CASE_ID}/motet/hallet", methods=["GET", "POST"])
@@ -162,7 +162,7 @@ def mark_held(public_id: str):
                 flash(_("Skriv nu in det ändrade samtycket."), "info")
                 return redirect(url_for("staff.record_consent", public_id=public_id), 303)
             return redirect(_meeting_url(public_id), 303)
-    return _render("staff_meetings/mark_held.html", form, case=case)
+    return form_page("staff_meetings/mark_held.html", form, case=case)
 
 
 @bp.route(f"/sip/{CASE_ID}/barnets-kod", methods=["POST"])
@@ -234,10 +234,4 @@ def answer_invitation(invitation_id: str):
         else:
             flash(_("Ert svar är skickat till samordnaren."), "success")
             return redirect(url_for("staff_meetings.list_invitations"), 303)
-    return _render("staff_meetings/answer_invitation.html", form, page=page)
-
-
-def _render(template: str, form: Form, **context):
-    """The page with the form's values and errors: 422 when there are errors, else 200."""
-    errors = form.page_errors
-    return render_template(template, errors=errors, form=form.data, **context), 422 if errors else 200
+    return form_page("staff_meetings/answer_invitation.html", form, page=page)

@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from citizen_app.access import Action
 from citizen_app.services import N_, NotAllowed, NotFound, consent, intake, meetings, plans
-from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.staff_plans import (
     ActionForm,
     CloseForm,
@@ -44,12 +44,6 @@ CHANGED = "current"  # the error key (and the id of the box showing what is ther
 
 
 # --- Small helpers ----------------------------------------------------------------------------------------
-
-
-def _page(template: str, form: Form, **context):
-    """A form page with the form's values and errors: 422 when there are errors, else 200."""
-    errors = form.page_errors
-    return render_template(template, form=form, errors=errors, **context), 422 if errors else 200
 
 
 def _edited_elsewhere(form: DraftForm, changed: plans.EditedElsewhere) -> None:
@@ -193,7 +187,7 @@ def edit_version(public_id: str, number: int):
 def _editor(case, plan, form: DraftForm):
     """The editor; shown again (422) when the draft changed since it was sent from: it shows the draft now."""
     previous = next((v for v in plans.versions(case) if v.id == plan.based_on_id), None)
-    return _page("staff_plans/edit_version.html", form, plan=plan, case=case, previous=previous)
+    return form_page("staff_plans/edit_version.html", form, plan=plan, case=case, previous=previous)
 
 
 @bp.route(f"/{NUMBER}/mal", methods=["GET", "POST"], defaults={"item_id": None})
@@ -225,7 +219,7 @@ def goal(public_id: str, number: int, item_id: str | None):
         current = _part(plan.goals, item_id) if item_id else None  # as it is now, or None: removed
     else:
         form = GoalForm.of(plan, current)
-    return _page(
+    return form_page(
         "staff_plans/goal.html", form, plan=plan, case=case, goal=current, changing=item_id is not None
     )
 
@@ -262,7 +256,7 @@ def outcome(public_id: str, number: int, item_id: str):
         current = _part(plan.goals, item_id)
     else:
         form = OutcomeForm.of(plan, current)
-    return _page("staff_plans/outcome.html", form, plan=plan, case=case, goal=current)
+    return form_page("staff_plans/outcome.html", form, plan=plan, case=case, goal=current)
 
 
 @bp.route(f"/{NUMBER}/mal/{ITEM}/insatser", methods=["GET", "POST"])
@@ -304,7 +298,7 @@ def add_action(public_id: str, number: int, item_id: str):
         current = _part(plan.goals, item_id)
     else:
         form = ActionForm.based_on(plan)
-    return _page("staff_plans/action.html", form, plan=plan, case=case, goal=current, units=units)
+    return form_page("staff_plans/action.html", form, plan=plan, case=case, goal=current, units=units)
 
 
 @bp.route(f"/{NUMBER}/beslut", methods=["GET", "POST"])
@@ -336,7 +330,7 @@ def add_decision(public_id: str, number: int):
             return response
     else:
         form = DecisionForm.based_on(plan)
-    return _page("staff_plans/decision.html", form, plan=plan, case=case)
+    return form_page("staff_plans/decision.html", form, plan=plan, case=case)
 
 
 @bp.route(f"/{NUMBER}/ovrigt", methods=["GET", "POST"])
@@ -375,7 +369,7 @@ def details(public_id: str, number: int):
             return response
     else:
         form = DetailsForm.of(plan, case.owning_unit.principal.name if case.owning_unit else "")
-    return _page("staff_plans/details.html", form, plan=plan, case=case)
+    return form_page("staff_plans/details.html", form, plan=plan, case=case)
 
 
 # Removing a part of the draft: a confirmation page, then a POST.
@@ -425,7 +419,7 @@ def remove(public_id: str, number: int, part: str, item_id: str):
             raise NotFound(N_("Sidan finns inte."))
         flash(_("Det är redan borttaget."), "info")
         return redirect(_editor_url(public_id, number), 303)
-    return _page("staff_plans/remove.html", form, plan=plan, case=case, kind=kind, item=item, part=part)
+    return form_page("staff_plans/remove.html", form, plan=plan, case=case, kind=kind, item=item, part=part)
 
 
 # --- Sending and approving --------------------------------------------------------------------------------
@@ -475,7 +469,7 @@ def approve_at_meeting(public_id: str, number: int):
             return redirect(url_for("staff_plans.show_version", public_id=public_id, number=number), 303)
     else:
         form = DraftForm.based_on(plan)
-    return _page("staff_plans/approve.html", form, plan=plan, case=case)
+    return form_page("staff_plans/approve.html", form, plan=plan, case=case)
 
 
 # --- Closing the SIP ----------------------------------------------------------------------------------------
@@ -501,4 +495,4 @@ def close(public_id: str):
         else:
             flash(_("SIP:en är avslutad. Alla har fått ett meddelande."), "success")
             return redirect(_overview_url(public_id), 303)
-    return _page("staff_plans/close.html", form, case=case, draft=plans.draft(case))
+    return form_page("staff_plans/close.html", form, case=case, draft=plans.draft(case))

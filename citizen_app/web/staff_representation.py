@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from citizen_app.access import Action
 from citizen_app.services import NotAllowed, consent, intake, representation, staff_consent
-from citizen_app.web.forms import Form, add_errors
+from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.staff_representation import AbilityForm, HarmAssessmentForm
 from citizen_app.web.guards import creates, staff
 
@@ -29,11 +29,6 @@ ANSWERS = {"yes": True, "no": False}
 
 def _case_url(public_id: str) -> str:
     return url_for("staff.show_case", public_id=public_id)
-
-
-def _render_form(template: str, form: Form, **context):
-    errors = form.page_errors
-    return render_template(template, errors=errors, form=form.data, **context), 422 if errors else 200
 
 
 def _adult_case(public_id: str, today: date):
@@ -75,7 +70,7 @@ def record_ability(public_id: str):
         else:
             flash(_("Det är inskrivet."), "success")
             return redirect(_case_url(public_id), 303)
-    return _render_form(
+    return form_page(
         "staff_representation/record_ability.html",
         form,
         case=case,
@@ -117,7 +112,7 @@ def record_harm_assessment(public_id: str):
             return redirect(_case_url(public_id), 303)
     else:
         form = HarmAssessmentForm(data={"valid_until": consent.last_possible_day(today).isoformat()})
-    return _render_form(
+    return form_page(
         "staff_representation/record_harm_assessment.html",
         form,
         case=case,

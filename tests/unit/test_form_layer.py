@@ -2,7 +2,9 @@
 
 - Views converted to form classes read what was posted only through their form: no ``request.form``.
 - ``add_errors`` puts a service's errors onto the fields; the page shows them translated, in field order.
-- The field macros for WTForms fields give the same markup as the older macros of requests/_fields.html.
+- The field macros (templates/components/fields.html) give the markup the pages had before form classes.
+- One helper renders a page with forms (``form_page``: 422 when a form on it has errors); no view has one of
+  its own, and no template uses the older field macros.
 """
 
 from __future__ import annotations
@@ -63,6 +65,86 @@ def test_the_check_finds_a_view_that_reads_the_post_by_hand():
     by_hand = 'def view():\n    name = request.form.get("name", "")\n    return request.values["x"]\n'
     assert reads_the_post_by_hand(by_hand) == [2, 3]
     assert reads_the_post_by_hand("def view():\n    form = AForm()\n    return form.name.data\n") == []
+
+
+# --- One render helper, one set of field macros -------------------------------------------------------------
+
+TEMPLATES = WEB.parents[1] / "templates"
+THE_HELPER = WEB / "forms" / "__init__.py"
+FIELD_MACROS = {"text_field", "text_area", "radio", "radio_items", "yes_no", "checkbox", "select", "option"}
+FIELD_MACROS |= {"error_message", "described_by", "field_error", "back_to", "error_summary"}
+
+
+def renders_with_422(source: str) -> list[str]:
+    """The functions that render a template and answer 422 themselves: a render helper of their own."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            inside = list(ast.walk(node))
+            says_422 = any(isinstance(n, ast.Constant) and n.value == 422 for n in inside)
+            renders = any(
+                isinstance(n, ast.Call)
+                and getattr(n.func, "id", getattr(n.func, "attr", "")) == "render_template"
+                for n in inside
+            )
+            if says_422 and renders:
+                found.append(node.name)
+    return found
+
+
+def test_no_view_renders_a_form_page_with_a_helper_of_its_own():
+    """Every page with a form goes through forms.form_page, so "422 when a form has errors" is said once."""
+    modules = [path for path in WEB.rglob("*.py") if path != THE_HELPER]
+    own = {str(path.relative_to(WEB)): renders_with_422(path.read_text()) for path in modules}
+    assert {module: names for module, names in own.items() if names} == {}
+    assert renders_with_422(THE_HELPER.read_text()) == ["form_page"]
+
+
+def test_the_check_finds_a_render_helper_of_its_own():
+    local = (
+        "def _render(template, form):\n    return render_template(template), 422 if form.errors else 200\n"
+    )
+    inline = (
+        'def view():\n    html = flask.render_template("a.html")\n    return html, (422 if bad else 200)\n'
+    )
+    json_answer = 'def api():\n    return jsonify(error="x"), 422\n'
+    assert renders_with_422(local) == ["_render"]
+    assert renders_with_422(inline) == ["view"]
+    assert renders_with_422(json_answer) == []
+
+
+def field_macros_from_elsewhere(template: str) -> list[str]:
+    """Field macros a template imports from anywhere but templates/components/ (the older ones)."""
+    found = []
+    for source, names in re.findall(r'{%-?\s*from\s+["\']([^"\']+)["\']\s+import\s+(.+?)\s*-?%}', template):
+        imported = {name.strip().split(" as ")[0] for name in names.split(",")}
+        if not source.startswith("components/"):
+            found += [f"{name} from {source}" for name in sorted(imported & FIELD_MACROS)]
+    if "requests/_fields.html" in template:
+        found.append("requests/_fields.html")
+    return found
+
+
+def test_every_template_takes_its_field_macros_from_components():
+    older = {
+        str(path.relative_to(TEMPLATES)): field_macros_from_elsewhere(path.read_text())
+        for path in TEMPLATES.rglob("*.html")
+    }
+    assert {template: names for template, names in older.items() if names} == {}
+
+
+def test_the_check_finds_a_template_with_the_older_macros():
+    assert field_macros_from_elsewhere('{% from "requests/_fields.html" import back_to %}') == [
+        "back_to from requests/_fields.html",
+        "requests/_fields.html",
+    ]
+    assert field_macros_from_elsewhere('{% from "staff/_parts.html" import day, field_error %}') == [
+        "field_error from staff/_parts.html"
+    ]
+    assert (
+        field_macros_from_elsewhere('{% from "components/fields.html" import text_field, error_summary %}')
+        == []
+    )
 
 
 class MeetingLikeForm(Form):
@@ -129,44 +211,83 @@ def _same(html: str) -> str:
     return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
 
 
-OLD = '{% from "requests/_fields.html" import text_field, text_area, yes_no, radio_items %}'
-OLD += '{% from "components/forms.html" import error_summary %}'
-NEW = '{% from "components/fields.html" import text_field, text_area, yes_no, radio_items, error_summary %}'
-
-
-@pytest.mark.parametrize(
-    ("old", "new"),
-    [
-        (
-            '{{ text_field("need", "Behov?", form, errors, hint="En mening.", autocomplete="off") }}',
-            '{{ text_field(f.need, "Behov?", hint="En mening.", autocomplete="off") }}',
-        ),
-        ('{{ text_field("answer", "Svar", form, errors) }}', '{{ text_field(f.answer, "Svar") }}'),
-        (
-            '{{ text_area("need", "Behov", form, errors, hint="Högst 500 tecken.") }}',
-            '{{ text_area(f.need, "Behov", hint="Högst 500 tecken.") }}',
-        ),
-        ('{{ text_area("answer", "Svar", form, errors) }}', '{{ text_area(f.answer, "Svar") }}'),
-        ('{{ yes_no("urgent", form) }}', "{{ yes_no(f.urgent) }}"),
-        (
-            '{{ radio_items("urgent", [("yes", "Ja", "nu"), ("no", "Nej", none)], form) }}',
-            '{{ radio_items(f.urgent, [("yes", "Ja", "nu"), ("no", "Nej", none)]) }}',
-        ),
-        ("{{ error_summary(errors) }}", "{{ error_summary(f) }}"),
-    ],
+FIELDS = (
+    '{% from "components/fields.html" import text_field, text_area, yes_no, radio_items, error_summary %}'
 )
+
+# What each macro gives for a field typed with quotes, an ampersand and angle brackets: the markup the older
+# field macros (requests/_fields.html) gave, so no page changed when it moved to a form class. Without errors,
+# then with "need" and "answer" refused.
+TYPED = "Hjälp med &#34;skola&#34; &amp; &lt;fritid&gt;"
+RADIOS = """
+<div class="radios">
+  <div class="radio"><input type="radio" id="urgent" name="urgent" value="yes" checked>
+    <label for="urgent">Ja{hint}</label></div>
+  <div class="radio"><input type="radio" id="urgent-2" name="urgent" value="no">
+    <label for="urgent-2">Nej</label></div>
+</div>
+"""
+ERROR = '<p class="field-error" id="{}-error"><span class="visually-hidden">Fel: </span>{}</p>'
+NEED_ERROR = ERROR.format("need", "Skriv högst 500 tecken")
+ANSWER_ERROR = ERROR.format("answer", "Välj ett svar")
+MARKUP = {
+    '{{ text_field(f.need, "Behov?", hint="En mening.", autocomplete="off") }}': (
+        f"""<div class="field"><label for="need">Behov?</label><p class="hint" id="need-hint">En mening.</p>
+        <input type="text" id="need" name="need" value="{TYPED}" autocomplete="off"
+               aria-describedby="need-hint"></div>""",
+        f"""<div class="field field--error"><label for="need">Behov?</label>
+        <p class="hint" id="need-hint">En mening.</p>{NEED_ERROR}
+        <input type="text" id="need" name="need" value="{TYPED}" autocomplete="off"
+               aria-describedby="need-hint need-error" aria-invalid="true"></div>""",
+    ),
+    '{{ text_field(f.answer, "Svar") }}': (
+        """<div class="field"><label for="answer">Svar</label>
+        <input type="text" id="answer" name="answer" value=""></div>""",
+        f"""<div class="field field--error"><label for="answer">Svar</label>{ANSWER_ERROR}
+        <input type="text" id="answer" name="answer" value=""
+               aria-describedby="answer-error" aria-invalid="true"></div>""",
+    ),
+    '{{ text_area(f.need, "Behov", hint="Högst 500 tecken.") }}': (
+        f"""<div class="field"><label for="need">Behov</label>
+        <p class="hint" id="need-hint">Högst 500 tecken.</p>
+        <textarea id="need" name="need" rows="5" aria-describedby="need-hint">{TYPED}</textarea></div>""",
+        f"""<div class="field field--error"><label for="need">Behov</label>
+        <p class="hint" id="need-hint">Högst 500 tecken.</p>{NEED_ERROR}
+        <textarea id="need" name="need" rows="5"
+                  aria-describedby="need-hint need-error" aria-invalid="true">{TYPED}</textarea></div>""",
+    ),
+    '{{ text_area(f.answer, "Svar") }}': (
+        """<div class="field"><label for="answer">Svar</label>
+        <textarea id="answer" name="answer" rows="5"></textarea></div>""",
+        f"""<div class="field field--error"><label for="answer">Svar</label>{ANSWER_ERROR}
+        <textarea id="answer" name="answer" rows="5"
+                  aria-describedby="answer-error" aria-invalid="true"></textarea></div>""",
+    ),
+    "{{ yes_no(f.urgent) }}": (RADIOS.format(hint=""),) * 2,
+    '{{ radio_items(f.urgent, [("yes", "Ja", "nu"), ("no", "Nej", none)]) }}': (
+        RADIOS.format(hint=' <span class="hint">– nu</span>'),
+    )
+    * 2,
+    "{{ error_summary(f) }}": (
+        "",
+        """<div class="error-summary" role="alert" tabindex="-1" data-focus-on-load>
+        <h2 class="error-summary__title">Det finns ett problem</h2>
+        <ul><li><a href="#need">Skriv högst 500 tecken</a></li>
+            <li><a href="#answer">Välj ett svar</a></li></ul>
+        </div>""",
+    ),
+}
+
+
+@pytest.mark.parametrize("call", list(MARKUP))
 @pytest.mark.parametrize("with_errors", [False, True])
-def test_the_field_macros_give_the_markup_of_the_older_macros(app, old, new, with_errors):
+def test_the_field_macros_give_the_markup_every_page_has(app, call, with_errors):
     with _posted(app, need='Hjälp med "skola" & <fritid>', answer="", urgent="yes"):
         f = NeedForm()
         if with_errors:
             add_errors(f, {"need": N_("Skriv högst 500 tecken"), "answer": N_("Välj ett svar")})
-        values = {"need": f.need.data, "answer": f.answer.data, "urgent": f.urgent.data}
-        before = render_template_string(OLD + old, form=values, errors=f.page_errors)
-        after = render_template_string(NEW + new, f=f)
-    assert _same(after) == _same(before)
-    if with_errors and "need" in old and "summary" not in old:
-        assert 'aria-invalid="true"' in after
+        html = render_template_string(FIELDS + call, f=f)
+    assert _same(html) == _same(MARKUP[call][with_errors])
 
 
 class ActionLikeForm(Form):
@@ -185,12 +306,15 @@ HAND_WRITTEN_CHECKBOX = """
 </div>
 """
 HAND_WRITTEN_SELECT = """
-{% from "requests/_fields.html" import error_message, described_by %}
-<div class="field{% if errors.get('responsible_unit') %} field--error{% endif %}">
+<div class="field{% if error %} field--error{% endif %}">
   <label for="responsible_unit">Vilken verksamhet?</label>
   <p class="hint" id="responsible_unit-hint">Som samtycket gäller.</p>
-  {{ error_message("responsible_unit", errors) }}
-  <select id="responsible_unit" name="responsible_unit"{{ described_by("responsible_unit", errors, true) }}>
+  {% if error %}
+    <p class="field-error" id="responsible_unit-error">
+      <span class="visually-hidden">Fel: </span>{{ error }}</p>
+  {% endif %}
+  <select id="responsible_unit" name="responsible_unit" aria-describedby="responsible_unit-hint
+    {%- if error %} responsible_unit-error" aria-invalid="true{% endif %}">
     <option value="">Välj verksamhet</option>
     <optgroup label="Kommunen">
       {% for id, name in [("u1", "Hemtjänsten"), ("u2", "Skolan & fritids")] %}
@@ -200,6 +324,7 @@ HAND_WRITTEN_SELECT = """
   </select>
 </div>
 """
+
 SELECT = """
 {% from "components/fields.html" import select, option %}
 {% call select(f.responsible_unit, "Vilken verksamhet?", placeholder="Välj verksamhet",
@@ -234,7 +359,9 @@ def test_a_select_keeps_the_chosen_option_and_gives_the_markup_written_by_hand_b
         if with_errors:
             add_errors(f, {"responsible_unit": N_("Välj vilken verksamhet som gör det")})
         after = render_template_string(SELECT, f=f)
-        before = render_template_string(HAND_WRITTEN_SELECT, chosen="u2", errors=f.page_errors)
+        before = render_template_string(
+            HAND_WRITTEN_SELECT, chosen="u2", error=f.page_errors.get("responsible_unit")
+        )
     assert _same(after) == _same(before)
     assert '<option value="u2" selected>' in after and '<option value="u1">' in after
     if with_errors:

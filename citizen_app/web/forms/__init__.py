@@ -11,9 +11,9 @@ Conventions every form here follows:
 
 The view: ``form = XForm()`` on POST (``XForm(data=...)`` for a GET's first values), ``form.validate()``, call
 the service with plain values, ``add_errors(form, invalid.errors)`` on InvalidInput, then 303 on success or
-the same page with ``errors=form.page_errors`` and status 422.
-
-``reading`` holds the older request-reading helpers the citizen pages still use until they are converted.
+``form_page(template, form, ...)``: the same page, with status 422 when a form on it has errors. No view
+renders a form page another way (tests/unit/test_form_layer.py checks it). Templates show the fields with
+the macros of templates/components/fields.html, which read the WTForms fields.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ from wtforms import SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from citizen_app.services import N_
-from citizen_app.web.forms import reading
-from citizen_app.web.forms.reading import choices, one, render_form, subject_name, text, translated
 
 __all__ = [
     "Choices",
@@ -41,14 +39,9 @@ __all__ = [
     "Text",
     "add_errors",
     "form_page",
-    # the older helpers, for pages not yet converted:
-    "choices",
-    "one",
-    "render_form",
-    "subject_name",
-    "text",
-    "translated",
 ]
+
+MAX_CHOICES = 200  # more checkboxes than a county has units: not a person filling in the form
 
 UNREADABLE_DATE = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
 
@@ -97,10 +90,19 @@ def add_errors(form: Form, errors: dict[str, str]) -> None:
             form._other_errors = {**getattr(form, "_other_errors", {}), name: message}
 
 
-def form_page(template: str, form: Form, **context):
-    """The page with its form (``form``, read by the macros of components/fields.html): status 422 when the
-    form has errors, else 200."""
-    return render_template(template, form=form, **context), 422 if form.page_errors else 200
+def form_page(template: str, form: Form | None = None, **context) -> tuple[str, int]:
+    """The one way a view shows a page with forms: status 422 when a form on it has errors, else 200.
+
+    ``form`` is the page's form, read by the macros of components/fields.html; its ``page_errors`` go to the
+    template as ``errors`` too (the error summary, "Fel: " in the title). A page with more forms than one
+    passes the others by their own names among the context: any form there with errors makes it a 422 (only
+    the one posted can have them). A page without a form (``form`` None) is a 200.
+    """
+    forms = [value for value in (form, *context.values()) if isinstance(value, Form)]
+    if form is not None:
+        context = {"form": form, "errors": form.page_errors, **context}
+    status = 422 if any(each.page_errors for each in forms) else 200
+    return render_template(template, **context), status
 
 
 class Text(StringField):
@@ -171,6 +173,6 @@ class StrictChoices(Choices):
     person filling in the form. NUL characters are dropped. (What ``choices`` did.)"""
 
     def process_formdata(self, valuelist):
-        if len(valuelist) > reading.MAX_CHOICES:
+        if len(valuelist) > MAX_CHOICES:
             abort(400)
         super().process_formdata([value.replace("\x00", "") for value in valuelist if isinstance(value, str)])
