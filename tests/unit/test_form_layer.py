@@ -315,7 +315,7 @@ HAND_WRITTEN_SELECT = """
 
 SELECT = """
 {% from "components/fields.html" import select, option %}
-{% call select(f.responsible_unit, "Vilken verksamhet?", placeholder="Välj verksamhet",
+{% call select(f.responsible_unit, "Vilken verksamhet?", empty_choice="Välj verksamhet",
                hint="Som samtycket gäller.") %}
   <optgroup label="Kommunen">
     {% for id, name in [("u1", "Hemtjänsten"), ("u2", "Skolan & fritids")] %}
@@ -354,3 +354,31 @@ def test_a_select_keeps_the_chosen_option_and_gives_the_markup_written_by_hand_b
     assert '<option value="u2" selected>' in after and '<option value="u1">' in after
     if with_errors:
         assert 'aria-describedby="responsible_unit-hint responsible_unit-error" aria-invalid="true"' in after
+
+
+def _placeholder_attributes(source: str) -> list[str]:
+    """HTML ``placeholder`` attributes on inputs and text areas: a placeholder is no label, and it is gone
+    as soon as the person types [WCAG 3.3.2]."""
+    return re.findall(r"<(?:input|textarea)\b[^>]*\splaceholder\s*=", source, flags=re.IGNORECASE)
+
+
+def test_no_template_puts_a_placeholder_where_a_label_belongs():
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    found = {
+        str(path.relative_to(templates)): hits
+        for path in templates.rglob("*.html")
+        if (hits := _placeholder_attributes(path.read_text()))
+    }
+    assert found == {}
+
+
+def test_the_placeholder_check_finds_one():
+    assert _placeholder_attributes('<input type="text" name="x" placeholder="Skriv här">')
+    assert not _placeholder_attributes('<label for="x">Namn</label><input type="text" id="x" name="x">')
+
+
+def test_the_unit_choice_of_an_action_has_a_label_tied_to_it(app):
+    with _posted(app, responsible_unit="u1"):
+        html = render_template_string(SELECT, f=ActionLikeForm())
+    assert '<label for="responsible_unit">Vilken verksamhet?</label>' in html
+    assert "placeholder" not in html
