@@ -11,10 +11,15 @@ The .mo files are compiled here, from the committed .po files, never when the ap
 be read-only, and several workers would race). An editable install (``pip install -e .``) runs the app from
 the checkout, so it gets no copies; the .mo files are compiled into the checkout's translations/ (git ignores
 them), as ``pybabel compile -d translations`` does.
+
+Static files are precompressed here too (citizen_app/precompress.py: ``app.css.br`` and ``app.css.gz`` beside
+``app.css``), into the wheel's copy of static/, or into the checkout's static/ for an editable install (git
+ignores the copies). A server then never compresses a static file per request [issue 17].
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import tempfile
 from pathlib import Path
@@ -25,7 +30,24 @@ from babel.messages.pofile import read_po
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 PACKAGE = "citizen_app"
-COPIED_FOLDERS = ("static", "templates")
+COPIED_FOLDERS = ("templates",)  # static/ goes in as a precompressed copy
+
+
+def _precompress_module(root: Path) -> Any:
+    """citizen_app/precompress.py, loaded by its path: the package is not installed while it is built."""
+    spec = importlib.util.spec_from_file_location("_minsip_precompress", root / PACKAGE / "precompress.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def precompressed_static(root: Path, target: Path) -> Path:
+    """A copy of ``static/`` in ``target`` with ``.br`` and ``.gz`` beside every compressible file."""
+    copy = target / "static"
+    shutil.copytree(root / "static", copy, ignore=shutil.ignore_patterns("*.br", "*.gz"))
+    _precompress_module(root).precompress(str(copy), only_stale=False)
+    return copy
 
 
 def compile_catalogues(translations: Path, target: Path) -> list[Path]:
@@ -56,6 +78,7 @@ class CompileTranslationsHook(BuildHookInterface):
         translations = root / "translations"
         if version == "editable":
             compile_catalogues(translations, translations)
+            _precompress_module(root).precompress(str(root / "static"))
             return
         self._compiled = Path(tempfile.mkdtemp(prefix="minsip-translations-"))
         if not compile_catalogues(translations, self._compiled):
@@ -63,8 +86,10 @@ class CompileTranslationsHook(BuildHookInterface):
         for folder in COPIED_FOLDERS:
             build_data["force_include"][str(root / folder)] = f"{PACKAGE}/{folder}"
         build_data["force_include"][str(self._compiled)] = f"{PACKAGE}/translations"
+        self._static = Path(tempfile.mkdtemp(prefix="minsip-static-"))
+        build_data["force_include"][str(precompressed_static(root, self._static))] = f"{PACKAGE}/static"
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
-        compiled = getattr(self, "_compiled", None)
-        if compiled is not None:
-            shutil.rmtree(compiled, ignore_errors=True)
+        for folder in (getattr(self, "_compiled", None), getattr(self, "_static", None)):
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)

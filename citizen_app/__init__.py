@@ -18,7 +18,18 @@ def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
     """Build the app. ``mode`` is production (default), demo or test; see config.py."""
     # The app's parts are imported when an app is built, not when the package is: ``import citizen_app``
     # (the flask CLI, hatch_build, paths) stays light and needs no configuration.
-    from citizen_app import assets, cli, errors, i18n, page_titles, security, sessions
+    from citizen_app import (
+        assets,
+        cli,
+        compression,
+        errors,
+        fragments,
+        i18n,
+        logs,
+        page_titles,
+        security,
+        sessions,
+    )
     from citizen_app.config import build_config
     from citizen_app.extensions import babel, csrf, db, htmx, limiter, login_manager
     from citizen_app.web import register_blueprints
@@ -30,6 +41,7 @@ def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
         instance_path=instance_path(),
     )
     app.config.from_mapping(build_config(mode, app.instance_path, config))
+    logs.configure(app.config["LOG_LEVEL"])  # first, so every line, Flask's own included, is JSON
     if app.config["MINSIP_MODE"] != "production":
         # Demo and test keep a SQLite database and Web Push keys there. Production uses neither and may run
         # where nothing can be written.
@@ -41,6 +53,7 @@ def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
+    compression.init_app(app)  # first: its after_request then runs last, on the finished response
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -48,14 +61,20 @@ def create_app(mode: str | None = None, config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app, babel)
     page_titles.init_app(app)
+    fragments.init_app(app)
     sessions.init_app(app, login_manager)
     security.init_app(app)
-    assets.init_app(app)
+    assets.init_app(app)  # also wraps app.wsgi_app in WhiteNoise (fingerprinted static files)
     register_blueprints(app)
     errors.init_app(app)
     cli.init_app(app)
     _web_push_keys(app)
-    from citizen_app.services import push  # noqa: F401  (registers Web Push as a delivery channel)
+    from citizen_app.services import (
+        outreach,  # noqa: F401  (registers e-mail and SMS as delivery channels)
+        push,  # noqa: F401  (registers Web Push as a delivery channel)
+    )
+
+    logs.init_app(app)  # last: its middleware wraps everything (request id, one access line per request)
 
     return app
 

@@ -20,7 +20,14 @@ from flask import g, has_request_context
 from citizen_app.models import ParticipantRole, Person, RelationKind, RepresentativeType, SipCase, StaffUser
 from citizen_app.models.units import StaffRole
 from citizen_app.services import N_, NotAllowed, mature_minor
-from citizen_app.services.relations import PersonTies, person_ties, person_ties_for_many, staff_ties
+from citizen_app.services.relations import (
+    PersonTies,
+    StaffTies,
+    person_ties,
+    person_ties_for_many,
+    staff_ties,
+    staff_ties_for_many,
+)
 
 
 class Role(enum.StrEnum):
@@ -75,6 +82,14 @@ class Action(enum.StrEnum):
     STAFF_DOCUMENT_PLAN = "staff_document_plan"
     STAFF_CLOSE_CASE = "staff_close_case"
     STAFF_HANDLE_PROBLEM = "staff_handle_problem"
+    # issue 16: the kind of compulsory psychiatric care during the SIP [DA 3.6.1]
+    STAFF_RECORD_COMPULSORY_CARE = "staff_record_compulsory_care"
+    # issue 16: the current coordinator proposes (and withdraws) moving the coordination [VN]; a coordinator
+    # of the target unit answers (services/coordination_move.py checks that unit).
+    STAFF_MOVE_COORDINATION = "staff_move_coordination"
+    # issue 16: mark an action of the plan started / done / not done (services/action_follow_up.py narrows it
+    # to the coordinator and the staff of the action's responsible unit, while the consent covers the unit)
+    STAFF_FOLLOW_ACTION = "staff_follow_action"
 
 
 A = Action
@@ -111,8 +126,10 @@ _COORDINATING = frozenset(
         A.STAFF_DOCUMENT_PLAN,
         A.STAFF_CLOSE_CASE,
         A.STAFF_HANDLE_PROBLEM,
+        A.STAFF_RECORD_COMPULSORY_CARE,
         # The coordinator may also give a child their own code ("Min röst") [issue 5].
         A.GIVE_CHILD_ACCESS,
+        A.STAFF_MOVE_COORDINATION,
     }
 )
 
@@ -225,8 +242,39 @@ def _person_roles(
     return frozenset(roles)
 
 
+def staff_roles_for_many(staff: StaffUser, cases: list[SipCase], today: date | None = None) -> None:
+    """Work out a staff member's roles towards many cases in a few queries and keep them for the request.
+
+    The same rules as ``roles_of`` (which then answers from the cache, and so does ``can``): the ties are read
+    for all cases at once (``staff_ties_for_many``) and the consent of the cases with a taking-part unit is
+    asked at once (the consent rules' ``_cases_naming_one_of``). For a list of SIPs (the workbench) that asks
+    ``can`` about each. ``case.subject`` should be loaded.
+    """
+    cache = _request_cache()
+    if cache is None or not getattr(staff, "is_authenticated", False) or not isinstance(staff, StaffUser):
+        return
+    day = today or date.today()
+    todo = [case for case in cases if (staff.get_id(), case.id) not in cache]
+    if not todo:
+        return
+    ties = staff_ties_for_many(staff.id, todo, {m.unit_id: m.role for m in staff.memberships})
+    taking_part = [case for case in todo if ties[case.id].in_participating_unit]
+    covered: set[int] = set()
+    if taking_part:
+        covered = _consent_covers_many(
+            {case.id: ties[case.id].participating_unit_ids for case in taking_part}, taking_part, day
+        )
+    for case in todo:
+        cache[(staff.get_id(), case.id)] = _staff_roles_from(ties[case.id], case.id in covered)
+
+
 def _staff_roles(staff: StaffUser, case: SipCase, day: date) -> frozenset[Role]:
     ties = staff_ties(staff.id, case)
+    covered = ties.in_participating_unit and _consent_covers(ties.participating_unit_ids, case, day)
+    return _staff_roles_from(ties, covered)
+
+
+def _staff_roles_from(ties: StaffTies, consent_covers_their_unit: bool) -> frozenset[Role]:
     roles: set[Role] = set()
     if ties.is_coordinator:
         roles.add(Role.COORDINATOR)
@@ -234,7 +282,7 @@ def _staff_roles(staff: StaffUser, case: SipCase, day: date) -> frozenset[Role]:
         roles.add(Role.UNIT_COORDINATOR)
     elif ties.owning_unit_role == StaffRole.MEMBER:
         roles.add(Role.UNIT_MEMBER)
-    if ties.in_participating_unit and _consent_covers(ties.participating_unit_ids, case, day):
+    if ties.in_participating_unit and consent_covers_their_unit:
         roles.add(Role.PARTICIPATING_STAFF)
     return frozenset(roles) or frozenset({Role.OTHER_STAFF})
 
@@ -243,11 +291,24 @@ def _staff_roles(staff: StaffUser, case: SipCase, day: date) -> frozenset[Role]:
 # it is imported (``answer_consent_coverage_with``): the consent rules ask this module who may consent, so
 # this module cannot import them without an import cycle.
 _consent_names_one_of: Callable[[frozenset[str], SipCase, date], bool] | None = None
+# The same rule for many cases at once: {case id: unit public ids}, the cases, the day → the covered case ids.
+_ManyRule = Callable[[dict[int, frozenset[str]], list[SipCase], date], set[int]]
+_consent_names_for_many: _ManyRule | None = None
 
 
-def answer_consent_coverage_with(rule: Callable[[frozenset[str], SipCase, date], bool]) -> None:
-    global _consent_names_one_of
+def answer_consent_coverage_with(
+    rule: Callable[[frozenset[str], SipCase, date], bool], for_many: _ManyRule | None = None
+) -> None:
+    global _consent_names_one_of, _consent_names_for_many
     _consent_names_one_of = rule
+    _consent_names_for_many = for_many
+
+
+def _consent_covers_many(units: dict[int, frozenset[str]], cases: list[SipCase], day: date) -> set[int]:
+    """``_consent_covers`` for many cases: the ids of those whose consent names one of their units."""
+    if _consent_names_for_many is None:
+        return {case.id for case in cases if _consent_covers(units[case.id], case, day)}
+    return _consent_names_for_many(units, cases, day)
 
 
 def _consent_covers(unit_public_ids: frozenset[str], case: SipCase, day: date) -> bool:
@@ -316,3 +377,9 @@ def _request_cache() -> dict | None:
     if "access_roles" not in g:
         g.access_roles = {}
     return g.access_roles
+
+
+# issue 16: the plan's actions are followed. Staff of the case may ask; services/action_follow_up.may_mark
+# allows only the coordinator and the staff of the action's responsible unit (covered by the consent).
+for _role in (Role.COORDINATOR, Role.UNIT_COORDINATOR, Role.UNIT_MEMBER, Role.PARTICIPATING_STAFF):
+    POLICY[_role] = POLICY[_role] | {A.STAFF_FOLLOW_ACTION}

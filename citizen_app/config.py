@@ -122,12 +122,54 @@ def check_production_keys(keys: Secrets) -> None:
         raise ConfigError("Production refuses to start with these keys:\n- " + "\n- ".join(problems))
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _seconds(name: str, default: str) -> float:
+    try:
+        return float(_env(name, default) or default)
+    except ValueError:
+        raise ConfigError(f"{ENV_PREFIX}{name} must be a number of seconds, e.g. {default}") from None
+
+
+def _check_register(config: dict, production: bool) -> None:
+    """One register source at most; over HTTP with credentials, and in production over https only."""
+    if config["REGISTER_FILE"] and config["REGISTER_URL"]:
+        raise ConfigError(
+            f"Set either {ENV_PREFIX}REGISTER_FILE or {ENV_PREFIX}REGISTER_URL, not both: "
+            "the population register is read from one source."
+        )
+    url = config["REGISTER_URL"]
+    if not url:
+        return
+    if not url.startswith(("https://", "http://")):
+        raise ConfigError(
+            f"{ENV_PREFIX}REGISTER_URL must be an http(s) address, e.g. https://register.example.se/v1"
+        )
+    if production and not url.startswith("https://"):
+        raise ConfigError(
+            f"{ENV_PREFIX}REGISTER_URL must use https in production: it carries identity numbers."
+        )
+    has_token = bool(config["REGISTER_TOKEN"])
+    has_password = bool(config["REGISTER_USERNAME"] and config["REGISTER_PASSWORD"])
+    if not has_token and not has_password:
+        raise ConfigError(
+            f"{ENV_PREFIX}REGISTER_URL needs credentials: {ENV_PREFIX}REGISTER_TOKEN, or "
+            f"{ENV_PREFIX}REGISTER_USERNAME and {ENV_PREFIX}REGISTER_PASSWORD."
+        )
+    if config["REGISTER_TIMEOUT"] <= 0:
+        raise ConfigError(f"{ENV_PREFIX}REGISTER_TIMEOUT must be a number of seconds above 0.")
+
+
 def build_config(mode: str | None, instance_path: str, overrides: dict | None = None) -> dict:
     """Return the Flask config for ``mode`` ("production", "demo" or "test")."""
     mode = mode or _env("ENV", "production")
     if mode not in {"production", "demo", "test"}:
         raise ConfigError(f"MINSIP_ENV must be production, demo or test, not {mode!r}")
     production = mode == "production"
+    log_level = (_env("LOG_LEVEL", "INFO") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        raise ConfigError(f"MINSIP_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level!r}")
 
     if production:
         missing = [
@@ -189,6 +231,9 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
         "STAFF_OIDC_ISSUER": _env("STAFF_OIDC_ISSUER") or _env("OIDC_ISSUER"),
         "STAFF_OIDC_CLIENT_ID": _env("STAFF_OIDC_CLIENT_ID") or _env("OIDC_CLIENT_ID"),
         "STAFF_OIDC_CLIENT_SECRET": _env("STAFF_OIDC_CLIENT_SECRET") or _env("OIDC_CLIENT_SECRET"),
+        # The staff claim with the HSA-id [issue 18]: a staff member added by HSA-id alone is found by it at
+        # their first sign-in, which links their e-ID to them. Empty: staff are found by identity number only.
+        "STAFF_OIDC_HSA_CLAIM": _env("STAFF_OIDC_HSA_CLAIM", "hsa_id"),
         # Rate limits [QUALITY 4]; REDIS_URL shares the counters between app servers.
         "RATELIMIT_STORAGE_URI": _env("REDIS_URL") or os.environ.get("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -208,19 +253,59 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
         # consents themself, and the age from which that is usual (a hint on the staff page, not a limit).
         "MATURE_MINORS_ALLOWED": _env("MATURE_MINORS_ALLOWED", "1") != "0",
         "MATURE_MINOR_AGE_HINT": int(_env("MATURE_MINOR_AGE_HINT", "15") or "15"),
+        # Administrators of the county's organisation by HSA-id (comma-separated) [issue 18]: the first one of
+        # a new installation; others are appointed on the administration pages.
+        "ADMIN_HSA_IDS": _env("ADMIN_HSA_IDS", ""),
+        # Retention [issue 18] (services/retention.py): days a closed SIP is kept after the day it closed, and
+        # days an audit entry is kept. The README says why the defaults are two and five years.
+        "RETENTION_CLOSED_SIP_DAYS": int(_env("RETENTION_CLOSED_SIP_DAYS", "730") or "730"),
+        "RETENTION_AUDIT_DAYS": int(_env("RETENTION_AUDIT_DAYS", "1825") or "1825"),
+        # Logs [issue 18] (logs.py): JSON lines on standard error at this level; WARNING drops access lines.
+        "LOG_LEVEL": log_level,
+        # E-mail and SMS [issue 18] (services/outreach.py). Without MINSIP_SMTP_HOST no e-mail is sent,
+        # without MINSIP_SMS_GATEWAY_URL no SMS: the pages then say so and show the link or code instead.
+        "SMTP_HOST": _env("SMTP_HOST"),
+        "SMTP_PORT": int(_env("SMTP_PORT", "587") or "587"),
+        "SMTP_USERNAME": _env("SMTP_USERNAME"),
+        "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": _env("SMTP_STARTTLS", "1") != "0",
+        "MAIL_FROM": _env("MAIL_FROM", "Min SIP <no-reply@minsip.example.se>"),
+        # An HTTP gateway with the 46elks API: POST form-encoded from/to/message, HTTP basic auth.
+        "SMS_GATEWAY_URL": _env("SMS_GATEWAY_URL"),  # e.g. https://api.46elks.com/a1/sms
+        "SMS_GATEWAY_USERNAME": _env("SMS_GATEWAY_USERNAME"),
+        "SMS_GATEWAY_PASSWORD": _env("SMS_GATEWAY_PASSWORD"),
+        "SMS_SENDER": _env("SMS_SENDER", "MinSIP"),  # 3-11 letters or digits, or a phone number
+        # The address put in every e-mail and SMS (the app's start page), e.g. https://minsip.region.se
+        "PUBLIC_URL": _env("PUBLIC_URL"),
+        # At most one e-mail and one SMS about new messages per person per this many minutes.
+        "OUTREACH_QUIET_MINUTES": int(_env("OUTREACH_QUIET_MINUTES", "60") or "60"),
         "SERVICE_CONTACT_EMAIL": _env("CONTACT_EMAIL", "minsip@example.se"),
         "SERVICE_CONTACT_PHONE": _env("CONTACT_PHONE", "010-123 45 67"),
         "SERVICE_ORGANISATION": _env("ORGANISATION", "Region Exempel och länets kommuner"),
+        # Who is whose guardian with custody: the population register [issue 18]
+        # (services/population_register). A file extract (CSV or JSON) or the county's register service over
+        # HTTP; with neither, the relations in the database stay as they are (the demo, a pilot without one).
+        "REGISTER_FILE": _env("REGISTER_FILE") or None,
+        "REGISTER_URL": _env("REGISTER_URL") or None,
+        "REGISTER_TOKEN": _env("REGISTER_TOKEN") or None,
+        "REGISTER_USERNAME": _env("REGISTER_USERNAME") or None,
+        "REGISTER_PASSWORD": _env("REGISTER_PASSWORD") or None,
+        "REGISTER_TIMEOUT": _seconds("REGISTER_TIMEOUT", "5"),
+        "REGISTER_CA_BUNDLE": _env("REGISTER_CA_BUNDLE") or None,
     }
     if mode == "test":
         config.update(
             TESTING=True,
+            # A test chooses its register itself (a file, or the register server in tests/support).
+            REGISTER_FILE=None,
+            REGISTER_URL=None,
             SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL")
             or "sqlite:///" + os.path.join(instance_path, "test.sqlite"),
             RATELIMIT_STORAGE_URI="memory://",
             JOBS_BACKEND=os.environ.get("TEST_JOBS_BACKEND") or "sync",
             REDIS_URL=None,
         )
+    _check_register(config, production)
     if overrides:
         config.update(overrides)
     return config

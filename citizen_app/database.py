@@ -1,4 +1,6 @@
-"""Alembic migrations, run from code so a fresh clone needs no alembic.ini in the working directory."""
+"""Alembic migrations, run from code so a fresh clone needs no alembic.ini in the working directory; and
+whether a request wrote anything, so a page that only read ends its transaction without a COMMIT.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +8,29 @@ import os
 
 from alembic import command
 from alembic.config import Config
-from flask import current_app
+from flask import current_app, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_WROTE = "minsip_wrote"
+_READS = ("SELECT",)  # anything else (INSERT, UPDATE, DELETE, a SAVEPOINT, a WITH ...) counts as a write
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(conn, cursor, statement, parameters, context, executemany) -> None:
+    if has_app_context() and not statement.lstrip()[:6].upper().startswith(_READS):
+        setattr(g, _WROTE, True)
+
+
+def request_wrote(session) -> bool:
+    """Whether this request (its app context) sent a statement other than a SELECT, or has ORM changes or
+    anything kept for the commit in ``session.info`` (services/jobs.py: jobs that run after it). A request
+    that only read is rolled back instead of committed [issue 17]: the same round trip ends the read
+    transaction, and nothing is written to the database's log."""
+    return bool(
+        g.get(_WROTE) or session.new or session.dirty or session.deleted or any(session.info.values())
+    )
+
 
 MIGRATIONS_DIR = os.path.join(os.path.dirname(__file__), "migrations")
 

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import exc as sql_errors
 from werkzeug.exceptions import HTTPException
 
+from citizen_app.database import request_wrote
 from citizen_app.extensions import db
 from citizen_app.services import NotAllowed, NotFound
 
@@ -65,6 +66,8 @@ def _texts(language: str) -> dict[str, str]:
             "help": _("Behöver du hjälp nu?"),
             "phone": _("Telefon:"),
             "urgent": _("Ring 112 vid fara för liv. Ring 1177 om du behöver råd om vård."),
+            "code_hint": _("Säg felkoden om du kontaktar oss."),
+            "code": _("Felkod:"),
         }
 
 
@@ -178,7 +181,7 @@ def init_app(app: Flask) -> None:
     def commit(response):
         if database_away_in_this_request():
             return response  # the connection is gone; the session is thrown away at the end of the request
-        if response.status_code < 400:
+        if response.status_code < 400 and request_wrote(db.session):
             db.session.commit()
         else:
             db.session.rollback()

@@ -62,14 +62,17 @@ class Settings:
     scopes: str
     identity_claim: str
     name_claim: str
+    hsa_claim: str = ""  # staff only: the claim with the HSA-id, if the broker gives one [issue 18]
 
 
 @dataclass(frozen=True)
 class VerifiedIdentity:
-    """What the e-ID broker vouched for: a normalised 12-digit identity number and a display name."""
+    """What the e-ID broker vouched for: a normalised 12-digit identity number and a display name; for staff
+    also the HSA-id when the broker gives it (None otherwise)."""
 
     identity_number: str
     name: str
+    hsa_id: str | None = None
 
 
 def settings_for(audience: str) -> Settings:
@@ -88,6 +91,7 @@ def settings_for(audience: str) -> Settings:
         scopes=config.get("OIDC_SCOPES") or "openid",
         identity_claim=config["OIDC_IDENTITY_CLAIM"],
         name_claim=config["OIDC_NAME_CLAIM"],
+        hsa_claim=(config.get("STAFF_OIDC_HSA_CLAIM") or "") if audience == "personal" else "",
     )
 
 
@@ -196,4 +200,6 @@ def _identity_from(claims: dict, settings: Settings) -> VerifiedIdentity:
     if not isinstance(name, str) or not name.strip():
         given, family = claims.get("given_name"), claims.get("family_name")
         name = " ".join(part for part in (given, family) if isinstance(part, str) and part.strip())
-    return VerifiedIdentity(identity_number=number, name=name.strip())
+    hsa_id = claims.get(settings.hsa_claim) if settings.hsa_claim else None
+    hsa_id = hsa_id.strip().upper() if isinstance(hsa_id, str) and hsa_id.strip() else None
+    return VerifiedIdentity(identity_number=number, name=name.strip(), hsa_id=hsa_id)

@@ -39,9 +39,12 @@ from citizen_app.models import Person, StaffUser
 from citizen_app.models.base import utcnow
 from citizen_app.services import web_sessions
 from citizen_app.services.people import is_staff_id, load_actor
+from citizen_app.services.population_register import reconcile as population_register
 
 log = logging.getLogger(__name__)
 _KEPT_ACROSS_SIGN_IN = ("lang",)  # the chosen language is not a secret and should not reset
+# The health checks (web/health.py) never touch a session: no cookie is read, no row made, no cookie set.
+SESSIONLESS_PATHS = frozenset({"/healthz", "/readyz"})
 
 
 class ServerSession(SecureCookieSession):
@@ -92,7 +95,7 @@ class DatabaseSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         session_id = request.cookies.get(self.get_cookie_name(app))
-        if not session_id:
+        if not session_id or request.path in SESSIONLESS_PATHS:
             return ServerSession()
         try:
             stored = web_sessions.find(session_id)
@@ -183,6 +186,10 @@ def sign_in(user: Person | StaffUser) -> None:
     """Start a fresh session for ``user``: new contents and a new id (never reuse the one from before sign-in:
     session fixation). The CSRF token is made now, so it is stored with the new row rather than written by
     the first page."""
+    if isinstance(user, Person):
+        # Who is whose guardian with custody comes from the population register, asked at every citizen's
+        # sign-in (e-ID and the test identities alike); its being away never stops the sign-in [issue 18].
+        population_register.refresh_at_sign_in(user)
     _clear_keeping_language()
     login_user(user)
     session.permanent = True
@@ -196,9 +203,13 @@ def _load_user(user_id: str) -> Person | StaffUser | None:
     """flask-login's loader: the actor read with the session's row when it is the same user, else a query."""
     if isinstance(session, ServerSession):
         found, actor = session.preloaded_actor(user_id)
-        if found:
-            return actor
-    return load_actor(user_id)
+    else:
+        found, actor = False, None
+    if not found:
+        actor = load_actor(user_id)
+    # A deactivated staff member's sessions are deleted when they are deactivated [issue 18]; this is the
+    # second lock: a session still open in that very moment is not theirs any more either.
+    return actor if actor is not None and actor.is_active else None
 
 
 def _end_this_session() -> None:

@@ -17,9 +17,42 @@ from citizen_app.models import Base
 from tests.support.clients import CheckingClient
 
 
+def _own_services_per_worker() -> None:
+    """pytest-xdist runs the suite in several processes (pyproject: ``-n``). Each worker gets a PostgreSQL
+    database and a Redis db of its own, derived from TEST_DATABASE_URL and TEST_REDIS_URL, so workers never
+    empty each other's tables. Set here, before any test module reads the environment."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # "gw0", "gw1", … (unset without xdist)
+    if not worker:
+        return
+    number = int(worker.removeprefix("gw"))
+    shared = os.environ.get("TEST_DATABASE_URL")
+    if shared:
+        from sqlalchemy import create_engine, make_url
+
+        base = make_url(shared)
+        name = f"{base.database}_{worker}"
+        admin = create_engine(shared, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    head, _, db_number = redis_url.rpartition("/")
+    if db_number.isdigit():  # count down from the given db: 15, 14, 13 …
+        os.environ["TEST_REDIS_URL"] = f"{head}/{int(db_number) - number}"
+
+
+_own_services_per_worker()
+
+
 def pytest_sessionstart(session) -> None:
     """The app only reads compiled catalogues (.mo). Compile the checkout's .po files once, as the README's
-    ``pybabel compile -d translations`` does, so the tests see the English as the .po has it now."""
+    ``pybabel compile -d translations`` does, so the tests see the English as the .po has it now. Under
+    pytest-xdist only the controlling process does it (before the workers start): no two write the files."""
+    if hasattr(session.config, "workerinput"):
+        return
     translations = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "translations")
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "-q", "compile", "-d", translations], check=True

@@ -12,19 +12,32 @@ from citizen_app.models.consent import (
     GuardianViewChoice,
     MatureMinorDecision,
 )
+from citizen_app.models.coordination import CoordinationMove, MoveStatus
 from citizen_app.models.drafts import FlowDraft
 from citizen_app.models.feedback import (
     Audience,
     FeedbackAnswer,
     FeedbackRequest,
+    ProblemChange,
     ProblemKind,
+    ProblemRecipient,
     ProblemReport,
     ProblemStatus,
 )
 from citizen_app.models.meetings import Invitation, InvitationStatus, Meeting, MeetingMode, MeetingStatus
 from citizen_app.models.notifications import Notification, NotificationKind
+from citizen_app.models.organisation_import import OrganisationUpload
+from citizen_app.models.outreach import (
+    ContactChoice,
+    MessageOutbox,
+    OutreachChannel,
+    OutreachPurpose,
+    OutreachStatus,
+)
 from citizen_app.models.people import Mandate, Person, RelationKind, Relationship, RepresentativeType
 from citizen_app.models.plans import (
+    ActionMark,
+    ActionProgress,
     ApprovalWay,
     DecisionOutcome,
     GoalOutcome,
@@ -52,6 +65,7 @@ from citizen_app.models.sessions import WebSession
 from citizen_app.models.sips import (
     CaseEvent,
     ClosingReason,
+    CompulsoryCare,
     CoordinatorAssignment,
     EventKind,
     Initiator,
@@ -62,6 +76,9 @@ from citizen_app.models.sips import (
 )
 from citizen_app.models.submissions import FormSubmission
 from citizen_app.models.units import (
+    IntakeDefault,
+    IntakeNeed,
+    IntakeRule,
     Principal,
     PrincipalKind,
     StaffMembership,
@@ -72,6 +89,13 @@ from citizen_app.models.units import (
 )
 
 __all__ = [
+    "ContactChoice",
+    "MessageOutbox",
+    "OutreachChannel",
+    "OutreachPurpose",
+    "OutreachStatus",
+    "CoordinationMove",
+    "MoveStatus",
     "AccessLink",
     "AgendaItem",
     "AgendaList",
@@ -83,6 +107,7 @@ __all__ = [
     "ChildAnswer",
     "ChildView",
     "ClosingReason",
+    "CompulsoryCare",
     "ConsentAbility",
     "ConsentEvent",
     "ConsentEventKind",
@@ -98,6 +123,9 @@ __all__ = [
     "GoalTerm",
     "GuardianViewChoice",
     "Initiator",
+    "IntakeDefault",
+    "IntakeNeed",
+    "IntakeRule",
     "Invitation",
     "InvitationStatus",
     "LinkPurpose",
@@ -108,12 +136,15 @@ __all__ = [
     "MeetingStatus",
     "Notification",
     "NotificationKind",
+    "OrganisationUpload",
     "OutboxStatus",
     "Participant",
     "ParticipantRole",
     "PendingDecision",
     "Person",
     "PlanAction",
+    "ActionMark",
+    "ActionProgress",
     "PlanComment",
     "PlanGoal",
     "PlanShare",
@@ -121,7 +152,9 @@ __all__ = [
     "PreparationAnswer",
     "Principal",
     "PrincipalKind",
+    "ProblemChange",
     "ProblemKind",
+    "ProblemRecipient",
     "ProblemReport",
     "ProblemStatus",
     "PushOutbox",

@@ -60,6 +60,8 @@ class InvitationStatus(enum.StrEnum):
     # issue 15: coming of age. Paused on the 18th birthday: the young adult's own consent does not cover the
     # party yet. Sent again (meetings.invite) once it does; until then it cannot be answered.
     HELD = "held"
+    # issue 16: the invited unit does not know the person [DA 3.6]; the coordinator is told (with a note).
+    NOT_KNOWN = "not_known"
 
 
 class Invitation(PublicIdMixin, Base):

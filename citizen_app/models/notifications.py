@@ -63,6 +63,23 @@ class NotificationKind(enum.StrEnum):
     SIP_DECLINED = "sip_declined"  # the person (or a guardian) said no to the SIP; it is closed
     # staff of a unit taking part: what the unit may share now (unit names and categories only)
     CONSENT_SHARING = "consent_sharing"
+    # issue 16: staff: a discharge day was added to the SIP you coordinate (the person was admitted)
+    DISCHARGE_LINKED = "discharge_linked"
+    # issue 16 (meetings): a unit answered that it does not know the person; staff reminders of the 30-day
+    # first-meeting goal and the 3-day discharge invitation (services/reminders.py)
+    UNIT_DOES_NOT_KNOW_PERSON = "unit_does_not_know_person"
+    STAFF_FIRST_MEETING_DUE = "first_meeting_due"
+    STAFF_DISCHARGE_INVITATION_DUE = "discharge_invitation_due"
+    # issue 16: moving coordination [VN], closing, deviations
+    MOVE_PROPOSED = "move_proposed"  # staff of the target unit: take over the coordination of a SIP?
+    MOVE_DECLINED = "move_declined"  # the proposer: the other unit said no (data: unit)
+    COORDINATION_MOVED = "coordination_moved"  # everyone: who coordinates now (data: coordinator, unit)
+    PROBLEM_STATUS_CHANGED = "problem_status_changed"  # the reporter: the report is being looked into
+    # issue 16: the plan's actions are followed (services/action_follow_up.py)
+    STAFF_ACTION_LATE = "action_late"  # coordinator: an action is past its date and not started
+    STAFF_ACTION_NOT_DONE = "action_not_done"  # coordinator: a unit marked its action as not done
+    # the unit's coordinators: the SIP's coordinator can no longer sign in (account closed); choose a new one
+    STAFF_COORDINATOR_GONE = "coordinator_gone"
 
 
 class Notification(PublicIdMixin, Base):

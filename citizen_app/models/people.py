@@ -29,6 +29,9 @@ class Person(PublicIdMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the population register was last asked about this person's guardians with custody (a child) or
+    # children in custody; None: never (services/population_register) [issue 18].
+    register_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def age_on(self, day: date) -> int:
         years = day.year - self.birth_date.year
@@ -106,6 +109,9 @@ class Relationship(Base):
     # God man and förvaltare: the areas of the mandate (Mandate values). None or [] when none is recorded;
     # then the representative cannot open health information [issue 15].
     mandate: Mapped[list | None] = mapped_column(JSON)
+    # Representatives: the reference number of the decision (tingsrätten's or överförmyndarens case number,
+    # or the framtidsfullmakt's date and witness reference) staff registered them from [issue 18].
+    decision_reference: Mapped[str | None] = mapped_column(String(60))
 
     holder: Mapped[Person] = relationship(foreign_keys=[holder_id])
     subject: Mapped[Person] = relationship(foreign_keys=[subject_id])

@@ -53,6 +53,11 @@ class PlanVersion(PublicIdMixin, Base):
     coordinator_contact: Mapped[str] = mapped_column(String(200), default="")
     follow_up_on: Mapped[date | None] = mapped_column(Date)
     follow_up_by: Mapped[str] = mapped_column(String(200), default="")  # who calls the follow-up
+    # No follow-up [003]: why not, and until when the plan applies (instead of a follow-up date).
+    no_follow_up_reason: Mapped[str | None] = mapped_column(Text)
+    applies_until: Mapped[date | None] = mapped_column(Date)
+    # "Det här är vi inte överens om" [003]: written by the coordinator, shown to the person in the plan.
+    disagreements: Mapped[str | None] = mapped_column(Text)
     continued_need: Mapped[str] = mapped_column(
         Text, default=""
     )  # at follow-up: is coordination still needed?
@@ -127,6 +132,9 @@ class PlanAction(PublicIdMixin, Base):
     __tablename__ = "plan_action"
 
     goal_id: Mapped[int] = mapped_column(ForeignKey("plan_goal.id"), index=True)
+    # The same action across versions (a follow-up copies it with the same key), so how it is going
+    # (ActionMark) carries over from version to version.
+    action_key: Mapped[str] = mapped_column(String(32), default=new_public_id, index=True)
     what: Mapped[str] = mapped_column(Text)
     responsible: Mapped[Responsible] = mapped_column(Enum(Responsible, native_enum=False, length=20))
     responsible_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
@@ -137,6 +145,32 @@ class PlanAction(PublicIdMixin, Base):
 
     goal: Mapped[PlanGoal] = relationship(back_populates="actions")
     responsible_unit: Mapped[Unit | None] = relationship()
+
+
+class ActionProgress(enum.StrEnum):
+    STARTED = "started"  # påbörjad
+    DONE = "done"  # klar
+    NOT_DONE = "not_done"  # blev inte gjord
+
+
+class ActionMark(PublicIdMixin, Base):
+    """How an action of the plan is going, marked by its responsible unit (or the coordinator) [issue 16].
+
+    Append-only: a new mark is a new row; the newest one (highest id) is the action's status. Keyed by the
+    action's ``action_key``, so it belongs to the action in every version of the plan, and the approved
+    (locked) version is never changed by marking.
+    """
+
+    __tablename__ = "plan_action_mark"
+    __table_args__ = (Index("ix_plan_action_mark_case_key", "case_id", "action_key"),)
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("sip_case.id"))
+    action_key: Mapped[str] = mapped_column(String(32))
+    progress: Mapped[ActionProgress] = mapped_column(Enum(ActionProgress, native_enum=False, length=20))
+    marked_on: Mapped[date] = mapped_column(Date)  # the day it started, was done, or was given up
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))  # the unit that marked it
+    marked_by_staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class PendingDecision(PublicIdMixin, Base):

@@ -40,6 +40,8 @@ class ClosingReason(enum.StrEnum):
     # place of consent (services/declining.py).
     DECLINED_BY_PERSON = "declined_by_person"
     OTHER = "other"
+    # issue 16: closing at death [VM] [DA 4.7]. Nobody writes to the person; the history says it gently.
+    PERSON_DIED = "person_died"
 
 
 class Initiator(enum.StrEnum):
@@ -48,6 +50,19 @@ class Initiator(enum.StrEnum):
     REPRESENTATIVE = "representative"
     RELATIVE = "relative"  # a suggestion the person must agree to first
     STAFF = "staff"
+
+
+class CompulsoryCare(enum.StrEnum):
+    """A SIP made while the person is in compulsory psychiatric care [DA 3.6.1] (services/compulsory_care.py).
+
+    The closed kinds (LPT, LRV: in hospital) and the open kinds (öppen psykiatrisk tvångsvård, öppen
+    rättspsykiatrisk vård: care under compulsion outside hospital, with conditions).
+    """
+
+    LPT = "lpt"  # psykiatrisk tvångsvård, lag (1991:1128)
+    LRV = "lrv"  # rättspsykiatrisk vård, lag (1991:1129)
+    OPEN_LPT = "open_lpt"  # öppen psykiatrisk tvångsvård
+    OPEN_LRV = "open_lrv"  # öppen rättspsykiatrisk vård
 
 
 class SipCase(PublicIdMixin, Base):
@@ -76,6 +91,10 @@ class SipCase(PublicIdMixin, Base):
     need_description: Mapped[str | None] = mapped_column(Text)
     # "Utskrivningsklar": the invitation must go out within 3 days of this [ST] [VM].
     discharge_date: Mapped[date | None] = mapped_column(Date)
+    # Compulsory psychiatric care during the SIP, when there is any [DA 3.6.1] (services/compulsory_care.py).
+    compulsory_care: Mapped[CompulsoryCare | None] = mapped_column(
+        Enum(CompulsoryCare, native_enum=False, length=20)
+    )
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -168,6 +187,15 @@ class EventKind(enum.StrEnum):
     # issue 15: mature minors
     MATURE_MINOR_DECIDED = "mature_minor_decided"  # the coordinator recorded that the child consents themself
     MATURE_MINOR_ENDED = "mature_minor_ended"  # that ended: the guardians decide again
+    # issue 16: intake and discharge
+    DISCHARGE_LINKED = "discharge_linked"  # a discharge added to this open SIP (data: discharge_date)
+    COMPULSORY_CARE_RECORDED = "compulsory_care_recorded"  # data: kind ("" when it ended)
+    # issue 16: moving coordination after the first meeting [VN] (services/coordination_move.py). Proposed,
+    # declined and withdrawn are between staff (data: from, to, reason); moved is for all (coordinator, to).
+    MOVE_PROPOSED = "move_proposed"
+    MOVE_DECLINED = "move_declined"
+    MOVE_WITHDRAWN = "move_withdrawn"
+    COORDINATION_MOVED = "coordination_moved"
 
 
 class CaseEvent(Base):

@@ -8,7 +8,7 @@ deadlines, what happened (services/history.py), the child's voice, the preparati
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from citizen_app import access
@@ -26,7 +26,9 @@ from citizen_app.services import (
     mature_minor,
     plan_reading,
     preparation,
+    representation,
     requests,
+    retention,
 )
 from citizen_app.services.cases import MeetingTime, TimelineStep, timeline_of
 from citizen_app.services.history import Sentence, say
@@ -50,6 +52,7 @@ class CasePage:
     is_own: bool
     suggestion: Sentence | None = None  # "Någon som står dig nära har föreslagit en SIP för dig."
     closed: Sentence | None = None  # why the SIP ended, when it did and consent was not withdrawn
+    kept_until: Sentence | None = None  # a closed SIP: until which day Min SIP keeps it [issue 18]
     consent: Sentence | None = None  # what the consent part says to this reader
     no_coordinator: Sentence | None = None
     prepare_link: Sentence | None = None
@@ -64,6 +67,9 @@ class CasePage:
     mature_minor: Sentence | None = None
     can_choose_guardian_view: bool = False
     show_steps: bool = True  # the steps tell how far the SIP has come: not for a guardian the child limits
+    # An adult's god man, förvaltare or framtidsfullmakt, as staff wrote them down from the decision: shown
+    # to the person themself [issue 18].
+    representatives: list = field(default_factory=list)
 
 
 def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
@@ -116,6 +122,7 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
             else say(N_("Någon som står %(name)s nära har föreslagit en SIP."), name=reader.subject_name)
         ),
         closed=_closed_words(case, reader),
+        kept_until=_kept_until_words(case, reader, events),
         consent=(
             None
             if limits is not None and not limits.consent
@@ -147,6 +154,11 @@ def case_page_for(actor, public_id: str, today: date | None = None) -> CasePage:
         mature_minor=_mature_minor_words(reader, self_consenting, limits),
         can_choose_guardian_view=not case.is_closed and Action.CHOOSE_GUARDIAN_VIEW in allowed,
         show_steps=limits is None,
+        representatives=(
+            representation.representatives_shown_to(actor, day)
+            if case.subject_id == actor.id and not actor.is_child_on(day)
+            else []
+        ),
     )
 
 
@@ -256,6 +268,17 @@ def _now_words(
         if deadline.kind == "first_meeting":
             words.append(say(N_("Målet är ett första möte senast %(date)s."), date=deadline.due))
     return words
+
+
+def _kept_until_words(case: SipCase, reader: Reader, events: list[history.Event]) -> Sentence | None:
+    """How long Min SIP keeps a closed SIP, counted from the day it closed (services/retention.py)."""
+    if not case.is_closed:
+        return None
+    closed_at = next((e.at for e in reversed(events) if e.step == Step.CLOSED), case.updated_at)
+    day = retention.kept_until(closed_at)
+    if reader.is_subject:
+        return say(N_("Vi sparar din SIP i Min SIP till %(date)s. Sedan tas den bort."), date=day)
+    return say(N_("Vi sparar SIP:en i Min SIP till %(date)s. Sedan tas den bort."), date=day)
 
 
 def _closed_words(case: SipCase, reader: Reader) -> Sentence | None:

@@ -12,6 +12,10 @@ question) or ``CHECK`` (the check page); the view turns it into its own URL.
   "Tillbaka" return to the check page, so changing one answer does not walk the person through the rest.
 - The check page cannot be reached before every question is answered: it sends the person to the first
   question still open (``first_open``).
+- A notice: when the service has something to tell about an answer (a request whose units all belong to one
+  principal, services/requests.one_principal_only), "Fortsätt" leads first to a page that says so
+  (``notice(step)``); from there the person goes on to where "Fortsätt" would have led (``after_notice``),
+  or back to the question to change the answer. Nothing is saved on that page.
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ from citizen_app.services import drafts
 START = "start"
 CHECK = "check"
 RETURN_TO_CHECK = "kontrollera"  # the value of ?fran= on the check page's "Ändra" links
+NOTICE = ":notice"  # a step's name + this is the place of the page with a notice about its answer
+
+
+def notice(step: str) -> str:
+    """The place of the notice page after ``step``."""
+    return step + NOTICE
+
+
+def notice_of(place: str) -> str | None:
+    """The step whose notice page ``place`` is (None: it is no notice page)."""
+    return place.removesuffix(NOTICE) if place.endswith(NOTICE) else None
 
 
 @dataclass(frozen=True)
@@ -34,12 +49,19 @@ class Flow:
         if not self.steps or {START, CHECK} & set(self.steps) or len(set(self.steps)) != len(self.steps):
             raise ValueError(f"a flow needs distinct steps other than {START!r} and {CHECK!r}: {self.steps}")
 
-    def after(self, step: str, *, returning: bool = False) -> str:
-        """Where "Fortsätt" leads from ``step`` once its answer is saved."""
+    def after(self, step: str, *, returning: bool = False, with_notice: bool = False) -> str:
+        """Where "Fortsätt" leads from ``step`` once its answer is saved: its notice page first when the
+        service has something to tell about the answer (``with_notice``)."""
+        if with_notice:
+            return notice(step)
         position = self.steps.index(step)
         if returning or position == len(self.steps) - 1:
             return CHECK
         return self.steps[position + 1]
+
+    def after_notice(self, step: str, *, returning: bool = False) -> str:
+        """Where "Fortsätt" on the notice page of ``step`` leads: where its own "Fortsätt" would have."""
+        return self.after(step, returning=returning)
 
     def back(self, step: str, *, returning: bool = False) -> str:
         """Where the back link of ``step`` leads."""

@@ -60,6 +60,7 @@ class Invited:
     kind: str  # "unit", "relative" or "support_person"
     status: str
     public_id: str
+    answered_at: datetime | None = None  # shown as it was once the meeting is held [issue 16]
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,11 @@ def _invited(meeting: Meeting) -> list[Invited]:
             name = party.unit.name if party.unit else ""
         else:
             name = party.name or (party.person.display_name if party.person else "")
-        found.append(Invited(name, party.role.value, invitation.status.value, invitation.public_id))
+        found.append(
+            Invited(
+                name, party.role.value, invitation.status.value, invitation.public_id, invitation.answered_at
+            )
+        )
     return found
 
 
@@ -134,6 +139,27 @@ class StaffMeetingPage:
     rows: list[InvitationRow] = field(default_factory=list)
     may_mark_held: bool = False
     may_give_child_code: bool = False
+    # issue 16: a meeting that already happened; the school of a child [DA 3.3.1]; units that do not know
+    # the person.
+    may_record_past: bool = False
+    started: bool = False  # the booked start has come: "held" is as booked, else with the real time
+    school: meetings.SchoolCheck | None = None
+
+    @property
+    def held(self) -> bool:
+        return self.meeting is not None and self.meeting.status == MeetingStatus.HELD
+
+    @property
+    def not_known(self) -> list[InvitationRow]:
+        return [r for r in self.rows if r.invitation.status == InvitationStatus.NOT_KNOWN]
+
+    @property
+    def school_ids(self) -> list[str]:
+        """The covered schools not invited yet: chosen beforehand on the invitation page."""
+        if self.school is None:
+            return []
+        invited = self.invited_ids()
+        return [p.public_id for p in self.school.schools if p.id not in invited]
 
     @property
     def who_comes(self) -> dict:
@@ -189,6 +215,9 @@ def staff_meeting_page(staff: StaffUser, case: SipCase, now: datetime | None = N
         page.wished_units = preparation.wished_unit_names(wished)
     if not case.is_closed:
         page.invitable = meetings.invitable(case)
+        page.school = meetings.school_check(case)
+    planned = meeting is not None and meeting.status == MeetingStatus.PLANNED
+    page.may_record_past = not case.is_closed and not planned
     if meeting is not None:
         page.rows = [
             InvitationRow(
@@ -196,12 +225,15 @@ def staff_meeting_page(staff: StaffUser, case: SipCase, now: datetime | None = N
                 name=_party_name(inv.participant),
                 kind=inv.participant.role.value,
                 due=meetings.answer_due(inv),
-                late=meetings.is_late(inv, moment),
+                # No deadline for a meeting that is held: the answers are shown as they were [issue 16].
+                late=planned and meetings.is_late(inv, moment),
             )
             for inv in meeting.invitations
             if inv.status != InvitationStatus.CANCELLED
         ]
-        page.may_mark_held = meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= moment
+        # From the booked start on; before it, with the real time if it in fact took place [issue 16].
+        page.may_mark_held = planned
+        page.started = meeting.starts_at <= moment
     return page
 
 
@@ -219,7 +251,15 @@ class UnitInvitation:
 
     @property
     def is_open(self) -> bool:
-        return self.invitation.status not in _NOT_ANSWERABLE and not self.case.is_closed
+        return (
+            self.invitation.status not in _NOT_ANSWERABLE
+            and not self.case.is_closed
+            and self.contents.meeting.status == MeetingStatus.PLANNED
+        )
+
+    @property
+    def held(self) -> bool:
+        return self.contents.meeting.status == MeetingStatus.HELD
 
 
 def _unit_invitation(staff: StaffUser, invitation: Invitation, moment: datetime) -> UnitInvitation | None:
@@ -245,7 +285,7 @@ def _unit_invitation(staff: StaffUser, invitation: Invitation, moment: datetime)
         unit_name=unit.name,
         contents=contents(case, invitation.meeting),
         due=meetings.answer_due(invitation),
-        late=meetings.is_late(invitation, moment),
+        late=invitation.meeting.status == MeetingStatus.PLANNED and meetings.is_late(invitation, moment),
     )
 
 

@@ -17,12 +17,13 @@ comments on a draft.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from citizen_app import access
 from citizen_app.access import Action, Role
 from citizen_app.models import PlanVersion, SipCase, VersionStatus
-from citizen_app.services import N_, NotFound, cases, plan_reading, plans
+from citizen_app.services import N_, NotFound, action_follow_up, cases, plan_reading, plans
 
 FULL = "full"
 CHILD = "child"
@@ -87,6 +88,10 @@ class PlanPage:
     can_share: bool = False
     fingerprint: str = ""  # of the draft shown, sent with "Jag har läst planen och håller med"
     next_step: str = ""  # what the "Vad händer nu?" box says
+    # How each action of the plan in force is going, by the action's public id [issue 16]
+    followed: dict[str, action_follow_up.Followed] = field(default_factory=dict)
+    # The cache key of the rendered plan body (citizen_app/fragments.py) [issue 17]; None: render it anew
+    body_key: str | None = None
 
     @property
     def subject_name(self) -> str:
@@ -151,8 +156,24 @@ def plan_page_for(actor, public_id: str, *, draft: bool = False, number: int | N
             page.can_approve = Action.APPROVE_PLAN in allowed
             page.fingerprint = plans.fingerprint(shown)
             plan_reading.load_comments(shown)
+        if page.state == "in_force":
+            page.followed = action_follow_up.statuses(case, shown)
+        page.body_key = body_key(page, shown)
     page.next_step = _next_step(page)
     return page
+
+
+def body_key(page: PlanPage, plan: PlanVersion) -> str | None:
+    """Everything ``plan_body`` (templates/plan/_plan.html) shows, as a cache key [issue 17]: the version's
+    whole content (plan_reading.content_digest), the reader's words for the person (their own plan, or the
+    person's first name) and how each action is going. Not who reads it: two readers share a cached body
+    only when theirs would be the same. The language and the template are added by fragments.py. A new
+    input of ``plan_body`` must be added here."""
+    digest = plan_reading.content_digest(plan)
+    if digest is None:
+        return None
+    followed = sorted((key, now.status.value, now.label) for key, now in page.followed.items())
+    return hashlib.sha256(repr((digest, page.is_own, page.first_name, followed)).encode()).hexdigest()
 
 
 @dataclass

@@ -19,7 +19,7 @@ from citizen_app.models import (
     Step,
     Unit,
 )
-from citizen_app.services import intake
+from citizen_app.services import intake, meetings, staff_consent
 from citizen_app.services.deadlines import Deadline, deadlines_for
 
 
@@ -37,6 +37,12 @@ class StaffCasePage:
     can_forward: bool
     can_change_coordinator: bool
     can_link_person: bool
+    can_record_compulsory_care: bool
+    # issue 16: a SIP about a child whose consent names no school [DA 3.3.1] (None: nothing to say)
+    school: meetings.SchoolCheck | None = None
+    # The consent part of the page (None before anyone took the request), read once for the page and the
+    # school notice.
+    consent: staff_consent.StaffConsent | None = None
 
     @property
     def is_suggestion(self) -> bool:
@@ -49,6 +55,7 @@ def case_page_for(staff: StaffUser, public_id: str, today: date | None = None) -
     day = today or date.today()
     current = intake.current_assignment(case)
     requested = case.step == Step.REQUESTED
+    consent_part = staff_consent.consent_for_staff(staff, case, day)
     return StaffCasePage(
         case=case,
         deadlines=[] if case.is_closed else deadlines_for(case, day),
@@ -67,7 +74,13 @@ def case_page_for(staff: StaffUser, public_id: str, today: date | None = None) -
         can_change_coordinator=current is not None
         and not case.is_closed
         and access.can(staff, Action.STAFF_CHANGE_COORDINATOR, case),
+        can_record_compulsory_care=not case.is_closed
+        and access.can(staff, Action.STAFF_RECORD_COMPULSORY_CARE, case),
         can_link_person=case.subject_id is None
         and case.awaiting_person_agreement
         and access.can(staff, Action.STAFF_ACCEPT_CASE, case),
+        school=meetings.school_check(case, day, scope=consent_part.scope if consent_part else None)
+        if case.step.position < Step.MEETING_HELD.position
+        else None,
+        consent=consent_part,
     )

@@ -45,6 +45,8 @@ SENTENCES: dict[str, str] = {
     # The SIP itself
     "case.read": N_("%(who)s läste i SIP:en."),
     "case.start": N_("%(who)s startade SIP:en."),
+    "case.link_discharge": N_("%(who)s skrev in dagen då personen kan lämna sjukhuset."),
+    "case.record_compulsory_care": N_("%(who)s skrev in om personen har psykiatrisk tvångsvård."),
     "case.accept": N_("%(who)s tog emot förfrågan och valde en samordnare."),
     "case.forward": N_("%(who)s skickade förfrågan till en annan enhet."),
     "case.change_coordinator": N_("%(who)s bytte samordnare."),
@@ -78,6 +80,7 @@ SENTENCES: dict[str, str] = {
     "meeting.changed": N_("%(who)s ändrade tid eller plats för mötet."),
     "meeting.held": N_("%(who)s skrev in att mötet är klart."),
     "invitation.sent": N_("%(who)s skickade en inbjudan till mötet."),
+    "invitation.link_sent": N_("%(who)s skickade en länk till en närståendes inbjudan med sms eller e-post."),
     "invitation.read": N_("%(who)s läste en inbjudan till mötet."),
     "invitation.answered": N_("%(who)s svarade på en inbjudan till mötet."),
     "invitation.answered_by_guest": N_("En närstående svarade på sin inbjudan till mötet."),
@@ -88,6 +91,7 @@ SENTENCES: dict[str, str] = {
     "access_link.created.child_pages": N_("%(who)s gjorde en kod så att barnet kan säga vad hen tycker."),
     "access_link.used.child_pages": N_("Barnet öppnade sina sidor med sin kod."),
     "access_link.revoked.child_pages": N_("%(who)s stängde barnets kod."),
+    "access_link.sent.child_pages": N_("%(who)s skickade barnets kod med sms eller e-post."),
     "access_link.created.relative_invitation": N_("%(who)s gjorde en länk till en närståendes inbjudan."),
     "access_link.used.relative_invitation": N_("En närstående öppnade sin inbjudan."),
     "access_link.revoked.relative_invitation": N_("%(who)s stängde en länk som en närstående hade fått."),
@@ -104,9 +108,43 @@ SENTENCES: dict[str, str] = {
     "problem.read": N_("%(who)s läste om ett problem som har rapporterats."),
     "problem.investigating": N_("%(who)s började ta reda på mer om ett problem."),
     "problem.answered": N_("%(who)s svarade på ett problem som har rapporterats."),
+    # issue 16: moving the coordination [VN]
+    "coordination.move_proposed": N_("%(who)s föreslog att en annan enhet tar över samordningen."),
+    "coordination.move_read": N_("%(who)s läste ett förslag om att flytta samordningen."),
+    "coordination.move_accepted": N_("%(who)s tog över samordningen."),
+    "coordination.move_declined": N_("%(who)s sa nej till att ta över samordningen."),
+    "coordination.move_withdrawn": N_("%(who)s tog tillbaka förslaget om att flytta samordningen."),
     # Not about one SIP (never on the page, written for completeness)
+    "my_data.downloaded": N_("%(who)s hämtade det Min SIP har sparat om en person."),
     "push.subscribed": N_("%(who)s slog på notiser."),
     "push.unsubscribed": N_("%(who)s slog av notiser."),
+    "outreach.chosen": N_("%(who)s valde om hen vill ha e-post eller sms från Min SIP."),
+    # issue 16 (meetings): a meeting written down after it happened
+    "meeting.recorded_after": N_("%(who)s skrev in ett möte som redan hade varit."),
+    # issue 16: the plan's actions
+    "plan.action_changed": N_("%(who)s ändrade något som ska göras i planen."),
+    "plan.action_marked": N_("%(who)s skrev in hur det går med något som ska göras i planen."),
+    "plan.actions_listed": N_("%(who)s såg vad verksamheten ska göra i SIP:en."),
+    # issue 18: the organisation import (not about one SIP)
+    "organisation.imported": N_("%(who)s läste in enheter och personal från en fil."),
+    # issue 18: the county's organisation, changed by an administrator (never about one SIP)
+    "organisation.principal_added": N_("%(who)s lade till en huvudman."),
+    "organisation.principal_changed": N_("%(who)s ändrade en huvudman."),
+    "organisation.unit_added": N_("%(who)s lade till en enhet."),
+    "organisation.unit_changed": N_("%(who)s ändrade en enhet."),
+    "organisation.staff_added": N_("%(who)s lade till en person i personalen."),
+    "organisation.staff_changed": N_("%(who)s ändrade uppgifter om en person i personalen."),
+    "organisation.role_given": N_("%(who)s gav en person en roll på en enhet."),
+    "organisation.role_removed": N_("%(who)s tog bort en persons roll på en enhet."),
+    "organisation.admin_appointed": N_("%(who)s gjorde en person till administratör."),
+    "organisation.admin_removed": N_("%(who)s tog bort en administratör."),
+    "organisation.staff_deactivated": N_("%(who)s stängde av en persons konto."),
+    "organisation.staff_reactivated": N_("%(who)s öppnade en persons konto igen."),
+    "organisation.identity_linked": N_("%(who)s loggade in för första gången med sitt HSA-id."),
+    "representation.registered": N_("%(who)s skrev in en ställföreträdare från beslutet."),
+    # issue 18: the population register (the system follows it; never a staff member or the citizen)
+    "register.custody_gained": N_("Folkbokföringen visar att en förälder har fått vårdnaden om barnet."),
+    "register.custody_lost": N_("Folkbokföringen visar att en förälder inte längre har vårdnaden om barnet."),
 }
 # An action this table does not know yet still gets a true, if vague, sentence rather than an error page.
 UNKNOWN_ACTION = N_("%(who)s gjorde något i SIP:en.")

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeGuard
 from zoneinfo import ZoneInfo
@@ -53,6 +54,7 @@ from citizen_app.services import (
     mature_minor,
     notifications,
     recipients,
+    relations,
     representation,
     timeline,
 )
@@ -110,25 +112,28 @@ def history(case: SipCase) -> list[ConsentEvent]:
     return _events(case)
 
 
-def required_voices(case: SipCase, today: date) -> list[Person]:
+def required_voices(case: SipCase, today: date, guardians: list[Relationship] | None = None) -> list[Person]:
     """Who must consent: every guardian with custody of a child; for an adult, the person themself (whose
-    voice a god man, förvaltare or menprövning may speak while the person cannot: see ``representation``)."""
+    voice a god man, förvaltare or menprövning may speak while the person cannot: see ``representation``).
+    ``guardians``: the child's guardian relationships (oldest first) when the caller has read them."""
     if case.subject is None:
         return []
     if not case.subject.is_child_on(today):
         return [case.subject]
     if mature_minor.consents_themself(case, today):
         return [case.subject]  # a child with the age and maturity consents themself [DA 4.2]
-    return [
-        rel.holder
-        for rel in db.session.scalars(
-            select(Relationship)
-            .where(Relationship.subject_id == case.subject_id, Relationship.kind == RelationKind.GUARDIAN)
-            .options(selectinload(Relationship.holder))
-            .order_by(Relationship.id)
+    if guardians is None:
+        guardians = relations.subject_guardians(case.subject_id or 0)  # read with the ties (access): no query
+    if guardians is None:
+        guardians = list(
+            db.session.scalars(
+                select(Relationship)
+                .where(Relationship.subject_id == case.subject_id, Relationship.kind == RelationKind.GUARDIAN)
+                .options(joinedload(Relationship.holder))
+                .order_by(Relationship.id)
+            )
         )
-        if rel.has_custody
-    ]
+    return [rel.holder for rel in guardians if rel.has_custody]
 
 
 def voice_of(actor: Person, case: SipCase, today: date) -> int:
@@ -720,4 +725,60 @@ def _names_one_of(unit_public_ids: frozenset[str], case: SipCase, day: date) -> 
     return scope is not None and any(scope.covers_unit(u) for u in unit_public_ids)
 
 
-access.answer_consent_coverage_with(_names_one_of)
+@dataclass(frozen=True)
+class ConsentState:
+    """Where a SIP's consent stands: the scope in force (or None), and the voices that have not said yes."""
+
+    scope: Scope | None
+    voices: tuple[Person, ...]
+    missing: tuple[Person, ...]
+
+
+def states_for_many(cases: list[SipCase], day: date) -> dict[int, ConsentState]:
+    """``in_force`` for many SIPs at once (the workbench, a unit's list): the cases' consent events and the
+    children's guardians are read in two queries, then each case goes through the same rules as ``in_force``
+    (``required_voices``, ``latest_by_voice``, ``in_force_from``). ``case.subject`` should be loaded."""
+    open_cases = [case for case in cases if not case.is_closed and case.subject is not None]
+    if not open_cases:
+        return {case.id: ConsentState(None, (), ()) for case in cases}
+    events: dict[int, list[ConsentEvent]] = {case.id: [] for case in open_cases}
+    for event in db.session.scalars(
+        select(ConsentEvent)
+        .where(ConsentEvent.case_id.in_(list(events)))
+        .order_by(ConsentEvent.at, ConsentEvent.id)
+    ):
+        events[event.case_id].append(event)
+    child_ids = {case.subject_id for case in open_cases if case.subject and case.subject.is_child_on(day)}
+    guardians: dict[int, list[Relationship]] = {subject_id: [] for subject_id in child_ids if subject_id}
+    if guardians:
+        for rel in db.session.scalars(
+            select(Relationship)
+            .where(Relationship.subject_id.in_(list(guardians)), Relationship.kind == RelationKind.GUARDIAN)
+            .options(joinedload(Relationship.holder))
+            .order_by(Relationship.id)
+        ):
+            guardians[rel.subject_id].append(rel)
+    states = {case.id: ConsentState(None, (), ()) for case in cases}
+    for case in open_cases:
+        voices = required_voices(case, day, guardians.get(case.subject_id or 0, []))
+        latest = latest_by_voice(case, day, events[case.id])
+        missing = tuple(voice for voice in voices if not is_active(latest.get(voice.id), day))
+        scope = in_force_from(voices, latest, day) if voices else None
+        states[case.id] = ConsentState(scope, tuple(voices), missing)
+    return states
+
+
+def _cases_naming_one_of(
+    unit_public_ids: dict[int, frozenset[str]], cases: list[SipCase], day: date
+) -> set[int]:
+    """``_names_one_of`` for many cases at once: the ids of those whose consent names one of their units."""
+    states = states_for_many(cases, day)
+    return {
+        case.id
+        for case in cases
+        if (scope := states[case.id].scope) is not None
+        and any(scope.covers_unit(u) for u in unit_public_ids.get(case.id, frozenset()))
+    }
+
+
+access.answer_consent_coverage_with(_names_one_of, _cases_naming_one_of)

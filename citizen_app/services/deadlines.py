@@ -16,11 +16,12 @@ from citizen_app.models import SipCase, Step
 
 MEETING_WITHIN_DAYS = 30
 DISCHARGE_INVITATION_WITHIN_DAYS = 3
+PLAN_WITHIN_WORKING_DAYS = 2
 
 
 @dataclass(frozen=True)
 class Deadline:
-    kind: str  # "first_meeting" or "discharge_invitation"
+    kind: str  # "first_meeting", "discharge_invitation", "plan" or "follow_up"
     due: date
     days_left: int  # negative when overdue
 
@@ -85,13 +86,49 @@ def add_working_days(start: date, days: int) -> date:
 
 def deadlines_for(case: SipCase, today: date) -> list[Deadline]:
     """The deadlines that still apply to the case (none once the meeting is held or the case is closed)."""
-    if case.step.position >= Step.MEETING_HELD.position:
+    return _before_meeting(case.step, case.requested_at.date(), case.discharge_date, today)
+
+
+def _before_meeting(step: Step, requested: date, discharge_date: date | None, today: date) -> list[Deadline]:
+    if step.position >= Step.MEETING_HELD.position:
         return []
     found = []
-    requested = case.requested_at.date()
     meeting_due = requested + timedelta(days=MEETING_WITHIN_DAYS)
     found.append(Deadline("first_meeting", meeting_due, (meeting_due - today).days))
-    if case.discharge_date is not None and case.step.position < Step.INVITED.position:
-        invite_due = case.discharge_date + timedelta(days=DISCHARGE_INVITATION_WITHIN_DAYS)
+    if discharge_date is not None and step.position < Step.INVITED.position:
+        invite_due = discharge_date + timedelta(days=DISCHARGE_INVITATION_WITHIN_DAYS)
         found.append(Deadline("discharge_invitation", invite_due, (invite_due - today).days))
     return sorted(found, key=lambda d: d.due)
+
+
+def plan_due(meeting_held_on: date) -> date:
+    """The plan is written at the latest 2 working days after the meeting [VM]."""
+    return add_working_days(meeting_held_on, PLAN_WITHIN_WORKING_DAYS)
+
+
+def next_deadline(
+    step: Step,
+    requested: date,
+    today: date,
+    discharge_date: date | None = None,
+    meeting_held_on: date | None = None,
+    follow_up_on: date | None = None,
+) -> Deadline | None:
+    """The one deadline the coordinator must meet next, for the workbench (issue 16).
+
+    Before the meeting: the first meeting (30 days) or the discharge invitation (3 days), whichever comes
+    first. After the meeting, until the plan is written: the plan, 2 working days after the meeting
+    ("plan"). Once the plan is approved: its follow-up date ("follow_up"). Otherwise (plan written and waiting
+    for approval, closed) none. Worked out from plain values, so a list of many SIPs needs no case objects.
+    """
+    if step == Step.CLOSED:
+        return None
+    before = _before_meeting(step, requested, discharge_date, today)
+    if before:
+        return before[0]
+    if step == Step.MEETING_HELD and meeting_held_on is not None:
+        due = plan_due(meeting_held_on)
+        return Deadline("plan", due, (due - today).days)
+    if step in (Step.PLAN_APPROVED, Step.FOLLOW_UP) and follow_up_on is not None:
+        return Deadline("follow_up", follow_up_on, (follow_up_on - today).days)
+    return None

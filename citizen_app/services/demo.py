@@ -11,26 +11,47 @@ turns 18 a few weeks after the day the demo is loaded (``young_persons_birth``),
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select
 
 from citizen_app.extensions import db
 from citizen_app.models import (
+    ActionMark,
+    ActionProgress,
     CaseEvent,
+    ConsentEvent,
+    ConsentEventKind,
+    ConsentMethod,
     CoordinatorAssignment,
     EventKind,
+    GoalTerm,
     Initiator,
+    IntakeDefault,
+    IntakeNeed,
+    IntakeRule,
+    Invitation,
+    InvitationStatus,
     Mandate,
+    Meeting,
+    MeetingMode,
+    MeetingStatus,
     Participant,
     ParticipantRole,
     Person,
+    PlanAction,
+    PlanComment,
+    PlanGoal,
+    PlanVersion,
     Principal,
     PrincipalKind,
+    ProblemKind,
+    ProblemReport,
     RelationKind,
     Relationship,
     RepresentativeType,
+    Responsible,
     SipCase,
     StaffMembership,
     StaffRole,
@@ -38,6 +59,7 @@ from citizen_app.models import (
     Step,
     Unit,
     UnitKind,
+    VersionStatus,
     utcnow,
 )
 from citizen_app.services import N_, consent, identity, people
@@ -72,8 +94,10 @@ class DemoStaff:
     title: str
     birth: date
     serial: int
-    unit: str
+    unit: str | None  # None: no unit (the administrator)
     role: StaffRole
+    hsa_id: str | None = None
+    is_admin: bool = False
 
 
 WEEKS_TO_EIGHTEEN = 3  # Ida turns 18 this long after the demo is loaded: within the 30 days' notice
@@ -117,15 +141,27 @@ def demo_people() -> list[DemoPerson]:
 _REGION = ("Region Exempel", PrincipalKind.REGION)
 _MUNICIPALITY = ("Exempelstads kommun", PrincipalKind.MUNICIPALITY)
 _STATE = ("Försäkringskassan", PrincipalKind.OTHER)
+# Made-up HSA-ids in the catalogue's form [issue 18]: SE, the organisation number, a dash, a serial.
+PRINCIPAL_HSA_IDS = {
+    "Region Exempel": "SE2321000032-0001",
+    "Exempelstads kommun": "SE2120000001-0001",
+    "Försäkringskassan": "SE2021005521-0001",
+}
 UNITS = [
-    (*_REGION, "Vårdcentralen Norra", UnitKind.PRIMARY_CARE, "010-111 11 11"),
-    (*_REGION, "Psykiatrin Centrum", UnitKind.PSYCHIATRY, "010-111 11 12"),
-    (*_REGION, "BUP Exempelstad", UnitKind.CHILD_PSYCHIATRY, "010-111 11 13"),
-    (*_REGION, "Sjukhuset Exempelstad, avdelning 4", UnitKind.HOSPITAL, "010-111 11 14"),
-    (*_MUNICIPALITY, "Socialtjänsten Exempelstad", UnitKind.SOCIAL_SERVICES, "0123-222 22"),
-    (*_MUNICIPALITY, "Hemtjänsten Exempelstad", UnitKind.HOME_CARE, "0123-222 23"),
-    (*_MUNICIPALITY, "Björkskolan", UnitKind.SCHOOL, "0123-222 24"),
-    (*_STATE, "Försäkringskassan", UnitKind.SOCIAL_INSURANCE, "0771-524 524"),
+    (*_REGION, "Vårdcentralen Norra", UnitKind.PRIMARY_CARE, "010-111 11 11", "SE2321000032-1001"),
+    (*_REGION, "Psykiatrin Centrum", UnitKind.PSYCHIATRY, "010-111 11 12", "SE2321000032-1002"),
+    (*_REGION, "BUP Exempelstad", UnitKind.CHILD_PSYCHIATRY, "010-111 11 13", "SE2321000032-1003"),
+    (*_REGION, "Sjukhuset Exempelstad, avdelning 4", UnitKind.HOSPITAL, "010-111 11 14", "SE2321000032-1004"),
+    (
+        *_MUNICIPALITY,
+        "Socialtjänsten Exempelstad",
+        UnitKind.SOCIAL_SERVICES,
+        "0123-222 22",
+        "SE2120000001-1001",
+    ),
+    (*_MUNICIPALITY, "Hemtjänsten Exempelstad", UnitKind.HOME_CARE, "0123-222 23", "SE2120000001-1002"),
+    (*_MUNICIPALITY, "Björkskolan", UnitKind.SCHOOL, "0123-222 24", "SE2120000001-1003"),
+    (*_STATE, "Försäkringskassan", UnitKind.SOCIAL_INSURANCE, "0771-524 524", "SE2021005521-1001"),
 ]
 
 
@@ -139,6 +175,7 @@ def demo_staff() -> list[DemoStaff]:
             992,
             "Psykiatrin Centrum",
             StaffRole.COORDINATOR,
+            hsa_id="SE2321000032-2001",
         ),
         DemoStaff(
             "kent",
@@ -148,6 +185,7 @@ def demo_staff() -> list[DemoStaff]:
             993,
             "Socialtjänsten Exempelstad",
             StaffRole.COORDINATOR,
+            hsa_id="SE2120000001-2001",
         ),
         DemoStaff(
             "sofia",
@@ -157,6 +195,7 @@ def demo_staff() -> list[DemoStaff]:
             994,
             "Björkskolan",
             StaffRole.MEMBER,
+            hsa_id="SE2120000001-2002",
         ),
         DemoStaff(
             "vera",
@@ -166,6 +205,7 @@ def demo_staff() -> list[DemoStaff]:
             995,
             "Vårdcentralen Norra",
             StaffRole.MEMBER,
+            hsa_id="SE2321000032-2002",
         ),
         DemoStaff(
             "hugo",
@@ -175,6 +215,19 @@ def demo_staff() -> list[DemoStaff]:
             996,
             "Sjukhuset Exempelstad, avdelning 4",
             StaffRole.COORDINATOR,
+            hsa_id="SE2321000032-2003",
+        ),
+        # The county's administrator [issue 18]: keeps principals, units and staff; no unit of her own.
+        DemoStaff(
+            "anna_ek",
+            "Anna Ek",
+            N_("Administratör, Region Exempel"),
+            date(1971, 10, 12),
+            981,
+            None,
+            StaffRole.MEMBER,
+            hsa_id="SE2321000032-2000",
+            is_admin=True,
         ),
     ]
 
@@ -203,13 +256,40 @@ def load_demo_data() -> None:
     )
     _ensure_cases(persons, staff, units)
     _ensure_case_turning_eighteen(persons, staff, units)
+    _ensure_intake_configuration(units)
+    _ensure_workbench(staff, units)
     db.session.flush()
+
+
+def _ensure_intake_configuration(units: dict[str, Unit]) -> None:
+    """The demo county's intake [issue 16] (services/intake_rules.py), made once: a change made later with
+    ``flask intake`` is kept. The health centre and the psychiatric outpatient clinic are fast vårdkontakt;
+    at discharge requests go to Psykiatrin Centrum (the demo's health centre has no coordinator), a child's
+    to social services; otherwise the municipality's requests to social services and the region's to
+    Psykiatrin Centrum."""
+    if db.session.scalar(select(IntakeDefault.id).limit(1)) is not None:
+        return
+    for name in ("Vårdcentralen Norra", "Psykiatrin Centrum"):
+        units[name].is_fixed_care_contact = True
+    db.session.add_all(
+        [
+            IntakeRule(need=IntakeNeed.DISCHARGE, unit_id=units["Psykiatrin Centrum"].id),
+            IntakeRule(need=IntakeNeed.CHILD, unit_id=units["Socialtjänsten Exempelstad"].id),
+            IntakeDefault(
+                principal_id=units["Socialtjänsten Exempelstad"].principal_id,
+                unit_id=units["Socialtjänsten Exempelstad"].id,
+            ),
+            IntakeDefault(
+                principal_id=units["Psykiatrin Centrum"].principal_id, unit_id=units["Psykiatrin Centrum"].id
+            ),
+        ]
+    )
 
 
 def _ensure_units() -> dict[str, Unit]:
     principals = {p.name: p for p in db.session.scalars(select(Principal))}
     units = {u.name: u for u in db.session.scalars(select(Unit))}
-    for principal_name, kind, unit_name, unit_kind, phone in UNITS:
+    for principal_name, kind, unit_name, unit_kind, phone, hsa_id in UNITS:
         if principal_name not in principals:
             principals[principal_name] = Principal(name=principal_name, kind=kind)
             db.session.add(principals[principal_name])
@@ -218,6 +298,11 @@ def _ensure_units() -> dict[str, Unit]:
                 principal=principals[principal_name], name=unit_name, kind=unit_kind, phone=phone
             )
             db.session.add(units[unit_name])
+        # A demo loaded before HSA-ids existed gets them; one an administrator has changed is kept.
+        if principals[principal_name].hsa_id is None:
+            principals[principal_name].hsa_id = PRINCIPAL_HSA_IDS[principal_name]
+        if units[unit_name].hsa_id is None:
+            units[unit_name].hsa_id = hsa_id
     db.session.flush()
     return units
 
@@ -252,10 +337,14 @@ def _ensure_staff(spec: DemoStaff, units: dict[str, Unit]) -> StaffUser:
             number,
             spec.name,
             title=spec.title,
-            phone=units[spec.unit].phone,
-            email=spec.key + "@exempel.se",
+            phone=units[spec.unit].phone if spec.unit else "010-111 10 00",
+            email=spec.key.replace("_", ".") + "@exempel.se",
+            is_admin=spec.is_admin,
         )
-        db.session.add(StaffMembership(staff_id=staff.id, unit_id=units[spec.unit].id, role=spec.role))
+        if spec.unit:
+            db.session.add(StaffMembership(staff_id=staff.id, unit_id=units[spec.unit].id, role=spec.role))
+    if staff.hsa_id is None and spec.hsa_id is not None:
+        staff.hsa_id = spec.hsa_id
     return staff
 
 
@@ -295,11 +384,15 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
         requested_at=now - timedelta(days=6),
         need_description="Elsa mår dåligt och går sällan till skolan.",
     )
+    # Hugo at the ward started Karl's SIP; at discharge it is coordinated by the person's fast vårdkontakt in
+    # outpatient care, never the ward [issue 16] [VM] [ST]: it waits in Psykiatrin Centrum's queue (the
+    # demo's health centre has no coordinator).
     karl_case = SipCase(
         subject_id=persons["karl"].id,
-        owning_unit_id=units["Sjukhuset Exempelstad, avdelning 4"].id,
+        owning_unit_id=units["Psykiatrin Centrum"].id,
         step=Step.REQUESTED,
         initiated_by=Initiator.STAFF,
+        requested_by_staff_id=staff["hugo"].id,
         urgent=True,
         requested_at=now - timedelta(days=1),
         discharge_date=date.today() + timedelta(days=2),
@@ -342,6 +435,7 @@ def _ensure_cases(persons: dict[str, Person], staff: dict[str, StaffUser], units
                 step=Step.REQUESTED,
                 at=now - timedelta(days=1),
                 actor_staff_id=staff["hugo"].id,
+                data={"unit": units["Sjukhuset Exempelstad, avdelning 4"].name},  # the starter's unit
             ),
         ]
     )
@@ -403,6 +497,194 @@ def _ensure_case_turning_eighteen(
             ["school", "social"],
             date.today() + timedelta(days=300),
         )
+
+
+# --- Rita's workbench (issue 16): about twelve SIPs in different steps, some late ---
+
+# (name, years old, step, requested days ago, what else): made-up people, not for signing in.
+_WORKBENCH = (
+    ("Alva Sjöberg", 34, Step.REQUESTED, 2, "new"),
+    ("Melvin Strand", 12, Step.CONSENT, 8, "one_guardian"),
+    ("Greta Lundin", 58, Step.CONSENT, 4, ""),
+    ("Tove Hedlund", 41, Step.INVITED, 15, "invitations"),
+    ("Axel Forsberg", 29, Step.MEETING_HELD, 26, "held_long_ago"),
+    ("Ingrid Wallin", 67, Step.MEETING_HELD, 20, "held_yesterday"),
+    ("Nora Engström", 45, Step.PLAN_APPROVED, 90, "follow_up_soon"),
+    ("Sixten Berglund", 72, Step.PLAN_APPROVED, 120, "follow_up_later"),
+    ("Wilma Norberg", 23, Step.PREPARATION, 35, ""),
+    ("Leo Söderberg", 38, Step.PLAN_DOCUMENTED, 30, "comment"),
+    ("Stina Holmgren", 52, Step.PREPARATION, 12, "problem"),
+    ("Harald Dahl", 79, Step.REQUESTED, 1, "discharge"),
+)
+
+
+def _ensure_workbench(staff: dict[str, StaffUser], units: dict[str, Unit]) -> None:
+    """Rita Samuelsson coordinates about twelve SIPs at Psykiatrin Centrum, so her start page shows each kind
+    of deadline and of waiting; Vårdcentralen Norra takes part in two of them (Vera sees them). Once only."""
+    rita = staff["rita"]
+    if db.session.scalar(select(CoordinatorAssignment.id).where(CoordinatorAssignment.staff_id == rita.id)):
+        return
+    now, today = utcnow(), date.today()
+    psychiatry, primary = units["Psykiatrin Centrum"], units["Vårdcentralen Norra"]
+    for n, (name, age, step, days_ago, extra) in enumerate(_WORKBENCH):
+        born = date(today.year - age - 1, 1 + n % 12, 3 + n)
+        person = people.create_person(test_identity_number(born, 981), name, birth_date=born)
+        case = SipCase(
+            subject_id=person.id,
+            owning_unit_id=psychiatry.id,
+            step=step,
+            initiated_by=Initiator.STAFF if extra == "discharge" else Initiator.PERSON,
+            requested_at=now - timedelta(days=days_ago),
+            urgent=extra == "discharge",
+            discharge_date=today + timedelta(days=1) if extra == "discharge" else None,
+        )
+        db.session.add(case)
+        db.session.flush()
+        db.session.add(
+            CaseEvent(case_id=case.id, kind=EventKind.REQUESTED, step=Step.REQUESTED, at=case.requested_at)
+        )
+        if extra != "new":
+            db.session.add(
+                CoordinatorAssignment(case_id=case.id, staff_id=rita.id, assigned_at=case.requested_at)
+            )
+        role = ParticipantRole.CHILD if age < 18 else ParticipantRole.PERSON
+        db.session.add(Participant(case_id=case.id, role=role, person_id=person.id))
+        if step.position >= Step.PREPARATION.position and age >= 18:
+            _demo_consent(case, person, [psychiatry, primary], today)
+        _workbench_story(case, person, extra, rita, [psychiatry, primary], now)
+    db.session.flush()
+
+
+def _demo_consent(case: SipCase, consenter: Person, named: list[Unit], today: date) -> None:
+    db.session.add(
+        ConsentEvent(
+            case_id=case.id,
+            kind=ConsentEventKind.GIVEN,
+            consenter_id=consenter.id,
+            method=ConsentMethod.DIGITAL,
+            unit_ids=[u.public_id for u in named],
+            categories=["health", "social"],
+            valid_from=today - timedelta(days=5),
+            valid_until=today + timedelta(days=300),
+        )
+    )
+
+
+def _workbench_story(
+    case: SipCase, person: Person, extra: str, rita: StaffUser, named: list[Unit], now: datetime
+) -> None:
+    """What makes each of Rita's SIPs wait: a guardian, invited units, a late plan, a comment, a report."""
+    today = now.date()
+    if extra == "one_guardian":
+        guardians = [
+            people.create_person(test_identity_number(date(today.year - 40, 4, 4 + i), 982), name)
+            for i, name in enumerate(("Linda Strand", "Mats Strand"))
+        ]
+        for guardian in guardians:
+            db.session.add(
+                Relationship(
+                    holder_id=guardian.id, subject_id=person.id, kind=RelationKind.GUARDIAN, has_custody=True
+                )
+            )
+        _demo_consent(case, guardians[0], named, today)
+    elif extra == "invitations":
+        meeting = Meeting(case_id=case.id, starts_at=now + timedelta(days=6), mode=MeetingMode.IN_PERSON)
+        db.session.add(meeting)
+        db.session.flush()
+        for unit, status in zip(named, (InvitationStatus.SENT, InvitationStatus.SENT), strict=True):
+            part = Participant(case_id=case.id, role=ParticipantRole.UNIT, unit_id=unit.id)
+            db.session.add(part)
+            db.session.flush()
+            db.session.add(Invitation(meeting_id=meeting.id, participant_id=part.id, status=status))
+    elif extra in ("held_long_ago", "held_yesterday"):
+        held = now - timedelta(days=6 if extra == "held_long_ago" else 1)
+        db.session.add(
+            Meeting(
+                case_id=case.id,
+                starts_at=held,
+                held_at=held,
+                mode=MeetingMode.IN_PERSON,
+                status=MeetingStatus.HELD,
+            )
+        )
+    elif extra in ("follow_up_soon", "follow_up_later"):
+        if extra == "follow_up_soon":
+            db.session.add(Participant(case_id=case.id, role=ParticipantRole.UNIT, unit_id=named[1].id))
+        plan = PlanVersion(
+            case_id=case.id,
+            number=1,
+            status=VersionStatus.APPROVED,
+            approved_at=now - timedelta(days=30),
+            follow_up_on=today + timedelta(days=9 if extra == "follow_up_soon" else 24),
+            coordinator_name=rita.display_name,
+            principal_in_charge="Region Exempel",
+        )
+        db.session.add(plan)
+        if extra == "follow_up_soon":
+            _followed_actions(case, plan, rita, named, today)
+    elif extra == "comment":
+        draft = PlanVersion(
+            case_id=case.id, number=1, status=VersionStatus.DRAFT, coordinator_name=rita.display_name
+        )
+        db.session.add(draft)
+        db.session.flush()
+        db.session.add(
+            PlanComment(version_id=draft.id, person_id=person.id, text="Kan mötena vara på eftermiddagen?")
+        )
+    elif extra == "problem":
+        db.session.add(
+            ProblemReport(
+                case_id=case.id,
+                unit_id=case.owning_unit_id,
+                reported_by_person_id=person.id,
+                kind=ProblemKind.NO_INITIATIVE,
+                text="Ingen har ringt mig om mötet.",
+            )
+        )
+
+
+def _followed_actions(
+    case: SipCase, plan: PlanVersion, rita: StaffUser, named: list[Unit], today: date
+) -> None:
+    """Nora's plan shows how its actions go ("Min plan", "Våra åtgärder", services/action_follow_up.py):
+    Psykiatrin Centrum's is done, Vårdcentralen Norra's day has passed with no mark (late: Vera Nilsson sees
+    it first under "Våra åtgärder"), and one is still to come."""
+    psychiatry, primary = named
+    done = PlanAction(
+        what="Psykiatrin Centrum går igenom medicinerna med Nora.",
+        responsible=Responsible.REGION,
+        responsible_unit_id=psychiatry.id,
+        starts_on=today - timedelta(days=25),
+        position=1,
+    )
+    late = PlanAction(
+        what="Vårdcentralen Norra ringer Nora och bokar en tid för hälsokontroll.",
+        responsible=Responsible.REGION,
+        responsible_unit_id=primary.id,
+        starts_on=today - timedelta(days=4),
+        position=2,
+    )
+    coming = PlanAction(
+        what="Nora och Psykiatrin Centrum pratar om hur det går med sömnen.",
+        responsible=Responsible.REGION,
+        responsible_unit_id=psychiatry.id,
+        starts_on=today + timedelta(days=5),
+        position=3,
+    )
+    plan.goals.append(
+        PlanGoal(term=GoalTerm.SHORT, text="Jag vill sova bättre och orka mer.", actions=[done, late, coming])
+    )
+    db.session.flush()
+    db.session.add(
+        ActionMark(
+            case_id=case.id,
+            action_key=done.action_key,
+            progress=ActionProgress.DONE,
+            marked_on=today - timedelta(days=20),
+            unit_id=psychiatry.id,
+            marked_by_staff_id=rita.id,
+        )
+    )
 
 
 @dataclass(frozen=True)

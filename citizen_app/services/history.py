@@ -206,6 +206,12 @@ def _closed(event: Event, reader: Reader, case: SipCase) -> Told:
         return say(N_("SIP:en avslutades. Den behövs inte längre."))
     if reason == ClosingReason.CANCELLED_BY_PERSON:
         return say(N_("SIP:en avbröts."))
+    if reason == ClosingReason.PERSON_DIED:  # said with care; never "Du" to the person [issue 16]
+        if reader.is_subject:  # only if it was written down by mistake: say what to do
+            return say(N_("SIP:en avslutades. Hör av dig till din samordnare om något inte stämmer."))
+        return say(
+            N_("%(name)s har gått bort. SIP:en är avslutad. Vi tänker på er."), name=reader.subject_name
+        )
     # "other": the coordinator wrote why, and the person reads it.
     return say(N_("SIP:en avslutades.")), case.closing_note or None
 
@@ -221,6 +227,28 @@ def _came_of_age(event: Event, reader: Reader, case: SipCase) -> Told:
             N_("Från din 18-årsdag bestämmer du själv över din SIP. Dina föräldrars ja gäller inte längre.")
         )
     return say(N_("%(name)s fyllde 18 år och bestämmer nu själv."), name=reader.subject_name)
+
+
+def _coordination_moved(event: Event, reader: Reader, case: SipCase) -> Told:
+    """Another unit took over the coordination [VN] [issue 16]: who coordinates now, and where."""
+    return say(
+        N_("Samordningen flyttade till %(unit)s. Ny samordnare: %(name)s."),
+        unit=event.data.get("to", ""),
+        name=event.data.get("coordinator", ""),
+    )
+
+
+def _move_proposed(event: Event, reader: Reader, case: SipCase) -> Told:
+    """Between the coordinators: not on the person's page (visible_to_person is false), said plainly."""
+    return say(N_("Samordnaren föreslog att %(unit)s tar över samordningen."), unit=event.data.get("to", ""))
+
+
+def _move_declined(event: Event, reader: Reader, case: SipCase) -> Told:
+    return say(N_("%(unit)s kunde inte ta över samordningen."), unit=event.data.get("to", ""))
+
+
+def _move_withdrawn(event: Event, reader: Reader, case: SipCase) -> Told:
+    return say(N_("Förslaget att flytta samordningen togs tillbaka."))
 
 
 def _step_changed(event: Event, reader: Reader, case: SipCase) -> Told:
@@ -242,6 +270,21 @@ def _mature_minor_ended(event: Event, reader: Reader, case: SipCase) -> Told:
     return say(N_("Nu bestämmer vårdnadshavarna om samtycket igen."))
 
 
+def _discharge_linked(event: Event, reader: Reader, case: SipCase) -> Told:
+    """A discharge day added to the open SIP instead of a second SIP [DA 3.3.2] (services/discharge.py)."""
+    day = date.fromisoformat(event.data["discharge_date"])
+    if reader.is_subject:
+        return say(N_("Dagen då du kan lämna sjukhuset står nu i din SIP: %(day)s."), day=day)
+    return say(
+        N_("%(name)s kan lämna sjukhuset %(day)s. Det står nu i SIP:en."), name=reader.subject_name, day=day
+    )
+
+
+def _compulsory_care_recorded(event: Event, reader: Reader, case: SipCase) -> Told:
+    """Staff only (the event is not visible to the person): services/compulsory_care.py."""
+    return say(N_("Personalen skrev in om det finns psykiatrisk tvångsvård."))
+
+
 _SENTENCES: dict[EventKind, Callable[[Event, Reader, SipCase], Told]] = {
     EventKind.REQUESTED: _requested,
     EventKind.STARTED_BY_STAFF: _started_by_staff,
@@ -259,6 +302,12 @@ _SENTENCES: dict[EventKind, Callable[[Event, Reader, SipCase], Told]] = {
     EventKind.CAME_OF_AGE: _came_of_age,
     EventKind.MATURE_MINOR_DECIDED: _mature_minor_decided,
     EventKind.MATURE_MINOR_ENDED: _mature_minor_ended,
+    EventKind.DISCHARGE_LINKED: _discharge_linked,
+    EventKind.COMPULSORY_CARE_RECORDED: _compulsory_care_recorded,
+    EventKind.MOVE_PROPOSED: _move_proposed,
+    EventKind.MOVE_DECLINED: _move_declined,
+    EventKind.MOVE_WITHDRAWN: _move_withdrawn,
+    EventKind.COORDINATION_MOVED: _coordination_moved,
 }
 
 

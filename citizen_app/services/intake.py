@@ -1,20 +1,26 @@
 """The coordinator's intake: the queue of requests, accepting, forwarding, coordinators, staff-started SIPs.
 
+Which unit receives a citizen's request is services/intake_rules.py (county configuration). A SIP started by
+staff is coordinated where the starter chooses (``start_case``); at discharge that is a fast vårdkontakt
+(services/discharge.py); compulsory psychiatric care is services/compulsory_care.py.
+
 Every staff read and change of a case is written to the audit log [QUALITY 4] [SIP.md 9].
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import (
+    CompulsoryCare,
     CoordinatorAssignment,
     EventKind,
     Initiator,
@@ -34,9 +40,10 @@ from citizen_app.services import (
     N_,
     DomainError,
     InvalidInput,
-    NotAllowed,
     NotFound,
     audit,
+    compulsory_care,
+    discharge,
     identity,
     notifications,
     people,
@@ -72,20 +79,58 @@ def coordinator_unit_ids(staff: StaffUser) -> list[int]:
     return [m.unit_id for m in staff.memberships if m.role == StaffRole.COORDINATOR]
 
 
-def queue_for(staff: StaffUser, today: date | None = None) -> list[QueueItem]:
-    """Requests waiting in the staff user's units: urgent ones first, then the newest [issue 3]."""
-    day = today or date.today()
+QUEUE_PAGE_SIZE = 25  # as "Mina SIP:ar" (services/workbench.PAGE_SIZE)
+
+
+def _waiting(staff: StaffUser, day: date, *options) -> list[QueueItem]:
+    """Every request waiting in the staff user's units, in the queue's order: urgent ones first, then the
+    newest [issue 3]. One query."""
     unit_ids = coordinator_unit_ids(staff)
     if not unit_ids:
         return []
     cases = db.session.scalars(
         select(SipCase)
         .where(SipCase.owning_unit_id.in_(unit_ids), SipCase.step == Step.REQUESTED)
-        .options(selectinload(SipCase.subject), selectinload(SipCase.owning_unit))
+        .options(*options)
     ).all()
     items = [QueueItem(case, deadlines_for(case, day)) for case in cases]
     items.sort(key=lambda i: (not i.is_urgent, -i.case.requested_at.timestamp()))
     return items
+
+
+def queue_for(staff: StaffUser, today: date | None = None) -> list[QueueItem]:
+    """Requests waiting in the staff user's units: urgent ones first, then the newest [issue 3]."""
+    return _waiting(
+        staff, today or date.today(), selectinload(SipCase.subject), selectinload(SipCase.owning_unit)
+    )
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue (25 requests), and where it is in the whole queue."""
+
+    items: list[QueueItem]
+    total: int
+    page: int
+    pages: int
+
+
+def queue_page(staff: StaffUser, page: int | None = 1, today: date | None = None) -> QueuePage:
+    """The queue 25 at a time [issue 17]: the waiting requests in one query, sorted by the queue's rule, and
+    the people of the 25 shown in one more, however long the queue."""
+    items = _waiting(staff, today or date.today())
+    pages = max(1, -(-len(items) // QUEUE_PAGE_SIZE))
+    number = min(max(page or 1, 1), pages)
+    shown = items[(number - 1) * QUEUE_PAGE_SIZE : number * QUEUE_PAGE_SIZE]
+    subject_ids = {i.case.subject_id for i in shown if i.case.subject_id is not None}
+    people = (
+        {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(subject_ids)))}
+        if subject_ids
+        else {}
+    )
+    for item in shown:  # each item.case.subject without a query of its own
+        set_committed_value(item.case, "subject", people.get(item.case.subject_id or 0))
+    return QueuePage(shown, len(items), number, pages)
 
 
 def get_case(
@@ -142,7 +187,7 @@ def case_for_staff_page(staff: StaffUser, public_id: str) -> SipCase:
 
 
 def is_coordinator(staff: StaffUser) -> bool:
-    """Only coordinators have a queue and may start a SIP."""
+    """Only coordinators have a queue (any staff member may start a SIP: ``start_case``)."""
     return bool(coordinator_unit_ids(staff))
 
 
@@ -164,13 +209,13 @@ def waiting_count(staff: StaffUser) -> int:
     unit_ids = coordinator_unit_ids(staff)
     if not unit_ids:
         return 0
-    return (
-        db.session.scalar(
-            select(func.count(SipCase.id)).where(
-                SipCase.owning_unit_id.in_(unit_ids), SipCase.step == Step.REQUESTED
-            )
-        )
-        or 0
+    return db.session.scalar(waiting_count_query(unit_ids)) or 0
+
+
+def waiting_count_query(unit_ids: list[int]):
+    """The statement counting the requests waiting in these units (to combine with other counts)."""
+    return select(func.count(SipCase.id)).where(
+        SipCase.owning_unit_id.in_(unit_ids), SipCase.step == Step.REQUESTED
     )
 
 
@@ -185,6 +230,7 @@ def coordinators_for(case: SipCase) -> list[StaffUser]:
             .where(
                 StaffMembership.unit_id == case.owning_unit_id,
                 StaffMembership.role == StaffRole.COORDINATOR,
+                StaffUser.deactivated_at.is_(None),
             )
             .options(lazyload(StaffUser.memberships))
             .order_by(StaffUser.display_name)
@@ -345,21 +391,120 @@ def _find_person(identity_number: str, name: str) -> tuple[Person | None, dict[s
     return person, errors
 
 
-def new_case_errors(
-    identity_number: str, name: str, need: str, discharge_date: date | None = None, today: date | None = None
-) -> dict[str, str]:
-    """The field errors of a staff-started SIP (empty when it can be started)."""
-    _person, errors = _find_person(identity_number, _clean(name))
+def start_units() -> list[Unit]:
+    """The units a SIP can be started for: each with at least one coordinator, by name (one query).
+
+    Any staff member who notices a need starts the SIP [DA 1, 4.1] and chooses where it is coordinated; a
+    unit without a coordinator could not take it. At discharge only a fast vårdkontakt is accepted
+    (services/discharge.py); the form marks them.
+    """
+    return list(
+        db.session.scalars(
+            select(Unit)
+            .where(
+                Unit.id.in_(
+                    select(StaffMembership.unit_id).where(StaffMembership.role == StaffRole.COORDINATOR)
+                )
+            )
+            .options(joinedload(Unit.principal))
+            .order_by(Unit.name)
+        )
+    )
+
+
+def own_start_unit(staff: StaffUser, units: list[Unit]) -> str:
+    """The unit the start form offers first: the starter's own unit, by name, when SIPs are coordinated
+    there; else none (the starter chooses)."""
+    own = {unit.id for unit, _role in memberships_of(staff)}
+    return next((unit.public_id for unit in units if unit.id in own), "")
+
+
+@dataclass(frozen=True)
+class _Start:
+    """A staff-started SIP, checked: the person (None: a new one), the unit, the kind of compulsory care,
+    and the person's open SIP a discharge day is added to instead (services/discharge.py)."""
+
+    errors: dict[str, str]
+    person: Person | None = None
+    unit: Unit | None = None
+    compulsory_care: CompulsoryCare | None = None
+    existing: SipCase | None = None
+
+
+def _check_start(
+    identity_number: str,
+    name: str,
+    need: str,
+    discharge_date: date | None,
+    unit_public_id: str | None,
+    compulsory_care_value: str | None,
+    today: date | None,
+) -> _Start:
+    person, errors = _find_person(identity_number, _clean(name))
     need = _clean(need)
     if not need:
         errors["need"] = N_("Skriv vad hjälpen gäller")
     elif len(need) > MAX_NEED:
         errors["need"] = N_("Skriv högst 2000 tecken")
     day = today or date.today()
-    earliest, latest = day - timedelta(days=30), day + timedelta(days=365)
-    if discharge_date is not None and not earliest <= discharge_date <= latest:
-        errors["discharge_date"] = N_("Skriv ett datum inom ett år från i dag")
-    return errors
+    date_error = discharge.date_error(discharge_date, day)
+    if date_error:
+        errors["discharge_date"] = date_error
+        discharge_date = None
+    kind = None
+    try:
+        kind = compulsory_care.parse(compulsory_care_value)
+    except compulsory_care.InvalidCompulsoryCare as invalid:
+        errors.update(invalid.errors)
+    existing = discharge.open_case_of(person) if person is not None and discharge_date is not None else None
+    refused = compulsory_care.refusal(
+        kind or (existing.compulsory_care if existing else None), discharge_date
+    )
+    if refused:
+        errors["compulsory_care" if kind else "discharge_date"] = refused
+    unit = None
+    if existing is None:
+        unit = (
+            next((u for u in start_units() if u.public_id == unit_public_id), None)
+            if unit_public_id
+            else None
+        )
+        if unit is None:
+            errors["unit"] = N_("Välj enheten där samordnaren ska finnas")
+        elif discharge.unit_error(unit, discharge_date):
+            errors["unit"] = discharge.NOT_A_FIXED_CARE_CONTACT
+    return _Start(errors, person, unit, kind, existing)
+
+
+def new_case_errors(
+    identity_number: str,
+    name: str,
+    need: str,
+    discharge_date: date | None = None,
+    today: date | None = None,
+    unit_public_id: str | None = None,
+    compulsory_kind: str | None = None,
+) -> dict[str, str]:
+    """The field errors of a staff-started SIP (empty when it can be started)."""
+    return _check_start(
+        identity_number, name, need, discharge_date, unit_public_id, compulsory_kind, today
+    ).errors
+
+
+def _starters_own_unit(staff: StaffUser, chosen: Unit) -> Unit | None:
+    """The unit the starter works in: the chosen one when they work there, else their first by name."""
+    own = memberships_of(staff)
+    if any(unit.id == chosen.id for unit, _role in own):
+        return chosen
+    return own[0][0] if own else None
+
+
+@dataclass(frozen=True)
+class Started:
+    """What starting did, so the view can tell the starter what happens next."""
+
+    case: SipCase
+    outcome: str  # "coordinator": the starter coordinates; "sent": waits in the unit; "linked": see discharge
 
 
 def start_case(
@@ -369,30 +514,44 @@ def start_case(
     need: str,
     discharge_date: date | None = None,
     urgent: bool = False,
-) -> SipCase:
-    """Staff take the initiative for a person [DA 1, 4], e.g. at discharge ("utskrivningsklar" date)."""
-    unit_ids = coordinator_unit_ids(staff)
-    if not unit_ids:
-        raise NotAllowed(N_("Bara samordnare kan starta en SIP."))
-    errors = new_case_errors(identity_number, name, need, discharge_date)
-    if errors:
-        raise InvalidAnswers(errors)
+    unit_public_id: str | None = None,
+    compulsory_kind: str | None = None,
+    today: date | None = None,
+) -> Started:
+    """Any staff member who notices a need starts a SIP for the person [DA 1, 4.1] [issue 16].
+
+    The SIP is coordinated in the unit the starter chooses (one with a coordinator). A coordinator of that
+    unit who starts it becomes the coordinator at once (next step: consent); anyone else sends it to the
+    unit, where it waits as a new request (step REQUESTED) for its coordinators, who are told. The starter is
+    recorded (``requested_by_staff_id``). At discharge ("utskrivningsklar" day) the unit must be a fast
+    vårdkontakt, and a person with an open SIP gets the day added to it instead (services/discharge.py).
+    """
+    checked = _check_start(
+        identity_number, name, need, discharge_date, unit_public_id, compulsory_kind, today
+    )
+    if checked.errors:
+        raise InvalidAnswers(checked.errors)
+    if checked.existing is not None and discharge_date is not None:
+        return Started(discharge.link(staff, checked.existing, discharge_date), "linked")
+    unit = checked.unit
+    assert unit is not None
     name, need = _clean(name), _clean(need)
-    person = people.find_person_by_identity(identity_number) or people.create_person(identity_number, name)
+    person = checked.person or people.create_person(identity_number, name)
+    coordinates = unit.id in coordinator_unit_ids(staff)
     case = SipCase(
         subject_id=person.id,
-        owning_unit_id=unit_ids[0],
-        step=Step.CONSENT,
+        owning_unit_id=unit.id,
+        step=Step.CONSENT if coordinates else Step.REQUESTED,
         initiated_by=Initiator.STAFF,
         urgent=urgent,
         need_description=need,
         discharge_date=discharge_date,
+        compulsory_care=checked.compulsory_care,
         requested_by_staff_id=staff.id,
     )
     db.session.add(case)
     db.session.flush()
-    _assign(case, staff, staff)
-    child = person.is_child_on(date.today())
+    child = person.is_child_on(today or date.today())
     db.session.add(
         Participant(
             case_id=case.id,
@@ -400,15 +559,31 @@ def start_case(
             role=ParticipantRole.CHILD if child else ParticipantRole.PERSON,
         )
     )
-    timeline.record(case, EventKind.STARTED_BY_STAFF, staff, step=Step.REQUESTED)
+    # The starter's unit takes part: the consent can then name it, and it can be invited and do its part of
+    # the plan (a school counsellor's school) [DA 1, 4.1].
+    starters = _starters_own_unit(staff, unit)
+    if starters is not None and starters.id != unit.id:
+        db.session.add(Participant(case_id=case.id, unit_id=starters.id, role=ParticipantRole.UNIT))
     timeline.record(
-        case, EventKind.ACCEPTED, staff, step=Step.CONSENT, data={"coordinator": staff.display_name}
+        case,
+        EventKind.STARTED_BY_STAFF,
+        staff,
+        step=Step.REQUESTED,
+        data={"unit": (starters or unit).name},
     )
+    if coordinates:
+        _assign(case, staff, staff)
+        timeline.record(
+            case, EventKind.ACCEPTED, staff, step=Step.CONSENT, data={"coordinator": staff.display_name}
+        )
     db.session.flush()
-    audit.record(staff, "case.start", case)
+    audit.record(staff, "case.start", case, unit=unit.public_id)
     for someone in recipients.citizen_recipients(case):
         notifications.notify(someone, NotificationKind.STARTED_BY_STAFF, case)
-    return case
+    if not coordinates:
+        for coordinator in recipients.unit_coordinators(unit.id):
+            notifications.notify(coordinator, NotificationKind.NEW_REQUEST_FOR_UNIT, case)
+    return Started(case, "coordinator" if coordinates else "sent")
 
 
 def link_suggested_person(staff: StaffUser, case: SipCase, identity_number: str, name: str) -> SipCase:

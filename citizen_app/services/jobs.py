@@ -159,3 +159,27 @@ def run_worker(app: Flask, burst: bool = False) -> None:
     queue = rq_queue(app, for_worker=True)
     with app.app_context():
         SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=True)
+
+
+# The scheduler's round [issue 18]: with Redis, the first scheduler to ask takes the round; the key lives a
+# little less than a round, so the same scheduler takes the next one and a second scheduler only waits.
+SCHEDULER_KEY = "minsip:scheduler:round"
+
+
+def take_scheduler_round(app: Flask, every_seconds: int) -> bool:
+    """Whether this scheduler runs this round. Without Redis there is nothing to share a lock through: it
+    always does (two would only repeat work that is safe to repeat: reminders have keys, pushes are
+    claimed)."""
+    if backend_name(app) != "rq":
+        return True
+    import os
+    import socket
+
+    from redis import Redis
+
+    connection = Redis.from_url(app.config["REDIS_URL"], **REDIS_TIMEOUTS)
+    try:
+        holder = f"{socket.gethostname()}:{os.getpid()}"
+        return bool(connection.set(SCHEDULER_KEY, holder, nx=True, px=int(every_seconds * 900)))
+    finally:
+        connection.close()

@@ -222,6 +222,8 @@ ALWAYS = frozenset(
         NotificationKind.PROBLEM_ANSWERED,
         NotificationKind.MATURE_MINOR_DECIDED,
         NotificationKind.MATURE_MINOR_ENDED,
+        NotificationKind.COORDINATION_MOVED,  # who coordinates now [issue 16]
+        NotificationKind.PROBLEM_STATUS_CHANGED,  # the guardian's own problem report
     }
 )
 
@@ -262,6 +264,7 @@ _ALWAYS_EVENTS = frozenset(
         EventKind.CLOSED,
         EventKind.MATURE_MINOR_DECIDED,
         EventKind.MATURE_MINOR_ENDED,
+        EventKind.COORDINATION_MOVED,
     }
 )
 

@@ -14,10 +14,10 @@ Rules kept here:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import selectinload
 
 from citizen_app import access
@@ -38,6 +38,8 @@ from citizen_app.models import (
     SipCase,
     StaffUser,
     Step,
+    Unit,
+    UnitKind,
     utcnow,
 )
 from citizen_app.services import (
@@ -55,11 +57,19 @@ from citizen_app.services import (
     recipients,
     timeline,
 )
+from citizen_app.services.consent_scope import Scope
 
 ANSWER_WITHIN_WORKING_DAYS = 1
 SWEDISH_TIME = ZoneInfo("Europe/Stockholm")  # working days and their ends are Swedish
 GUEST_ROLES = (ParticipantRole.RELATIVE, ParticipantRole.SUPPORT_PERSON)
 OPEN = (InvitationStatus.SENT, InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE)
+# What an invited unit can answer; "we do not know the person" only a unit [issue 16] [DA 3.6].
+UNIT_ANSWERS = (
+    InvitationStatus.ACCEPTED,
+    InvitationStatus.BY_PHONE,
+    InvitationStatus.DECLINED,
+    InvitationStatus.NOT_KNOWN,
+)
 # Ended, or held at the 18th birthday until the young adult's consent covers the party [issue 15].
 _SENDABLE_AGAIN = (InvitationStatus.CANCELLED, InvitationStatus.HELD)
 
@@ -114,18 +124,9 @@ def set_meeting(
         errors["date"] = N_("Skriv datum och tid för mötet")
     elif starts_at <= moment:
         errors["date"] = N_("Mötet måste vara efter nu")
-    if length_minutes is None or not 15 <= length_minutes <= 480:
-        errors["length"] = N_("Skriv hur långt mötet är, mellan 15 och 480 minuter")
-    if mode not in {m.value for m in MeetingMode}:
-        errors["mode"] = N_("Välj hur ni ses")
-    elif mode == MeetingMode.IN_PERSON and not place.strip():
-        errors["place"] = N_("Skriv var mötet är")
-    elif mode == MeetingMode.VIDEO and not video_link.strip().startswith("https://"):
-        errors["video_link"] = N_("Skriv en länk till videomötet som börjar med https://")
-    elif mode == MeetingMode.PHONE and not phone.strip():
-        errors["phone"] = N_("Skriv vilket nummer man ringer")
-    if any(len(v) > 500 for v in (place, video_link, phone, interpreter_language)) or len(other_needs) > 2000:
-        errors.setdefault("other_needs", N_("Texten är för lång"))
+    errors.update(
+        _place_errors(length_minutes, mode, place, video_link, phone, interpreter_language, other_needs)
+    )
     if errors or starts_at is None or length_minutes is None:  # a missing time or length has its error above
         raise InvalidMeeting(errors)
     meeting = current_meeting(case)
@@ -135,14 +136,17 @@ def set_meeting(
     changed = meeting.id is not None
     new_time = meeting.starts_at != starts_at
     meeting.starts_at = starts_at
-    meeting.length_minutes = length_minutes
-    meeting.mode = MeetingMode(mode)
-    meeting.place = place.strip()
-    meeting.video_link = video_link.strip()
-    meeting.phone = phone.strip()
-    meeting.interpreter_language = interpreter_language.strip()
-    meeting.interpreter_booked = bool(interpreter_booked)
-    meeting.other_needs = other_needs.strip()
+    _fill(
+        meeting,
+        length_minutes,
+        mode,
+        place,
+        video_link,
+        phone,
+        interpreter_language,
+        interpreter_booked,
+        other_needs,
+    )
     db.session.flush()
     audit.record(staff, "meeting.changed" if changed else "meeting.set", case, meeting=meeting.public_id)
     timeline.record(
@@ -158,6 +162,66 @@ def set_meeting(
         for person in recipients.citizen_recipients(case):
             notifications.notify(person, NotificationKind.MEETING_CHANGED, case)
     return meeting
+
+
+def _place_errors(
+    length_minutes: int | None,
+    mode: str,
+    place: str,
+    video_link: str,
+    phone: str,
+    interpreter_language: str,
+    other_needs: str,
+) -> dict[str, str]:
+    """Length, how you meet and where: the same for a planned meeting and one recorded after the fact."""
+    errors: dict[str, str] = {}
+    if length_minutes is None or not 15 <= length_minutes <= 480:
+        errors["length"] = N_("Skriv hur långt mötet är, mellan 15 och 480 minuter")
+    if mode not in {m.value for m in MeetingMode}:
+        errors["mode"] = N_("Välj hur ni ses")
+    elif mode == MeetingMode.IN_PERSON and not place.strip():
+        errors["place"] = N_("Skriv var mötet är")
+    elif mode == MeetingMode.VIDEO and not video_link.strip().startswith("https://"):
+        errors["video_link"] = N_("Skriv en länk till videomötet som börjar med https://")
+    elif mode == MeetingMode.PHONE and not phone.strip():
+        errors["phone"] = N_("Skriv vilket nummer man ringer")
+    if any(len(v) > 500 for v in (place, video_link, phone, interpreter_language)) or len(other_needs) > 2000:
+        errors.setdefault("other_needs", N_("Texten är för lång"))
+    return errors
+
+
+def _fill(
+    meeting: Meeting,
+    length_minutes: int,
+    mode: str,
+    place: str,
+    video_link: str,
+    phone: str,
+    interpreter_language: str,
+    interpreter_booked: bool,
+    other_needs: str,
+) -> None:
+    meeting.length_minutes = length_minutes
+    meeting.mode = MeetingMode(mode)
+    meeting.place = place.strip()
+    meeting.video_link = video_link.strip()
+    meeting.phone = phone.strip()
+    meeting.interpreter_language = interpreter_language.strip()
+    meeting.interpreter_booked = bool(interpreter_booked)
+    meeting.other_needs = other_needs.strip()
+
+
+def took_place_errors(
+    case: SipCase, took_place_at: datetime | None, now: datetime | None = None
+) -> dict[str, str]:
+    """A meeting that already happened: a time not in the future and not before the SIP was asked for."""
+    if took_place_at is None:
+        return {"date": N_("Skriv datum och tid när mötet var")}
+    if took_place_at > (now or utcnow()):
+        return {"date": N_("Mötet kan inte ha varit i framtiden. Skriv när det var.")}
+    if took_place_at < case.requested_at:
+        return {"date": N_("Mötet kan inte ha varit innan SIP:en började. Skriv när det var.")}
+    return {}
 
 
 # --- Inviting ---------------------------------------------------------------------------------------------
@@ -253,6 +317,43 @@ def invite(staff: StaffUser, meeting: Meeting, participant_ids: list[str]) -> li
     return sent
 
 
+def relative_invitation(staff: StaffUser, case: SipCase, invitation_id: str) -> Invitation:
+    """A relative's (or support person's) invitation to the planned meeting, reached by a personal link: the
+    ones the coordinator may send a new link for. NotFound for anything else."""
+    _require(staff, Action.STAFF_INVITE, case)
+    invitation = db.session.scalar(
+        select(Invitation)
+        .join(Meeting, Meeting.id == Invitation.meeting_id)
+        .where(Invitation.public_id == invitation_id, Meeting.case_id == case.id)
+    )
+    if (
+        invitation is None
+        or invitation.participant.role not in GUEST_ROLES
+        or invitation.participant.person_id is not None
+        or invitation.participant.removed_at is not None
+        or invitation.status in _SENDABLE_AGAIN
+    ):
+        raise NotFound(N_("Sidan finns inte."))
+    meeting = db.session.get_one(Meeting, invitation.meeting_id)
+    if meeting.status != MeetingStatus.PLANNED:
+        raise NotFound(N_("Sidan finns inte."))
+    return invitation
+
+
+def new_relative_link(staff: StaffUser, case: SipCase, invitation: Invitation) -> str:
+    """A new personal link for the relative: the old one stops working (only a hash of each is stored, so the
+    old one cannot be sent again). Returns the new secret, to be sent or shown once."""
+    meeting = db.session.get_one(Meeting, invitation.meeting_id)
+    access_links.revoke_all(case, LinkPurpose.RELATIVE_INVITATION, staff, invitation_id=invitation.id)
+    return access_links.create(
+        LinkPurpose.RELATIVE_INVITATION,
+        case,
+        staff,
+        invitation_id=invitation.id,
+        days=max(1, (meeting.starts_at - utcnow()).days + 14),
+    ).secret
+
+
 def _tell_invited(invitation: Invitation, kind: NotificationKind) -> None:
     """An invited unit is told through every one of its staff, not only a coordinator it may not have."""
     party = invitation.participant
@@ -262,6 +363,77 @@ def _tell_invited(invitation: Invitation, kind: NotificationKind) -> None:
             notifications.notify(staff, kind, case)
     elif party.person is not None:
         notifications.notify(party.person, kind, case)
+
+
+# --- Children: the school [issue 16] [DA 3.3.1] -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolCheck:
+    """For a SIP about a child: the school parties the consent covers (invited with the others), and the names
+    of schools taking part that the consent does not name. No covered school: the coordinator is told."""
+
+    schools: list[Participant]
+    not_covered: list[str]
+
+    @property
+    def missing(self) -> bool:
+        return not self.schools
+
+
+_NOT_READ = object()
+
+
+def school_check(case: SipCase, today: date | None = None, scope: object = _NOT_READ) -> SchoolCheck | None:
+    """None when there is nothing to say: the SIP is not about a child, it is closed, no consent is in force
+    yet (the guardians are still answering), or the school itself coordinates it. ``scope``: the consent in
+    force when the caller has read it already (the staff case page), so it is not read twice."""
+    day = today or utcnow().astimezone(SWEDISH_TIME).date()
+    subject = case.subject
+    if subject is None or case.is_closed or not subject.is_child_on(day):
+        return None
+    owner = case.owning_unit
+    if owner is not None and owner.kind == UnitKind.SCHOOL:
+        return None
+    if scope is _NOT_READ:
+        scope = consent.in_force(case, day)
+    if not isinstance(scope, Scope):
+        return None
+    if "participants" in inspect(case).unloaded:
+        parties = list(
+            db.session.scalars(
+                select(Participant)
+                .join(Unit, Unit.id == Participant.unit_id)
+                .where(
+                    Participant.case_id == case.id,
+                    Participant.role == ParticipantRole.UNIT,
+                    Participant.removed_at.is_(None),
+                    Unit.kind == UnitKind.SCHOOL,
+                )
+                .options(selectinload(Participant.unit))
+                .order_by(Participant.id)
+            )
+        )
+    else:  # the staff case page has them, with their units, already
+        parties = sorted(
+            (
+                p
+                for p in case.participants
+                if p.role == ParticipantRole.UNIT
+                and p.removed_at is None
+                and p.unit is not None
+                and p.unit.kind == UnitKind.SCHOOL
+            ),
+            key=lambda p: p.id,
+        )
+    covered, not_covered = [], []
+    for party in parties:
+        assert party.unit is not None  # joined on its unit
+        if scope.covers_unit(party.unit.public_id):
+            covered.append(party)
+        else:
+            not_covered.append(party.unit.name)
+    return SchoolCheck(covered, not_covered)
 
 
 # --- Answers ------------------------------------------------------------------------------------------------
@@ -296,7 +468,8 @@ def _invitation_for_staff(staff: StaffUser, public_id: str) -> Invitation:
 def answer_as_unit(
     staff: StaffUser, public_id: str, status: str, who_comes: str = "", replacement: str = "", note: str = ""
 ) -> Invitation:
-    """A unit answers: coming (and who), or not coming and who comes instead."""
+    """A unit answers: coming (and who), or not coming and who comes instead; or that it does not know the
+    person [issue 16] [DA 3.6] (a note is optional), and then the coordinator is told so in plain words."""
     invitation = _invitation_for_staff(staff, public_id)
     case = db.session.get_one(SipCase, invitation.meeting.case_id)
     party = invitation.participant
@@ -308,8 +481,10 @@ def answer_as_unit(
         raise NotFound(N_("Sidan finns inte."))
     if invitation.status in _SENDABLE_AGAIN or case.is_closed:
         raise NotAllowed(N_("Inbjudan gäller inte längre."))
+    if invitation.meeting.status != MeetingStatus.PLANNED:
+        raise NotAllowed(N_("Mötet har redan varit. Svaret kan inte ändras."))
     errors: dict[str, str] = {}
-    if status not in (InvitationStatus.ACCEPTED, InvitationStatus.DECLINED, InvitationStatus.BY_PHONE):
+    if status not in UNIT_ANSWERS:
         errors["status"] = N_("Välj ett svar")
     elif status in (InvitationStatus.ACCEPTED, InvitationStatus.BY_PHONE) and not who_comes.strip():
         errors["who_comes"] = N_("Skriv vem som kommer")
@@ -327,10 +502,35 @@ def answer_as_unit(
     invitation.answered_by_staff_id = staff.id
     db.session.flush()
     audit.record(staff, "invitation.answered", case, invitation=invitation.public_id, status=status)
+    if invitation.status == InvitationStatus.NOT_KNOWN:
+        _tell_not_known(staff, case, invitation)
+        return invitation
     coordinator = recipients.current_coordinator(case)
     if coordinator is not None and coordinator.id != staff.id:
         notifications.notify(coordinator, NotificationKind.INVITATION_ANSWERED, case)
     return invitation
+
+
+def _tell_not_known(staff: StaffUser, case: SipCase, invitation: Invitation) -> None:
+    """The coordinator (or, with none yet, the owning unit's coordinators) is told which unit does not know
+    the person: they may have invited the wrong unit, or the person's details may be wrong."""
+    coordinator = recipients.current_coordinator(case)
+    if coordinator is not None:
+        told = [coordinator]
+    elif case.owning_unit_id is not None:
+        told = recipients.unit_coordinators(case.owning_unit_id)
+    else:
+        told = []
+    unit = invitation.participant.unit
+    for someone in told:
+        if someone.id == staff.id:
+            continue
+        notifications.notify(
+            someone,
+            NotificationKind.UNIT_DOES_NOT_KNOW_PERSON,
+            case,
+            data={"unit": unit.name if unit else "", "invitation": invitation.public_id},
+        )
 
 
 def invitation_for_link(link_id: int) -> Invitation:
@@ -408,26 +608,57 @@ def mark_held(
     now: datetime | None = None,
     *,
     confirmation: meeting_consent.Confirmation,
+    took_place_at: datetime | None = None,
 ) -> Meeting:
     """The coordinator marks the meeting held; the plan must then be documented within 2 working days.
 
     Not without saying what happened with the consent at the start of the meeting (``confirmation``): it is
     kept in the consent history [issue 15].
+
+    When [issue 16]: from the booked start on, as booked. A meeting that in fact took place earlier than
+    booked (moved by phone, say) is marked held with the real time (``took_place_at``: not in the future, not
+    before the SIP was asked for); the meeting then shows that time, and the plan is due 2 working days
+    after it.
     """
     _require(staff, Action.STAFF_INVITE, case)
     meeting = current_meeting(case)
     if meeting is None or meeting.status != MeetingStatus.PLANNED:
         raise NotAllowed(N_("Det finns inget planerat möte."))
     moment = now or utcnow()
-    if meeting.starts_at > moment:
-        raise NotAllowed(N_("Mötet har inte börjat än."))
-    day = moment.astimezone(SWEDISH_TIME).date()
+    errors: dict[str, str] = {}
+    if took_place_at is not None:
+        errors = took_place_errors(case, took_place_at, moment)
+    elif meeting.starts_at > moment:
+        errors["date"] = N_("Mötet har inte börjat än. Om det redan har varit: skriv när det var.")
+    held_at = took_place_at if took_place_at is not None and not errors else moment
+    errors.update(meeting_consent.errors_in(case, confirmation, held_at.astimezone(SWEDISH_TIME).date()))
+    if "date" in errors:
+        raise InvalidMeeting(errors)
+    if errors:
+        raise meeting_consent.InvalidConfirmation(errors)
+    if took_place_at is not None:
+        meeting.starts_at = took_place_at
+    return _held(staff, case, meeting, confirmation, held_at, took_place_at is not None)
+
+
+def _held(
+    staff: StaffUser,
+    case: SipCase,
+    meeting: Meeting,
+    confirmation: meeting_consent.Confirmation,
+    held_at: datetime,
+    after_the_fact: bool,
+) -> Meeting:
+    """The meeting is held: the consent confirmed at its start (as it was that day), the step, the history."""
+    day = held_at.astimezone(SWEDISH_TIME).date()
     errors = meeting_consent.errors_in(case, confirmation, day)
     if errors:
         raise meeting_consent.InvalidConfirmation(errors)
     meeting_consent.record(staff, case, confirmation, day)
     meeting.status = MeetingStatus.HELD
-    meeting.held_at = moment
+    meeting.held_at = held_at
+    if after_the_fact:
+        audit.record(staff, "meeting.recorded_after", case, meeting=meeting.public_id)
     if case.step.position < Step.MEETING_HELD.position:
         case.step = Step.MEETING_HELD
         timeline.record(case, EventKind.STEP_CHANGED, staff, step=Step.MEETING_HELD)
@@ -438,6 +669,42 @@ def mark_held(
     # Everyone on the citizen side who took part is asked for short, anonymous feedback [issue 7].
     feedback.request_after_meeting(meeting)
     return meeting
+
+
+def record_past_meeting(
+    staff: StaffUser,
+    case: SipCase,
+    *,
+    took_place_at: datetime | None,
+    length_minutes: int | None,
+    mode: str,
+    place: str = "",
+    video_link: str = "",
+    phone: str = "",
+    confirmation: meeting_consent.Confirmation,
+    now: datetime | None = None,
+) -> Meeting:
+    """A meeting that already happened, written down afterwards and held at once [issue 16].
+
+    When and where it was, and what happened with the consent at its start. Not while a meeting is planned:
+    that one is marked held instead (``mark_held`` with the real time). Nobody is invited to it afterwards.
+    """
+    _require(staff, Action.STAFF_INVITE, case)
+    planned = current_meeting(case)
+    if planned is not None and planned.status == MeetingStatus.PLANNED:
+        raise NotAllowed(N_("Det finns redan ett planerat möte. Markera det som hållet i stället."))
+    moment = now or utcnow()
+    errors = took_place_errors(case, took_place_at, moment)
+    errors.update(_place_errors(length_minutes, mode, place, video_link, phone, "", ""))
+    held_at = took_place_at if took_place_at is not None and "date" not in errors else moment
+    errors.update(meeting_consent.errors_in(case, confirmation, held_at.astimezone(SWEDISH_TIME).date()))
+    if errors or took_place_at is None or length_minutes is None:
+        raise InvalidMeeting(errors)
+    meeting = Meeting(case_id=case.id, created_by_staff_id=staff.id, starts_at=took_place_at)
+    _fill(meeting, length_minutes, mode, place, video_link, phone, "", False, "")
+    db.session.add(meeting)
+    db.session.flush()
+    return _held(staff, case, meeting, confirmation, took_place_at, True)
 
 
 # --- Calendar file ------------------------------------------------------------------------------------------

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from citizen_app.extensions import db
 from citizen_app.models import Person, StaffUser
-from citizen_app.services import identity
+from citizen_app.services import audit, identity
 
 
 def load_actor(user_id: str) -> Person | StaffUser | None:
@@ -34,6 +34,28 @@ def find_staff_by_identity(raw_identity_number: str) -> StaffUser | None:
     return db.session.scalar(
         select(StaffUser).where(StaffUser.identity_hash == identity.identity_hash(number))
     )
+
+
+def staff_for_sign_in(raw_identity_number: str, hsa_id: str | None) -> StaffUser | None:
+    """At staff e-ID sign-in [issue 18]: the staff member with this identity number; else, when the broker
+    sent an HSA-id, the staff member with that HSA-id who has never signed in (added by HSA-id alone, by an
+    administrator or an import): their first sign-in links this e-ID to them, so the next one finds them by
+    number. An HSA-id whose staff member already signed in with another number finds nobody. A deactivated
+    staff member is returned as well: the caller refuses them with a message of their own."""
+    number = identity.normalise(raw_identity_number)
+    number_hash = identity.identity_hash(number)
+    staff = db.session.scalar(select(StaffUser).where(StaffUser.identity_hash == number_hash))
+    if staff is not None or not hsa_id:
+        return staff
+    staff = db.session.scalar(select(StaffUser).where(func.upper(StaffUser.hsa_id) == hsa_id.strip().upper()))
+    if staff is None or staff.identity_hash is not None:
+        return None
+    if not staff.is_active:
+        return staff  # refused by the caller; nothing is linked to a deactivated account
+    staff.identity_hash = number_hash
+    db.session.flush()
+    audit.record(staff, "organisation.identity_linked", name=staff.display_name)
+    return staff
 
 
 def get_or_create_person(raw_identity_number: str, display_name: str) -> Person:

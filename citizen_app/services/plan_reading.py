@@ -8,7 +8,9 @@ plans.compare read them without a query. The plan's rules are in plans.py.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -99,3 +101,54 @@ def has_version_to_read(case: SipCase) -> bool:
         )
         is not None
     )
+
+
+# --- What a rendered plan body depends on [issue 17] -------------------------------------------------------
+
+
+_COLUMN_KEYS: dict[type, tuple[str, ...]] = {}
+
+
+def _columns(obj) -> tuple | None:
+    """Every mapped column of ``obj`` as loaded, in the mapper's order; None when one is not loaded (expired
+    or deferred): then the digest cannot vouch for it and nothing is cached."""
+    kind = type(obj)
+    keys = _COLUMN_KEYS.get(kind)
+    if keys is None:
+        keys = _COLUMN_KEYS[kind] = tuple(attr.key for attr in inspect(kind).column_attrs)
+    loaded = obj.__dict__  # the instance's loaded state (SQLAlchemy keeps it there)
+    try:
+        return (kind.__name__, *[loaded[key] for key in keys])
+    except KeyError:
+        return None
+
+
+def content_digest(plan: PlanVersion) -> str | None:
+    """A digest of everything the plan body (templates/plan/_plan.html, ``plan_body``) shows of ``plan``:
+    every column of the version, of its goals in order, their actions in order with each responsible unit,
+    and of its pending decisions with their outcomes. Two versions with the same digest render the same body
+    for the same reader and language, so a cached body keyed by it can never be out of date: any change (a
+    unit's new name, a decision's outcome, a text erased) gives a new digest. None when something is not
+    loaded (the goals must be, see load_goals): the caller then renders without the cache."""
+    loaded = plan.__dict__
+    if "goals" not in loaded or "pending_decisions" not in loaded:
+        return None
+    rows: list[tuple | None] = [_columns(plan)]
+    for goal in plan.goals:
+        rows.append(_columns(goal))
+        if "actions" not in goal.__dict__:
+            return None
+        for action in goal.actions:
+            rows.append(_columns(action))
+            if action.responsible_unit_id is not None:
+                if "responsible_unit" not in action.__dict__:
+                    return None
+                rows.append(_columns(action.responsible_unit) if action.responsible_unit else ("no unit",))
+    for decision in plan.pending_decisions:
+        rows.append(_columns(decision))
+        if "outcome" not in decision.__dict__:
+            return None
+        rows.append(_columns(decision.outcome) if decision.outcome else ("no outcome",))
+    if any(row is None for row in rows):
+        return None
+    return hashlib.sha256(repr(rows).encode()).hexdigest()

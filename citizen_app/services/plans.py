@@ -35,7 +35,6 @@ from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import (
     ApprovalWay,
-    ClosingReason,
     EventKind,
     GoalOutcome,
     GoalTerm,
@@ -72,12 +71,6 @@ from citizen_app.services import (
 
 DOCUMENT_WITHIN_WORKING_DAYS = 2
 MAX_TEXT = 4000
-CLOSING_REASONS = (
-    ClosingReason.GOALS_MET,
-    ClosingReason.NO_LONGER_NEEDED,
-    ClosingReason.CONSENT_WITHDRAWN,
-    ClosingReason.OTHER,
-)
 
 
 class PlanLocked(DomainError):
@@ -177,10 +170,6 @@ def may_write(staff: StaffUser, case: SipCase) -> bool:
     return access.can(staff, Action.STAFF_DOCUMENT_PLAN, case) and not case.is_closed
 
 
-def may_close(staff: StaffUser, case: SipCase) -> bool:
-    return access.can(staff, Action.STAFF_CLOSE_CASE, case) and not case.is_closed
-
-
 def _require_coordinator(staff: StaffUser, case: SipCase) -> None:
     if not may_write(staff, case):
         raise NotAllowed(N_("Du kan inte skriva planen i den här SIP:en."))
@@ -260,7 +249,14 @@ def start_draft(staff: StaffUser, case: SipCase) -> PlanVersion:
     )
     if previous is not None:
         plan.based_on_id = previous.id
-        for name in ("if_worse", "other_discussed", "principal_in_charge", "follow_up_by"):
+        for name in (
+            "if_worse",
+            "other_discussed",
+            "principal_in_charge",
+            "follow_up_by",
+            "no_follow_up_reason",
+            "disagreements",
+        ):
             setattr(plan, name, getattr(previous, name))
         for goal in previous.goals:
             if goal.ended:
@@ -268,6 +264,7 @@ def start_draft(staff: StaffUser, case: SipCase) -> PlanVersion:
             copy = PlanGoal(goal_key=goal.goal_key, term=goal.term, text=goal.text, position=goal.position)
             copy.actions = [
                 PlanAction(
+                    action_key=a.action_key,  # the same action: how it is going carries over
                     what=a.what,
                     responsible=a.responsible,
                     responsible_unit_id=a.responsible_unit_id,
@@ -316,11 +313,15 @@ def update_details(
     continued_need: str = "",
     coordinator_name: str | None = None,
     coordinator_contact: str | None = None,
+    no_follow_up_reason: str = "",
+    applies_until: date | None = None,
+    disagreements: str = "",
     today: date | None = None,
     revision: int | None = None,
 ) -> PlanVersion:
     """The plan's other parts. The coordinator's name and contact are prefilled when the draft starts; they
-    change only when given (None keeps them)."""
+    change only when given (None keeps them). Without a follow-up date, the reason why and the day the plan
+    applies until [003]; what the parties do not agree on [003]."""
     _edit(staff, case, plan, revision)
     errors: dict[str, str] = {}
     values = {
@@ -339,11 +340,18 @@ def update_details(
         values["coordinator_contact"] = _text(coordinator_contact, "coordinator_contact", errors, limit=200)
     if follow_up_on is not None and follow_up_on <= (today or date.today()):
         errors["follow_up_on"] = N_("Uppföljningen ska vara efter i dag")
+    if applies_until is not None and applies_until <= (today or date.today()):
+        errors["applies_until"] = N_("Dagen ska vara efter i dag")
+    reason = _text(no_follow_up_reason, "no_follow_up_reason", errors, limit=1000)
+    disagreed = _text(disagreements, "disagreements", errors)
     if errors:
         raise InvalidPlan(errors)
     for name, value in values.items():
         setattr(plan, name, value)
     plan.follow_up_on = follow_up_on
+    plan.no_follow_up_reason = reason or None
+    plan.applies_until = applies_until
+    plan.disagreements = disagreed or None
     db.session.flush()
     return plan
 
@@ -445,6 +453,25 @@ def add_action(
 ) -> PlanAction:
     _edit(staff, case, plan, revision)
     goal = _goal(plan, goal_id)
+    values = _action_values(
+        case, what, responsible, responsible_unit_id, responsible_name, starts_on, how_often
+    )
+    action = PlanAction(**values, position=len(goal.actions) + 1)
+    goal.actions.append(action)
+    db.session.flush()
+    return action
+
+
+def _action_values(
+    case: SipCase,
+    what: str,
+    responsible: str,
+    responsible_unit_id: int | None,
+    responsible_name: str,
+    starts_on: date | None,
+    how_often: str,
+) -> dict[str, object]:
+    """What an action says, checked: what is done, who does it (a unit the consent covers), from when."""
     errors: dict[str, str] = {}
     what = _text(what, "what", errors, required=True, limit=1000)
     if responsible not in {r.value for r in Responsible}:
@@ -456,19 +483,50 @@ def add_action(
     how_often = _text(how_often, "how_often", errors, limit=200)
     if errors:
         raise InvalidPlan(errors)
-    action = PlanAction(
-        what=what,
-        responsible=Responsible(responsible),
-        responsible_unit_id=responsible_unit_id
-        if responsible in (Responsible.MUNICIPALITY, Responsible.REGION)
-        else None,
-        responsible_name=responsible_name.strip()[:200],
-        starts_on=starts_on,
-        how_often=how_often,
-        position=len(goal.actions) + 1,
+    by_unit = responsible in (Responsible.MUNICIPALITY, Responsible.REGION)
+    return {
+        "what": what,
+        "responsible": Responsible(responsible),
+        "responsible_unit_id": responsible_unit_id if by_unit else None,
+        "responsible_name": "" if by_unit else responsible_name.strip()[:200],
+        "starts_on": starts_on,
+        "how_often": how_often,
+    }
+
+
+def find_action(plan: PlanVersion, action_id: str) -> PlanAction:
+    found = next((a for g in plan.goals for a in g.actions if a.public_id == action_id), None)
+    if found is None:
+        raise NotFound(N_("Sidan finns inte."))
+    return found
+
+
+def change_action(
+    staff: StaffUser,
+    case: SipCase,
+    plan: PlanVersion,
+    action_id: str,
+    *,
+    what: str,
+    responsible: str,
+    responsible_unit_id: int | None = None,
+    responsible_name: str = "",
+    starts_on: date | None = None,
+    how_often: str = "",
+    revision: int | None = None,
+) -> PlanAction:
+    """Change what an action says: what, who, when. Only in a draft: an approved version is changed by a
+    follow-up (a new draft version), so every approved version stays as it was. The action keeps its key,
+    so how it is going follows it. A page older than the draft's revision is refused (EditedElsewhere)."""
+    _edit(staff, case, plan, revision)
+    action = find_action(plan, action_id)
+    values = _action_values(
+        case, what, responsible, responsible_unit_id, responsible_name, starts_on, how_often
     )
-    goal.actions.append(action)
+    for name, value in values.items():
+        setattr(action, name, value)
     db.session.flush()
+    audit.record(staff, "plan.action_changed", case, version=plan.number, plan_action=action.public_id)
     return action
 
 
@@ -544,13 +602,122 @@ def remove_pending_decision(
     db.session.flush()
 
 
+# --- A complete plan [DA 4.5–4.6] [HA] [003] -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing the plan lacks before it can be sent or approved, with where to fix it.
+
+    ``fix`` is the part to open: "goals", "add_action" (for ``goal_id``), "action" (``action_id``) or
+    "details" (at the field ``field``). ``message`` is a msgid; ``what`` fills its %(what)s."""
+
+    key: str
+    message: str
+    fix: str
+    goal_id: str | None = None
+    action_id: str | None = None
+    field: str | None = None
+    what: str = ""
+
+
+class IncompletePlan(InvalidPlan):
+    """The plan lacks something it must have before it is sent or approved; ``missing`` says what."""
+
+    def __init__(self, missing: list[Missing]) -> None:
+        super().__init__({"missing": N_("Planen är inte klar. Se vad som saknas.")})
+        self.missing = missing
+
+
+def missing(case: SipCase, plan: PlanVersion) -> list[Missing]:
+    """What the plan lacks [DA 4.5] [003]: goals; at least one action, each with who does it (a unit the
+    consent in force covers, by the invitation rule) and when; the principal with overall responsibility;
+    the coordinator; the follow-up date, or why there is none and until when the plan applies."""
+    found: list[Missing] = []
+    live_goals = [goal for goal in plan.goals if not goal.ended]
+    actions = [action for goal in live_goals for action in goal.actions]
+    if not plan.goals:
+        found.append(Missing("goals", N_("Skriv minst ett mål."), "goals"))
+    elif not actions:
+        first = live_goals[0] if live_goals else plan.goals[0]
+        found.append(
+            Missing(
+                "actions",
+                N_("Skriv minst en sak som ska göras, vem som gör det och när."),
+                "add_action",
+                goal_id=first.public_id,
+            )
+        )
+    covered = {unit.id for unit in responsible_units(case)} if actions else set()
+    for action in actions:
+        by_unit = action.responsible in (Responsible.MUNICIPALITY, Responsible.REGION)
+        if by_unit and action.responsible_unit_id not in covered:
+            found.append(
+                Missing(
+                    f"who-{action.public_id}",
+                    N_(
+                        "Samtycket gäller inte verksamheten som ska göra det här: %(what)s. "
+                        "Välj vem som gör det."
+                    ),
+                    "action",
+                    action_id=action.public_id,
+                    what=action.what,
+                )
+            )
+        if action.starts_on is None:
+            found.append(
+                Missing(
+                    f"when-{action.public_id}",
+                    N_("Skriv när det här ska göras: %(what)s."),
+                    "action",
+                    action_id=action.public_id,
+                    what=action.what,
+                )
+            )
+    if not plan.principal_in_charge.strip():
+        found.append(
+            Missing(
+                "principal_in_charge",
+                N_("Skriv vilken huvudman som har huvudansvaret för planen."),
+                "details",
+                field="principal_in_charge",
+            )
+        )
+    if not plan.coordinator_name.strip():
+        found.append(
+            Missing(
+                "coordinator_name", N_("Skriv vem som är samordnare."), "details", field="coordinator_name"
+            )
+        )
+    if plan.follow_up_on is None and not (plan.no_follow_up_reason and plan.applies_until):
+        found.append(
+            Missing(
+                "follow_up_on",
+                N_(
+                    "Skriv när planen ska följas upp. Ska den inte följas upp? Skriv då varför, och till "
+                    "när planen gäller."
+                ),
+                "details",
+                field="follow_up_on",
+            )
+        )
+    return found
+
+
+def _require_complete(case: SipCase, plan: PlanVersion) -> None:
+    lacking = missing(case, plan)
+    if lacking:
+        raise IncompletePlan(lacking)
+
+
 def send_for_reading(
     staff: StaffUser, case: SipCase, plan: PlanVersion, *, revision: int | None = None
 ) -> None:
-    """The draft is ready: the person is asked to read it, comment, and approve it."""
+    """The draft is ready: the person is asked to read it, comment, and approve it. Only a complete plan."""
     _edit(staff, case, plan, revision)
     if not plan.goals:
         raise InvalidPlan({"goals": N_("Skriv minst ett mål innan du skickar planen")})
+    _require_complete(case, plan)
     plan.sent_at = plan.sent_at or utcnow()
     if case.step.position < Step.PLAN_DOCUMENTED.position:
         case.step = Step.PLAN_DOCUMENTED
@@ -573,6 +740,7 @@ def _approve(case: SipCase, plan: PlanVersion, way: ApprovalWay, actor: Person |
         raise NotAllowed(N_("Du kan inte godkänna den här planen."))
     if not plan.goals:
         raise InvalidPlan({"goals": N_("Planen har inga mål än")})
+    _require_complete(case, plan)
     previous = in_force(case)
     if previous is not None and previous.id != plan.id:
         previous.status = VersionStatus.REPLACED
@@ -644,6 +812,9 @@ def fingerprint(plan: PlanVersion) -> str:
         plan.follow_up_on,
         plan.follow_up_by,
         plan.continued_need,
+        plan.no_follow_up_reason,
+        plan.applies_until,
+        plan.disagreements,
     ]
     for goal in plan.goals:
         parts += [goal.goal_key, goal.term, goal.text, goal.outcome, goal.outcome_comment, goal.ended]
@@ -708,39 +879,6 @@ def comment(person: Person, case: SipCase, plan: PlanVersion, text: str) -> Plan
         )
     audit.record(person, "plan.commented", case, version=plan.number)
     return note
-
-
-# --- Closing ---------------------------------------------------------------------------------------------
-
-
-def close(staff: StaffUser, case: SipCase, reason: str, note: str = "") -> None:
-    """End the SIP and its plan with a reason; everyone is told. Nothing is deleted [VM] [DA 4.7]."""
-    if not may_close(staff, case):
-        raise NotAllowed(N_("Du kan inte avsluta den här SIP:en."))
-    errors: dict[str, str] = {}
-    if reason not in {r.value for r in CLOSING_REASONS}:
-        errors["reason"] = N_("Välj varför SIP:en avslutas")
-    note = _text(note, "note", errors, required=reason == ClosingReason.OTHER, limit=1000)
-    if errors:
-        raise InvalidPlan(errors)
-    shared_with = consent.in_force(case)  # read before closing: the units taking part that knew of the SIP
-    open_draft = draft(case)
-    if open_draft is not None and _lock(open_draft).status == VersionStatus.DRAFT:
-        db.session.delete(open_draft)  # a draft never approved does not become part of the history
-    case.step = Step.CLOSED
-    case.closing_reason = ClosingReason(reason)
-    case.closing_note = note or None
-    timeline.record(case, EventKind.CLOSED, staff, step=Step.CLOSED, data={"reason": reason})
-    db.session.flush()
-    audit.record(staff, "case.closed", case, reason=reason)
-    for person in recipients.citizen_recipients(case):
-        notifications.notify(person, NotificationKind.PLAN_CLOSED, case, data={"reason": reason})
-    for share in _active_shares(case):
-        if share.participant.person is not None:
-            notifications.notify(share.participant.person, NotificationKind.PLAN_CLOSED, case)
-    # Every staff member of each unit taking part hears that the plan no longer applies [issue 13].
-    for member in consent.staff_of_parties(case, shared_with, told=staff):
-        notifications.notify(member, NotificationKind.PLAN_CLOSED, case, data={"reason": reason})
 
 
 # --- Sharing with relatives --------------------------------------------------------------------------------

@@ -65,6 +65,7 @@ _KIND_OF = {
     NotificationKind.CONSENT_EXPIRED: "consent",
     NotificationKind.CONSENT_NEEDED: "consent",
     NotificationKind.PROBLEM_ANSWERED: "problem",
+    NotificationKind.PROBLEM_STATUS_CHANGED: "problem",
 }
 
 

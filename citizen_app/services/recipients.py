@@ -56,11 +56,16 @@ def citizen_recipients(case: SipCase, today: date | None = None) -> list[Person]
 
 
 def unit_coordinators(unit_id: int) -> list[StaffUser]:
+    """The unit's coordinators who can still sign in: a closed account is never the one told."""
     return list(
         db.session.scalars(
             select(StaffUser)
             .join(StaffMembership, StaffMembership.staff_id == StaffUser.id)
-            .where(StaffMembership.unit_id == unit_id, StaffMembership.role == StaffRole.COORDINATOR)
+            .where(
+                StaffMembership.unit_id == unit_id,
+                StaffMembership.role == StaffRole.COORDINATOR,
+                StaffUser.deactivated_at.is_(None),
+            )
             .order_by(StaffUser.display_name)
         )
     )
@@ -71,12 +76,13 @@ def unit_staff(unit_id: int) -> list[StaffUser]:
 
     A unit taking part is told through all its staff: a school often has no coordinator in Min SIP, and
     its counsellor must still hear that a meeting is set or off, or that the SIP has ended [issue 13].
+    A closed account (deactivated by an administrator) is not told.
     """
     return list(
         db.session.scalars(
             select(StaffUser)
             .join(StaffMembership, StaffMembership.staff_id == StaffUser.id)
-            .where(StaffMembership.unit_id == unit_id)
+            .where(StaffMembership.unit_id == unit_id, StaffUser.deactivated_at.is_(None))
             .order_by(StaffUser.display_name, StaffUser.id)
         )
     )

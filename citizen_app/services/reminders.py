@@ -5,7 +5,10 @@ Kinds [issue 4, issue 8] [SIP.md 3, deadlines]:
 - the SIP meeting is tomorrow (the person's side, and relatives with an account who said they come);
 - the plan's follow-up is near (the person's side and the coordinator);
 - staff deadlines: an invited unit has not answered within one working day (the case's coordinator and the
-  unit's coordinators), and the plan was not written within two working days of the meeting (coordinator).
+  unit's coordinators), and the plan was not written within two working days of the meeting (coordinator);
+- the first meeting is not held 7 days before the 30-day goal, or after it; the invitation is not sent on
+  day 2 after "utskrivningsklar", or after day 3 (the coordinator, or the unit's coordinators before there
+  is one) [issue 16].
 
 Each kind is safe to run again: a reminder carries a ``dedupe_key``, so a second run the same day (or a run
 from another worker) sends nothing twice. A kind finds its cases with one bounded query (filtered by dates and
@@ -48,12 +51,14 @@ from citizen_app.services import (
     audit,
     consent,
     consent_spread,
+    deadlines,
     meetings,
     notifications,
     plans,
     recipients,
     timeline,
 )
+from citizen_app.services.action_follow_up import send_late_actions
 from citizen_app.services.coming_of_age import send_coming_of_age
 
 # Days before a consent's last day when the person is reminded [issue 4]: 30 first, then 7.
@@ -410,6 +415,101 @@ def send_overdue_plans(today: date) -> int:
     return sent
 
 
+# --- The 30-day first-meeting goal and the 3-day discharge invitation [issue 16] ---------------------------
+
+# The first meeting is held within 30 days of the request [HA]: the coordinator is reminded from 7 days before
+# the last day (once), and once more when it has passed. The invitation is sent within 3 days of
+# "utskrivningsklar" [VM] [ST]: reminded on day 2, the day before the last day (once), and when it has passed.
+FIRST_MEETING_SOON_DAYS = 7
+DISCHARGE_INVITATION_SOON_DAYS = 1
+_BEFORE_THE_MEETING = (Step.REQUESTED, Step.CONSENT, Step.PREPARATION, Step.INVITED)
+
+
+def _staff_to_remind(case: SipCase) -> list[StaffUser]:
+    """The coordinator; before anyone took the SIP, the coordinators of the unit that has it."""
+    coordinator = recipients.current_coordinator(case)
+    if coordinator is not None:
+        return [coordinator]
+    if case.owning_unit_id is None:
+        return []
+    return recipients.unit_coordinators(case.owning_unit_id)
+
+
+def _remind_of_deadline(
+    case: SipCase, deadline: deadlines.Deadline, soon_days: int, kind: NotificationKind
+) -> int:
+    """One reminder when ``soon_days`` or fewer are left (on any run until the last day), one when passed."""
+    if deadline.overdue:
+        when = "passed"
+    elif deadline.days_left <= soon_days:
+        when = "soon"
+    else:
+        return 0
+    sent = 0
+    for staff in _staff_to_remind(case):
+        message = notifications.notify(
+            staff,
+            kind,
+            case,
+            data={"when": when, "due": deadline.due.isoformat()},
+            # Per case, deadline day and stage: a deadline that moves (a new discharge date) reminds again.
+            dedupe_key=_key(deadline.kind, case.public_id, deadline.due, when, staff.get_id()),
+        )
+        sent += message is not None
+    return sent
+
+
+def send_first_meeting_reminders(today: date) -> int:
+    """No first meeting held yet, and the 30-day goal is 7 days away or has passed: tell the coordinator.
+
+    Only SIPs before the meeting whose request is old enough are read (in SQL); deadlines.deadlines_for says
+    when the goal is, and drops it once the meeting is held.
+    """
+    requested_before = _start_of(
+        today - timedelta(days=deadlines.MEETING_WITHIN_DAYS - FIRST_MEETING_SOON_DAYS - 1)
+    )
+    candidates = db.session.scalars(
+        select(SipCase)
+        .where(SipCase.step.in_(_BEFORE_THE_MEETING), SipCase.requested_at < requested_before)
+        .order_by(SipCase.id)
+    ).all()
+    sent = 0
+    for case in candidates:
+        for deadline in deadlines.deadlines_for(case, today):
+            if deadline.kind == "first_meeting":
+                sent += _remind_of_deadline(
+                    case, deadline, FIRST_MEETING_SOON_DAYS, NotificationKind.STAFF_FIRST_MEETING_DUE
+                )
+    return sent
+
+
+def send_discharge_invitation_reminders(today: date) -> int:
+    """Ready for discharge ("utskrivningsklar"), nobody invited yet: on day 2, and when the 3 days passed."""
+    ready_by = today - timedelta(
+        days=deadlines.DISCHARGE_INVITATION_WITHIN_DAYS - DISCHARGE_INVITATION_SOON_DAYS
+    )
+    candidates = db.session.scalars(
+        select(SipCase)
+        .where(
+            SipCase.step.in_(_BEFORE_THE_MEETING),
+            SipCase.discharge_date.is_not(None),
+            SipCase.discharge_date <= ready_by,
+        )
+        .order_by(SipCase.id)
+    ).all()
+    sent = 0
+    for case in candidates:
+        for deadline in deadlines.deadlines_for(case, today):
+            if deadline.kind == "discharge_invitation":
+                sent += _remind_of_deadline(
+                    case,
+                    deadline,
+                    DISCHARGE_INVITATION_SOON_DAYS,
+                    NotificationKind.STAFF_DISCHARGE_INVITATION_DUE,
+                )
+    return sent
+
+
 # --- Running them -------------------------------------------------------------------------------------------
 
 KINDS: dict[str, Callable[[date], int]] = {
@@ -419,6 +519,9 @@ KINDS: dict[str, Callable[[date], int]] = {
     "invitation_unanswered": send_unanswered_invitations,
     "plan_overdue": send_overdue_plans,
     "coming_of_age": send_coming_of_age,  # the 18th birthday [issue 15]
+    "first_meeting": send_first_meeting_reminders,  # the 30-day goal [issue 16]
+    "discharge_invitation": send_discharge_invitation_reminders,  # 3 days after utskrivningsklar [issue 16]
+    "action_late": send_late_actions,  # an action of the plan is past its day and not started [issue 16]
 }
 
 

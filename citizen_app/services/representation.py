@@ -37,7 +37,7 @@ from citizen_app.models import (
     SipCase,
     StaffUser,
 )
-from citizen_app.services import N_, InvalidInput, NotAllowed, audit
+from citizen_app.services import N_, InvalidInput, NotAllowed, audit, identity, people, relations
 
 # God man and förvaltare: the person first, then the mandate. A framtidsfullmakt is not one of them.
 APPOINTED = (RepresentativeType.GOD_MAN, RepresentativeType.FORVALTARE)
@@ -269,3 +269,121 @@ def record_ability(
     db.session.flush()
     audit.record(staff, "consent.ability_recorded", case, can_consent=can_consent, record=record.public_id)
     return record
+
+
+# --- Registering a representative from the decision [issue 18] ----------------------------------------------
+
+MAX_REFERENCE = 60
+MAX_NAME = 200
+# What a god man or förvaltare may be appointed for (föräldrabalken 11 kap. 4 §), in the order shown.
+MANDATE_AREAS = (Mandate.BEVAKA_RATT, Mandate.FORVALTA_EGENDOM, Mandate.SORJA_FOR_PERSON)
+
+
+class InvalidRepresentative(InvalidInput):
+    pass
+
+
+def may_register_representative(staff: StaffUser, case: SipCase, day: date) -> bool:
+    """The coordinator (who writes down consent) of an open SIP about an adult."""
+    return (
+        not case.is_closed
+        and case.subject is not None
+        and not case.subject.is_child_on(day)
+        and access.can(staff, Action.STAFF_RECORD_CONSENT, case)
+    )
+
+
+def register_representative(
+    staff: StaffUser,
+    case: SipCase,
+    kind: str,
+    identity_number: str,
+    name: str,
+    mandate: list[str],
+    valid_from: date | None,
+    valid_until: date | None,
+    reference: str,
+    today: date | None = None,
+) -> Relationship:
+    """Staff write down a god man, förvaltare or framtidsfullmakt from the decision: who, what kind, the
+    areas of the mandate (god man, förvaltare), from and until when, and the decision's reference number.
+
+    The person sees it on their SIP page; the representative then acts within it (access.py, consent rules
+    above). Raises InvalidRepresentative (field → msgid) or NotAllowed.
+    """
+    day = today or date.today()
+    if not may_register_representative(staff, case, day):
+        raise NotAllowed(N_("Du kan inte skriva in det här för den här SIP:en."))
+    errors: dict[str, str] = {}
+    rep_type = next((t for t in RepresentativeType if t.value == kind), None)
+    if rep_type is None:
+        errors["kind"] = N_("Välj vilken sorts ställföreträdare det är")
+    number = ""
+    try:
+        number = identity.normalise(identity_number or "")
+    except identity.InvalidIdentityNumber:
+        errors["identity_number"] = N_("Skriv ett personnummer med 12 siffror, till exempel 19121212-1212")
+    holder_name = (name or "").strip()
+    if not holder_name:
+        errors["name"] = N_("Skriv ställföreträdarens namn")
+    elif len(holder_name) > MAX_NAME:
+        errors["name"] = N_("Skriv högst 200 tecken")
+    areas = [area.value for area in MANDATE_AREAS if area.value in set(mandate)]
+    if rep_type in APPOINTED and not areas:
+        errors["mandate"] = N_("Välj vad uppdraget gäller, som det står i beslutet")
+    if valid_from is None:
+        errors["valid_from"] = N_("Skriv från vilken dag beslutet gäller")
+    if valid_until is not None and valid_from is not None and valid_until < valid_from:
+        errors["valid_until"] = N_("Slutdagen kan inte vara före första dagen")
+    elif valid_until is not None and valid_until < day:
+        errors["valid_until"] = N_("Slutdagen har redan varit")
+    text = (reference or "").strip()
+    if not text:
+        errors["reference"] = N_("Skriv beslutets diarienummer eller annan beteckning")
+    elif len(text) > MAX_REFERENCE:
+        errors["reference"] = N_("Skriv högst 60 tecken")
+    subject = case.subject
+    if not errors and subject is not None and identity.identity_hash(number) == subject.identity_hash:
+        errors["identity_number"] = N_("Personen kan inte vara sin egen ställföreträdare")
+    if errors or rep_type is None or subject is None:
+        raise InvalidRepresentative(errors)
+    holder = people.get_or_create_person(number, holder_name)
+    rel = Relationship(
+        kind=RelationKind.REPRESENTATIVE,
+        holder_id=holder.id,
+        subject_id=subject.id,
+        representative_type=rep_type,
+        mandate=areas if rep_type in APPOINTED else None,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        decision_reference=text,
+    )
+    db.session.add(rel)
+    db.session.flush()
+    audit.record(
+        staff,
+        "representation.registered",
+        case,
+        type=rep_type.value,
+        representative=holder.public_id,
+        reference=text,
+    )
+    access.forget_roles()
+    relations.forget_subject_ties()
+    return rel
+
+
+def representatives_shown_to(person: Person, today: date) -> list[Relationship]:
+    """The person's representatives whose decision still holds or is to come, with their holders, oldest
+    first: shown on their SIP page [issue 18]. Read with the access check's ties when it has run."""
+    found = relations.subject_representatives(person.id)
+    if found is None:
+        found = list(
+            db.session.scalars(
+                select(Relationship)
+                .where(Relationship.subject_id == person.id, Relationship.kind == RelationKind.REPRESENTATIVE)
+                .options(selectinload(Relationship.holder))
+                .order_by(Relationship.id)
+            )
+        )
+    return [rel for rel in found if rel.valid_until is None or rel.valid_until >= today]

@@ -3,12 +3,23 @@
 The answers live in a draft of the flow "request" (services/drafts.py) until sent. Each step is validated
 here (not in the view), so the same rule gives the same Swedish message everywhere. Sending is idempotent: a
 double-clicked submit finds the case the first click made.
+
+Which unit receives a sent request is county configuration (services/intake_rules.py, issue 16), keyed by
+what the answers record about the need: "Ska du snart skrivas ut från sjukhus?" (the discharge rule) and
+whether the SIP is for a child or an adult; then the default unit of the principals of the chosen units. The
+order the person ticked the units in does not matter. With nothing configured, the first unit with a
+coordinator (municipality first, then by name); with no coordinator anywhere, no unit.
+
+A SIP is for help from both the municipality and the region [DA 3.3, 3.6.2]: when every unit the person chose
+belongs to one of them, ``one_principal_only`` says which, and the flow shows a page about the plan that fits
+instead (a vårdplan in the region, a genomförandeplan in the municipality) before the next question. The
+person can still go on and send the request.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -30,8 +41,6 @@ from citizen_app.models import (
     RelationKind,
     Relationship,
     SipCase,
-    StaffMembership,
-    StaffRole,
     StaffUser,
     Step,
     Unit,
@@ -44,10 +53,12 @@ from citizen_app.services import (
     audit,
     deadlines,
     drafts,
+    intake_rules,
     notifications,
     recipients,
     timeline,
 )
+from citizen_app.services import discharge as discharge_rules
 from citizen_app.services.row_counts import rows_changed
 
 STEPS = ("who", "need", "services", "urgency", "contact")
@@ -97,6 +108,27 @@ def units_by_principal_kind() -> dict[str, list[Unit]]:
     for unit in units:
         grouped[unit.principal.kind.value].append(unit)
     return grouped
+
+
+def one_principal_only(answers: dict) -> PrincipalKind | None:
+    """Municipality or region, when every unit chosen belongs to that one kind of principal [DA 3.6.2].
+
+    None when the person ticked "Vet inte", chose no unit, or chose units of both (or of another party such
+    as Försäkringskassan, whose plans are not a kommun's or a region's).
+    """
+    unit_ids = answers.get("units") or []
+    if not unit_ids or answers.get("dont_know"):
+        return None
+    kinds = set(
+        db.session.scalars(
+            select(Principal.kind)
+            .join(Unit, Unit.principal_id == Principal.id)
+            .where(Unit.public_id.in_(unit_ids))
+        )
+    )
+    if len(kinds) == 1 and kinds <= {PrincipalKind.MUNICIPALITY, PrincipalKind.REGION}:
+        return kinds.pop()
+    return None
 
 
 # ---- the draft ---------------------------------------------------------------------------------------------
@@ -216,9 +248,9 @@ def _validate_urgency(author: Person, values: dict):
         except ValueError:
             errors["discharge_date"] = N_("Skriv datumet som år-månad-dag, till exempel 2026-12-01")
         else:
-            today = date.today()
-            if not today - timedelta(days=30) <= discharge <= today + timedelta(days=365):
-                errors["discharge_date"] = N_("Skriv ett datum inom ett år från i dag")
+            outside = discharge_rules.date_error(discharge, date.today())  # the same range as for staff
+            if outside:
+                errors["discharge_date"] = outside
     return {
         "urgent": urgent == "yes",
         "leaving_hospital": leaving == "yes",
@@ -336,7 +368,7 @@ def _new_case(
 ) -> SipCase:
     case = SipCase(
         subject_id=subject.id if subject else None,
-        owning_unit_id=_receiving_unit(units),
+        owning_unit_id=_receiving_unit(subject, units, a),
         step=Step.REQUESTED,
         initiated_by=initiator,
         awaiting_person_agreement=initiator == Initiator.RELATIVE,
@@ -378,29 +410,12 @@ def _subject_and_initiator(author: Person, for_whom: str) -> tuple[Person | None
     return subject, Initiator.GUARDIAN if kind == "child" else Initiator.REPRESENTATIVE
 
 
-def _receiving_unit(chosen: list[Unit]) -> int | None:
-    """The first chosen unit that has a coordinator, else the first unit with a coordinator in the county.
-
-    The receiving principal must find the right unit [DA 4.1]: staff can forward from there.
-    """
-    with_coordinators = set(
-        db.session.scalars(
-            select(StaffMembership.unit_id).where(StaffMembership.role == StaffRole.COORDINATOR)
-        )
-    )
-    for unit in chosen:
-        if unit.id in with_coordinators:
-            return unit.id
-    if not with_coordinators:
-        return None
-    # Municipality units first: social services usually receive requests in the county's routine.
-    fallback = db.session.scalar(
-        select(Unit.id)
-        .join(Principal, Unit.principal_id == Principal.id)
-        .where(Unit.id.in_(with_coordinators))
-        .order_by(Principal.kind != PrincipalKind.MUNICIPALITY, Unit.name)
-    )
-    return fallback
+def _receiving_unit(subject: Person | None, units: list[Unit], a: dict) -> int | None:
+    """The county's intake configuration decides (services/intake_rules.py): the need is read from the
+    answers (leaving hospital; a child or an adult), never from the order the units were ticked in."""
+    is_child = subject.is_child_on(date.today()) if subject is not None else None
+    needs = intake_rules.needs_of(bool(a.get("leaving_hospital")), is_child)
+    return intake_rules.receiving_unit(needs, units)
 
 
 def _add_participants(case: SipCase, subject: Person | None, units: list[Unit]) -> None:

@@ -18,6 +18,11 @@ REQUIRED_DATA: dict[EventKind, tuple[str, ...]] = {
     EventKind.MEETING_BOOKED: ("starts_at",),
     EventKind.MEETING_CHANGED: ("starts_at",),
     EventKind.CLOSED: ("reason",),
+    EventKind.DISCHARGE_LINKED: ("discharge_date",),
+    EventKind.MOVE_PROPOSED: ("to",),
+    EventKind.MOVE_DECLINED: ("to",),
+    EventKind.MOVE_WITHDRAWN: ("to",),
+    EventKind.COORDINATION_MOVED: ("coordinator", "to"),
 }
 
 

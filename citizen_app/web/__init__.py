@@ -9,16 +9,20 @@ def register_blueprints(app: Flask) -> None:
     # Imported when the app is built (create_app), not with the package: assets.py needs web.guards only.
     from citizen_app.web import (
         access_log,
+        admin,
+        admin_import,
         auth,
         cases,
         child,
         consent,
         declining,
         feedback,
+        health,
         invitations,
         mature_minor,
         meeting,
         messages,
+        my_data,
         notification_settings,
         pages,
         plan,
@@ -28,6 +32,8 @@ def register_blueprints(app: Flask) -> None:
         requests,
         sharing,
         staff,
+        staff_actions,
+        staff_coordination,
         staff_decisions,
         staff_feedback,
         staff_mature_minor,
@@ -38,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (
+        health,
         start,
         auth,
         pages,
@@ -51,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
         mature_minor,
         meeting,
         messages,
+        my_data,
         notification_settings,
         plan,
         preparation,
@@ -61,10 +69,14 @@ def register_blueprints(app: Flask) -> None:
         staff,
         staff_feedback,
         staff_meetings,
+        staff_coordination,
         staff_plans,
         staff_decisions,
         staff_representation,
         staff_mature_minor,
+        staff_actions,
+        admin_import,
+        admin,
     ):
         app.register_blueprint(module.bp)
 

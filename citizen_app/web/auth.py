@@ -63,6 +63,8 @@ def sign_in_test_identity():
     form = TestIdentityForm()
     if request.method == "POST":
         actor = demo.actor_for_test_identity(form.identity.data)
+        if actor is not None and not actor.is_active:
+            return _failed("personal", "deactivated")
         if actor is not None:
             sessions.sign_in(actor)
             default = url_for("staff.show_start") if actor.is_staff else url_for("start.show_start")
@@ -105,9 +107,11 @@ def finish_oidc(audience: str):
     except oidc.SignInFailed as failure:
         return _failed(audience, failure.reason)
     if audience == "personal":
-        staff_member = people.find_staff_by_identity(verified.identity_number)
+        staff_member = people.staff_for_sign_in(verified.identity_number, verified.hsa_id)
         if staff_member is None:
             return _failed(audience, "not_staff")
+        if not staff_member.is_active:
+            return _failed(audience, "deactivated")
         sessions.sign_in(staff_member)
         default = url_for("staff.show_start")
     else:
@@ -117,7 +121,7 @@ def finish_oidc(audience: str):
 
 
 def _failed(audience: str, reason: str):
-    status = 403 if reason == "not_staff" else _FAILURE_STATUS.get(reason, 400)
+    status = 403 if reason in ("not_staff", "deactivated") else _FAILURE_STATUS.get(reason, 400)
     retry = url_for("auth.sign_in_staff") if audience == "personal" else url_for("auth.sign_in")
     return render_template("auth/sign_in_failed.html", reason=reason, retry=retry), status
 

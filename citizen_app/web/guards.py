@@ -3,6 +3,7 @@
 - ``public``: anyone, signed in or not.
 - ``citizen``: a signed-in person (not staff). Case-level checks are then made with ``access.can``.
 - ``staff``: a signed-in staff user.
+- ``admin``: a signed-in staff user who administers the county's organisation (services/administrators.py).
 - ``signed_in``: any signed-in user (their own messages, settings).
 - ``child_link``: the child's own pages ("Min röst"): a signed-in person (the service then checks it is the
   child), or someone who opened the child's code or link in this browser session. The link is re-checked on
@@ -23,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
-from citizen_app.services import access_links, submissions
+from citizen_app.services import access_links, administrators, submissions
 
 RULE_ATTRIBUTE = "access_rule"
 CREATES_ATTRIBUTE = "creates"
@@ -61,6 +62,18 @@ def staff(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     return _mark(wrapped, "staff")
+
+
+def admin(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.sign_in_staff", next=request.full_path.rstrip("?")), 303)
+        if not current_user.is_staff or not administrators.is_admin(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return _mark(wrapped, "admin")
 
 
 def signed_in(view: Callable) -> Callable:

@@ -1,6 +1,6 @@
 """In-app messages ("Meddelanden") for citizens and staff, with the unread count in every page's header."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from citizen_app.services import notifications
@@ -11,10 +11,13 @@ bp = Blueprint("messages", __name__)
 
 @bp.app_context_processor
 def unread_messages():
-    """The header's "Meddelanden (2)" — one cheap count query on pages for a signed-in user."""
-    if current_user.is_authenticated:
-        return {"unread_message_count": notifications.unread_count(current_user)}
-    return {"unread_message_count": 0}
+    """The header's "Meddelanden (2)": one count on the recipient's (id, read_at) index, at most once per
+    request however many templates it renders (issue 17); none for someone not signed in."""
+    if not current_user.is_authenticated:
+        return {"unread_message_count": 0}
+    if "unread_message_count" not in g:
+        g.unread_message_count = notifications.unread_count(current_user)
+    return {"unread_message_count": g.unread_message_count}
 
 
 @bp.route("/meddelanden")

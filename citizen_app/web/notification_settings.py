@@ -7,6 +7,9 @@
 - ``POST /aviseringar/enheter`` takes the browser's PushSubscription as JSON (CSRF token in the X-CSRFToken
   header, which Flask-WTF reads) and answers JSON: 201, or 400 for a body that is not a subscription, 422
   for one the service refuses, 413 for a body far too big. Never a 500 for what a client sends.
+- E-mail and SMS [issue 18]: the person's address and mobile number and whether they want e-mail and/or SMS
+  when something new is in Min SIP (``POST /aviseringar/sms-och-e-post``, services/outreach.py). The page
+  shows the exact text that is sent, and says so when this Min SIP cannot send e-mail or SMS.
 - Staff never get pushes (they read their messages at work): ``@citizen`` gives them 403.
 """
 
@@ -20,8 +23,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from citizen_app.services import NotFound, push
-from citizen_app.web.forms.notification_settings import KindsForm, RemoveDeviceForm
+from citizen_app.services import NotFound, outreach, push
+from citizen_app.web.forms import add_errors, form_page
+from citizen_app.web.forms.notification_settings import ContactForm, KindsForm, RemoveDeviceForm
 from citizen_app.web.guards import citizen
 
 bp = Blueprint("notification_settings", __name__)
@@ -61,18 +65,55 @@ def _install_page_exists() -> bool:
     return any(rule.rule == INSTALL_PATH for rule in current_app.url_map.iter_rules())
 
 
-@bp.route("/aviseringar")
-@citizen
-def show_settings():
-    return render_template(
+def _settings_page(contact_form: ContactForm | None = None):
+    if contact_form is None:
+        chosen = outreach.choice_of(current_user)
+        contact_form = ContactForm(
+            data={
+                "email": chosen.email,
+                "phone": chosen.phone,
+                "by_email": "yes" if chosen.by_email else "",
+                "by_sms": "yes" if chosen.by_sms else "",
+            }
+        )
+    return form_page(
         "notification_settings/show_settings.html",
+        contact_form,
+        kinds_form=KindsForm(data={"kinds": push.chosen_kinds(current_user)}),
         devices=push.devices_of(current_user),
         kinds=push.KINDS,
-        form=KindsForm(data={"kinds": push.chosen_kinds(current_user)}),
         vapid_public_key=current_app.config.get("VAPID_PUBLIC_KEY") or "",
         install_url=INSTALL_PATH if _install_page_exists() else None,
         push_text=push.GENERIC_TEXT,
+        email_on=outreach.is_on(outreach.EMAIL),
+        sms_on=outreach.is_on(outreach.SMS),
+        quiet_minutes=current_app.config.get("OUTREACH_QUIET_MINUTES", 60),
     )
+
+
+@bp.route("/aviseringar")
+@citizen
+def show_settings():
+    return _settings_page()
+
+
+@bp.route("/aviseringar/sms-och-e-post", methods=["POST"])
+@citizen
+def choose_contact():
+    form = ContactForm()
+    try:
+        outreach.choose(
+            current_user,
+            email=form.email.data,
+            phone=form.phone.data,
+            by_email=form.by_email.data == "yes",
+            by_sms=form.by_sms.data == "yes",
+        )
+    except outreach.InvalidContact as invalid:
+        add_errors(form, invalid.errors)
+        return _settings_page(form)
+    flash(_("Dina val är sparade."), "success")
+    return redirect(url_for("notification_settings.show_settings"), 303)
 
 
 @bp.route("/aviseringar/val", methods=["POST"])

@@ -16,10 +16,11 @@ from werkzeug.routing import BuildError
 
 from citizen_app.access import Action
 from citizen_app.pages import preparation as preparation_page
-from citizen_app.services import NotAllowed, access_links, cases, preparation, readers
+from citizen_app.services import NotAllowed, access_links, cases, outreach, preparation, readers
 from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.preparation import (
     AgendaItemForm,
+    ChildCodeForm,
     GuestForm,
     MarkForm,
     MoveForm,
@@ -411,19 +412,48 @@ def _enter_code_address() -> str:
 @bp.route(BASE + "/barnets-kod", methods=["GET", "POST"])
 @citizen
 def child_code(public_id: str):
-    """A new code is shown once, in the answer to the POST: it is never stored, put in a URL or a cookie."""
+    """A new code for the child [issue 18]: Min SIP sends it by SMS or e-mail to the number or address the
+    guardian types, when it can send at all (services/outreach.py). When it cannot (the demo), the code is
+    shown once, in the answer to the POST, and the page says so: it is never stored, put in a URL or a cookie.
+    """
     case = _child_case(public_id)
     code = None
+    can_send = outreach.any_on()
+    form = (
+        ChildCodeForm()
+        if request.method == "POST"
+        else ChildCodeForm(data={"address": outreach.known_contact(case.subject)})
+    )
     if request.method == "POST":
         try:
-            made = preparation.give_child_code(current_user, case)
-        except NotAllowed:
-            abort(404)
-        code = access_links.show_code(made.secret)
+            send_to = outreach.parse_for_sending(form.address.data, "address") if can_send else None
+        except outreach.InvalidContact as invalid:
+            add_errors(form, invalid.errors)
+        else:
+            try:
+                made = preparation.give_child_code(current_user, case)
+            except NotAllowed:
+                abort(404)
+            if send_to is None:
+                code = access_links.show_code(made.secret)
+            else:
+                outreach.send_child_code(
+                    current_user, case, send_to, access_links.show_code(made.secret), _enter_code_address()
+                )
+                flash(
+                    _(
+                        "Koden är skickad till %(address)s. En gammal kod fungerar inte längre.",
+                        address=send_to.shown,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".child_code", public_id=public_id), 303)
     html, status = form_page(
         "preparation/child_code.html",
+        form,
         **_about(case),
         code=code,
+        can_send=can_send,
         address=_enter_code_address(),
         links=access_links.active_links(case, access_links.CHILD_PAGES),
     )

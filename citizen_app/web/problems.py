@@ -72,3 +72,34 @@ def show_report(public_id: str, report_id: str):
     return render_template(
         "problems/show_report.html", case=case, report=problems.report_of(current_user, case, report_id)
     )
+
+
+# --- Without a SIP: "nobody took the initiative", "my SIP stopped" [HA] [DA 5.2] [issue 16] ---------------
+
+
+@bp.route("/rapportera-problem", methods=["GET", "POST"])
+@citizen
+@creates
+def report_without_sip():
+    """A report not tied to a SIP. It goes to the coordinators of both the municipality and the region."""
+    form = ReportForm()
+    if request.method == "POST":
+        try:
+            found = problems.report_without_sip(current_user, form.kind.data, form.text.data)
+        except problems.InvalidReport as invalid:
+            add_errors(form, invalid.errors)
+        else:
+            return redirect(url_for("problems.show_own_report", report_id=found.public_id), 303)
+    return form_page("problems/report_without_sip.html", form, kinds=problems.KINDS_WITHOUT_SIP)
+
+
+@bp.route("/mina-rapporter")
+@citizen
+def list_own_reports():
+    return render_template("problems/own_reports.html", reports=problems.own_reports(current_user))
+
+
+@bp.route("/mina-rapporter/<string(length=22):report_id>")
+@citizen
+def show_own_report(report_id: str):
+    return render_template("problems/own_report.html", report=problems.own_report(current_user, report_id))

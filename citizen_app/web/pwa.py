@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from flask_login import AnonymousUserMixin
 
 from citizen_app.services import push
@@ -21,8 +21,8 @@ bp = Blueprint("pwa", __name__)
 
 # The static files every page uses (templates/layouts/base.html), and the icons. A web test checks that
 # each static file a page links to is here, so the offline copy is never missing one.
+# The stylesheet is inlined in every page (and so in the offline page), not fetched.
 STATIC_FILES = (
-    "css/app.css",
     "js/app.js",
     "vendor/htmx-2.0.11.min.js",
     "icons/favicon.svg",
@@ -86,7 +86,16 @@ def show_manifest():
             },
         ],
     }
-    return Response(json.dumps(manifest, ensure_ascii=False), mimetype="application/manifest+json")
+    body = json.dumps(manifest, ensure_ascii=False)
+    return _revalidated(Response(body, mimetype="application/manifest+json"))
+
+
+def _revalidated(response: Response) -> Response:
+    """Kept by the browser, asked for again with If-None-Match: 304 with no body while unchanged
+    (security.REVALIDATED sends ``Cache-Control: no-cache``)."""
+    response.add_etag()
+    response.make_conditional(request)  # changes the response itself (304, no body) when the tag matches
+    return response
 
 
 @bp.route("/sw.js")
@@ -104,9 +113,9 @@ def service_worker():
         generic_text=push.GENERIC_TEXT,
         icon=_asset_url("icons/icon-192.png"),
     )
-    # Never kept in the HTTP cache (security.py sends no-store outside /static/), so a deploy reaches every
-    # browser on its next visit.
-    return Response(script, mimetype="application/javascript")
+    # Kept, but revalidated on every update check (``no-cache`` + ETag, security.REVALIDATED): a deploy still
+    # reaches every browser on its next visit, and an unchanged worker costs a 304 without a body.
+    return _revalidated(Response(script, mimetype="application/javascript"))
 
 
 @bp.route("/offline")

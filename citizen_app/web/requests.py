@@ -55,6 +55,28 @@ def answer_services(draft_id: str):
     return _question(draft_id, "services", groups=request_service.units_by_principal_kind())
 
 
+@bp.route("/begar-sip/<string(length=22):draft_id>/kontakter/en-sip")
+@citizen
+def show_one_principal(draft_id: str):
+    """The units chosen all belong to the municipality, or all to the region: a SIP is for help from both
+    [DA 3.3, 3.6.2], so say which plan fits instead; the person can go on anyway or change the answer."""
+    draft = request_service.get_draft(current_user, draft_id)
+    sent = request_service.sent_case_of(draft)
+    if sent is not None:
+        return redirect(url_for("requests.show_sent", case_id=sent.public_id), 303)
+    principal = request_service.one_principal_only(draft.answers)
+    returning = flow.returning(request.args.get("fran"))
+    if principal is None:  # the answer was changed meanwhile: nothing to tell
+        return redirect(_url(draft, FLOW.after_notice("services", returning=returning)), 303)
+    fran = flow.RETURN_TO_CHECK if returning else None
+    return render_template(
+        "requests/show_one_principal.html",
+        principal=principal.value,
+        go_on=_url(draft, FLOW.after_notice("services", returning=returning)),
+        change=url_for("requests.answer_services", draft_id=draft.public_id, fran=fran),
+    )
+
+
 @bp.route("/begar-sip/<string(length=22):draft_id>/bradskande", methods=["GET", "POST"])
 @citizen
 def answer_urgency(draft_id: str):
@@ -128,7 +150,11 @@ def _question(draft_id: str, step: str, **context):
         except request_service.AlreadySent as already:
             return redirect(url_for("requests.show_sent", case_id=already.case.public_id), 303)
         if not problems:
-            return redirect(_url(draft, FLOW.after(step, returning=returning)), 303)
+            # Units of one principal only: first a page about the plan that fits instead [DA 3.6.2].
+            notice = step == "services" and request_service.one_principal_only(draft.answers) is not None
+            return redirect(
+                _url(draft, FLOW.after(step, returning=returning, with_notice=notice), returning), 303
+            )
         add_errors(form, problems)
     else:
         form = question.of(draft.answers, FLOW.is_answered(step, draft.answers))
@@ -146,8 +172,12 @@ def _question(draft_id: str, step: str, **context):
     )
 
 
-def _url(draft, place: str) -> str:
-    """The address of a place in the flow (pages/flow.py): a question, the check page or the start page."""
+def _url(draft, place: str, returning: bool = False) -> str:
+    """The address of a place in the flow (pages/flow.py): a question, a notice, the check page or the start
+    page. A notice page keeps ``?fran=`` so that it leads back to the check page."""
+    if flow.notice_of(place) == "services":
+        fran = flow.RETURN_TO_CHECK if returning else None
+        return url_for("requests.show_one_principal", draft_id=draft.public_id, fran=fran)
     if place == flow.START:
         return url_for("requests.start_request")
     if place == flow.CHECK:

@@ -12,23 +12,46 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.pages import staff_case
-from citizen_app.services import DomainError, NotAllowed, consent, intake, staff_consent
+from citizen_app.pages import workbench as start_workbench
+from citizen_app.services import (
+    DomainError,
+    NotAllowed,
+    administrators,
+    compulsory_care,
+    consent,
+    intake,
+    staff_consent,
+    workbench,
+)
+from citizen_app.services.workbench import Filters
 from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.staff import (
     AcceptCaseForm,
     ChangeCoordinatorForm,
+    CompulsoryCareForm,
     ForwardCaseForm,
     LinkPersonForm,
     RecordConsentForm,
     StartCaseForm,
+    WorkbenchFilterForm,
 )
 from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff", __name__, url_prefix="/personal")
 
 CASE_ID = "<string(length=22):public_id>"
+
+
+@bp.app_context_processor
+def _case_reference() -> dict:
+    """Staff pages about one SIP end their title with a short reference to it ("SIP 7rhTjE"): a coordinator
+    with 40 SIPs has many tabs of the same kind of page, and a title may not name the person [issue 12]."""
+    public_id = (request.view_args or {}).get("public_id")
+    staff_page = (request.blueprint or "").startswith("staff")
+    return {"case_reference": f"SIP {public_id[:6]}" if staff_page and isinstance(public_id, str) else ""}
 
 
 def _case_url(public_id: str) -> str:
@@ -38,27 +61,39 @@ def _case_url(public_id: str) -> str:
 @bp.route("/")
 @staff
 def show_start():
+    """The workbench: "Mina SIP:ar" and the SIPs the staff member's units take part in (issue 16)."""
+    memberships = workbench.units_of(current_user)
+    form = WorkbenchFilterForm(formdata=request.args)
+    filters = Filters.parse(
+        form.steg.data, form.namn.data, request.args.get("sida"), request.args.get("enhetssida")
+    )
+    page = start_workbench.start_page_for(
+        current_user, {unit.id: role for unit, role in memberships}, filters
+    )
     return render_template(
         "staff/show_start.html",
-        memberships=intake.memberships_of(current_user),
-        is_coordinator=intake.is_coordinator(current_user),
-        waiting=intake.waiting_count(current_user),
+        memberships=memberships,
+        is_coordinator=page.is_coordinator,
+        waiting=workbench.waiting_for(current_user),
+        page=page,
+        form=form,
+        is_admin=administrators.is_admin(current_user),
     )
 
 
 @bp.route("/forfragningar")
 @staff
 def list_requests():
-    return render_template("staff/list_requests.html", queue=intake.queue_for(current_user))
+    """The queue of requests, 25 a page as "Mina SIP:ar" (?sida=2)."""
+    queue = intake.queue_page(current_user, request.args.get("sida", default=1, type=int))
+    return render_template("staff/list_requests.html", queue=queue)
 
 
 @bp.route(f"/sip/{CASE_ID}")
 @staff
 def show_case(public_id: str):
     page = staff_case.case_page_for(current_user, public_id)
-    return render_template(
-        "staff/show_case.html", page=page, consent=staff_consent.consent_for_staff(current_user, page.case)
-    )
+    return render_template("staff/show_case.html", page=page, consent=page.consent)
 
 
 @bp.route(f"/sip/{CASE_ID}/ta-emot", methods=["GET", "POST"])
@@ -204,30 +239,82 @@ def record_consent(public_id: str):
 @staff
 @creates
 def start_case():
-    """Staff start a SIP for a person, e.g. when they are ready to leave hospital [DA 1, 4] [VM]."""
-    if not intake.is_coordinator(current_user):
-        abort(403)
-    form = StartCaseForm()
+    """Any staff member who notices a need starts a SIP for a person [DA 1, 4.1], choosing the unit where it
+    is coordinated; e.g. when the person is ready to leave hospital [VM] [ST]."""
+    units = intake.start_units()
     if request.method == "POST":
+        form = StartCaseForm()
         form.validate()
-        identity_number, name, need = form.identity_number.data, form.name.data, form.need.data
-        add_errors(form, intake.new_case_errors(identity_number, name, need, form.discharge_date.date))
+        values = dict(
+            identity_number=form.identity_number.data,
+            name=form.name.data,
+            need=form.need.data,
+            discharge_date=form.discharge_date.date,
+            unit_public_id=form.unit.data,
+            compulsory_kind=form.compulsory_care.data,
+        )
+        add_errors(form, intake.new_case_errors(**values))
         if not form.page_errors:
             try:
-                case = intake.start_case(
-                    current_user,
-                    identity_number,
-                    name,
-                    need,
-                    discharge_date=form.discharge_date.date,
-                    urgent=form.urgent.data == "yes",
-                )
+                started = intake.start_case(current_user, urgent=form.urgent.data == "yes", **values)
             except intake.InvalidAnswers as invalid:
                 add_errors(form, invalid.errors)
             else:
-                flash(_("SIP:en är startad. Du är samordnare."), "success")
-                return redirect(_case_url(case.public_id), 303)
-    return form_page("staff/start_case.html", form)
+                return _after_start(started)
+    else:
+        form = StartCaseForm(data={"unit": intake.own_start_unit(current_user, units)})
+    return form_page("staff/start_case.html", form, units=units)
+
+
+def _after_start(started: intake.Started):
+    """Tell the starter what happens next, and show them the SIP when they may see it."""
+    case = started.case
+    if started.outcome == "coordinator":
+        flash(_("SIP:en är startad. Du är samordnare."), "success")
+    elif started.outcome == "linked":
+        flash(
+            _(
+                "Personen har redan en SIP. Datumet för utskrivning är tillagt i den, och samordnaren har "
+                "fått ett meddelande."
+            ),
+            "success",
+        )
+    else:
+        unit = case.owning_unit.name if case.owning_unit else ""
+        flash(
+            _(
+                "SIP:en är skickad till %(unit)s. En samordnare där tar emot den och kontaktar personen. "
+                "Personen har fått ett meddelande.",
+                unit=unit,
+            ),
+            "success",
+        )
+    if access.can(current_user, Action.STAFF_VIEW_CASE, case):
+        return redirect(_case_url(case.public_id), 303)
+    return redirect(url_for("staff.show_start"), 303)
+
+
+@bp.route(f"/sip/{CASE_ID}/tvangsvard", methods=["GET", "POST"])
+@staff
+@creates
+def record_compulsory_care(public_id: str):
+    """The coordinator records compulsory psychiatric care during the SIP, or that it has ended [DA 3.6.1]."""
+    case = intake.get_case(current_user, public_id, Action.STAFF_RECORD_COMPULSORY_CARE)
+    if case.is_closed:
+        abort(404)
+    if request.method == "POST":
+        form = CompulsoryCareForm()
+        form.validate()
+        try:
+            compulsory_care.record(current_user, case, compulsory_care.parse(form.compulsory_care.data))
+        except compulsory_care.InvalidCompulsoryCare as invalid:
+            add_errors(form, invalid.errors)
+        else:
+            flash(_("Det är inskrivet."), "success")
+            return redirect(_case_url(public_id), 303)
+    else:
+        form = CompulsoryCareForm(data={"compulsory_care": case.compulsory_care or ""})
+    return form_page("staff/record_compulsory_care.html", form, case=case)
 
 
 def _suggested_name(case) -> dict[str, str]:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from citizen_app.services import charts, feedback, problems, staff_feedback
 from citizen_app.web.forms import add_errors, form_page
-from citizen_app.web.forms.staff_feedback import PeriodForm, ProblemAnswerForm
+from citizen_app.web.forms.staff_feedback import PeriodForm, ProblemAnswerForm, ProblemStatusForm
 from citizen_app.web.guards import creates, staff
 
 bp = Blueprint("staff_feedback", __name__, url_prefix="/personal")
@@ -140,8 +140,13 @@ def show_problem(public_id: str):
 @staff
 def start_looking(public_id: str):
     report = problems.get_for_staff(current_user, public_id)
-    if problems.start_looking(current_user, report):
-        flash(_("Personen ser nu att ni tittar på problemet."), "success")
+    form = ProblemStatusForm()
+    form.validate()
+    try:
+        if problems.start_looking(current_user, report, form.version.data):
+            flash(_("Personen ser nu att ni tittar på problemet."), "success")
+    except problems.ChangedElsewhere as changed:
+        flash(_(changed.message), "info")
     return redirect(_report_url(public_id), 303)
 
 
@@ -151,10 +156,16 @@ def start_looking(public_id: str):
 def answer_problem(public_id: str):
     report = problems.get_for_staff(current_user, public_id)
     form = ProblemAnswerForm()
+    form.validate()
     try:
-        problems.answer(current_user, report, form.answer.data)
+        problems.answer(current_user, report, form.answer.data, form.version.data)
     except problems.InvalidReport as invalid:
         add_errors(form, invalid.errors)
+        return _render_report(report, form)
+    except problems.ChangedElsewhere as changed:
+        # Show what the report holds now; the typed answer stays, and sending again goes through.
+        form.version.data = None
+        add_errors(form, {"answer": changed.message})
         return _render_report(report, form)
     flash(_("Svaret är skickat. Personen får ett meddelande."), "success")
     return redirect(_report_url(public_id), 303)

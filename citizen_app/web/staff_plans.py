@@ -14,6 +14,7 @@ annan har ändrat det här", what is there now, and the text the coordinator typ
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,15 +23,26 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from citizen_app.access import Action
-from citizen_app.services import N_, NotAllowed, NotFound, consent, intake, meetings, plans
+from citizen_app.services import (
+    N_,
+    NotAllowed,
+    NotFound,
+    action_follow_up,
+    closing,
+    consent,
+    intake,
+    meetings,
+    plans,
+)
 from citizen_app.web.forms import add_errors, form_page
 from citizen_app.web.forms.staff_plans import (
     ActionForm,
-    CloseForm,
+    ChangeActionForm,
     DecisionForm,
     DetailsForm,
     DraftForm,
     GoalForm,
+    MarkForm,
     OutcomeForm,
 )
 from citizen_app.web.guards import staff
@@ -143,7 +155,7 @@ def overview(public_id: str):
         in_force=plans.in_force(case),
         deadline=deadline,
         may_write=plans.may_write(current_user, case),
-        may_close=plans.may_close(current_user, case),
+        may_close=closing.may_close(current_user, case),
     )
 
 
@@ -154,7 +166,21 @@ def show_version(public_id: str, number: int):
     case = intake.get_case(current_user, public_id)
     plan = plans.version(case, number)
     may_edit = not plan.is_locked and plans.may_write(current_user, case)
-    return render_template("staff_plans/show_version.html", case=case, plan=plan, may_edit=may_edit)
+    followed = action_follow_up.statuses(case, plan)  # the plan in force: how each action is going
+    markable = {
+        action.public_id
+        for goal in plan.goals
+        for action in goal.actions
+        if followed and action_follow_up.may_mark(current_user, case, action)
+    }
+    return render_template(
+        "staff_plans/show_version.html",
+        case=case,
+        plan=plan,
+        may_edit=may_edit,
+        followed=followed,
+        markable=markable,
+    )
 
 
 # --- Writing the draft ------------------------------------------------------------------------------------
@@ -187,7 +213,14 @@ def edit_version(public_id: str, number: int):
 def _editor(case, plan, form: DraftForm):
     """The editor; shown again (422) when the draft changed since it was sent from: it shows the draft now."""
     previous = next((v for v in plans.versions(case) if v.id == plan.based_on_id), None)
-    return form_page("staff_plans/edit_version.html", form, plan=plan, case=case, previous=previous)
+    return form_page(
+        "staff_plans/edit_version.html",
+        form,
+        plan=plan,
+        case=case,
+        previous=previous,
+        missing=plans.missing(case, plan),
+    )
 
 
 @bp.route(f"/{NUMBER}/mal", methods=["GET", "POST"], defaults={"item_id": None})
@@ -270,26 +303,11 @@ def add_action(public_id: str, number: int, item_id: str):
     units = plans.responsible_units(case)  # the units taking part that the consent in force covers
     if request.method == "POST":
         form = ActionForm()
-        # Any unit of the SIP: the service says so when the consent does not cover it (a tampered form).
-        parties = consent.parties_of(case)
-        unit = next((u for u in parties if u.public_id == form.responsible_unit.data), None)
         response = _save(
             form,
             public_id,
             number,
-            lambda: plans.add_action(
-                current_user,
-                case,
-                plan,
-                item_id,
-                what=form.what.data,
-                responsible=form.responsible.data,
-                responsible_unit_id=unit.id if unit else None,
-                responsible_name=form.responsible_name.data,
-                starts_on=form.starts_on.date,
-                how_often=form.how_often.data,
-                revision=form.revision.data,
-            ),
+            lambda: plans.add_action(current_user, case, plan, item_id, **_action_answers(form, case)),
             N_("Det som ska göras är sparat."),
             f"goal-{item_id}",
         )
@@ -299,6 +317,54 @@ def add_action(public_id: str, number: int, item_id: str):
     else:
         form = ActionForm.based_on(plan)
     return form_page("staff_plans/action.html", form, plan=plan, case=case, goal=current, units=units)
+
+
+def _action_answers(form: ActionForm, case) -> dict:
+    """The action form's answers as the plan service takes them (adding and changing an action alike). The
+    unit may be any unit of the SIP: the service says so when the consent does not cover it (a tampered
+    form)."""
+    unit = next((u for u in consent.parties_of(case) if u.public_id == form.responsible_unit.data), None)
+    return {
+        "what": form.what.data,
+        "responsible": form.responsible.data,
+        "responsible_unit_id": unit.id if unit else None,
+        "responsible_name": form.responsible_name.data,
+        "starts_on": form.starts_on.date,
+        "how_often": form.how_often.data,
+        "revision": form.revision.data,
+    }
+
+
+@bp.route(f"/{NUMBER}/insats/{ITEM}", methods=["GET", "POST"])
+@staff
+def change_action(public_id: str, number: int, item_id: str):
+    """Change what an action says (what, who, when) in the draft. An approved version is changed by a
+    follow-up: its edit URL answers with a message and leads back to the version."""
+    case, plan, refusal = _draft(public_id, number)
+    if refusal:
+        return refusal
+    actions = [a for g in plan.goals for a in g.actions]
+    current = _part(actions, item_id)
+    units = plans.responsible_units(case)
+    if request.method == "POST":
+        form = ChangeActionForm()
+        response = _save(
+            form,
+            public_id,
+            number,
+            lambda: plans.change_action(current_user, case, plan, item_id, **_action_answers(form, case)),
+            N_("Det som ska göras är ändrat."),
+            lambda saved: f"goal-{saved.goal.public_id}",
+        )
+        if response is not None:
+            return response
+        current = _part([a for g in plan.goals for a in g.actions], item_id)
+    else:
+        form = ChangeActionForm.of(plan, current)
+    goal = current.goal if current is not None else None
+    return form_page(
+        "staff_plans/action.html", form, plan=plan, case=case, goal=goal, units=units, action=current
+    )
 
 
 @bp.route(f"/{NUMBER}/beslut", methods=["GET", "POST"])
@@ -358,6 +424,9 @@ def details(public_id: str, number: int):
                 coordinator_contact=form.coordinator_contact.data,
                 follow_up_on=form.follow_up_on.date,
                 follow_up_by=form.follow_up_by.data,
+                no_follow_up_reason=form.no_follow_up_reason.data,
+                applies_until=form.applies_until.date,
+                disagreements=form.disagreements.data,
                 # Asked only at a follow-up: the first version's page has no such field.
                 continued_need=form.continued_need.data if plan.based_on_id else "",
                 revision=form.revision.data,
@@ -469,30 +538,53 @@ def approve_at_meeting(public_id: str, number: int):
             return redirect(url_for("staff_plans.show_version", public_id=public_id, number=number), 303)
     else:
         form = DraftForm.based_on(plan)
-    return form_page("staff_plans/approve.html", form, plan=plan, case=case)
+    return form_page(
+        "staff_plans/approve.html", form, plan=plan, case=case, missing=plans.missing(case, plan)
+    )
 
 
-# --- Closing the SIP ----------------------------------------------------------------------------------------
+# --- Following the plan's actions [issue 16] ----------------------------------------------------------
 
 
-@bp.route("/avsluta", methods=["GET", "POST"])
+@bp.route(f"/insats/{ITEM}/hur-det-gar", methods=["GET", "POST"])
 @staff
-def close(public_id: str):
-    """End the SIP with a reason. This page is the confirmation: it says what happens before the POST."""
-    case = intake.get_case(current_user, public_id, Action.STAFF_CLOSE_CASE)
-    if case.is_closed:
-        flash(_("SIP:en är redan avslutad."), "info")
-        return redirect(_overview_url(public_id), 303)
-    form = CloseForm()
+def mark_action(public_id: str, item_id: str):
+    """Mark an action of the plan in force started, done or not done, with the day
+    (services/action_follow_up). Staff of the case who may not mark it get 404, like any page not theirs."""
+    case = intake.get_case(current_user, public_id, Action.STAFF_FOLLOW_ACTION)
+    plan, action = action_follow_up.action_in_force(case, item_id)
+    if not action_follow_up.may_mark(current_user, case, action):
+        raise NotFound(N_("Sidan finns inte."))
+    followed = action_follow_up.statuses(case, plan)[action.public_id]
     if request.method == "POST":
-        try:
-            plans.close(current_user, case, form.reason.data, form.note.data)
-        except plans.InvalidPlan as invalid:
-            add_errors(form, invalid.errors)
-        except NotAllowed as refused:
-            flash(_(refused.message), "info")
-            return redirect(_overview_url(public_id), 303)
-        else:
-            flash(_("SIP:en är avslutad. Alla har fått ett meddelande."), "success")
-            return redirect(_overview_url(public_id), 303)
-    return form_page("staff_plans/close.html", form, case=case, draft=plans.draft(case))
+        form = MarkForm()
+        if form.validate():
+            try:
+                action_follow_up.mark(
+                    current_user, case, item_id, form.progress.data, form.marked_on.date, seen=form.seen.data
+                )
+            except action_follow_up.MarkedElsewhere as changed:
+                add_errors(form, {CHANGED: changed.message})
+                form.seen.data = changed.seen
+            except action_follow_up.InvalidMark as invalid:
+                add_errors(form, invalid.errors)
+            except NotAllowed:
+                raise NotFound(N_("Sidan finns inte.")) from None
+            else:
+                flash(_("Det är sparat hur det går."), "success")
+                if form.back.data == "ours":
+                    return redirect(url_for("staff_actions.ours", _anchor=f"action-{item_id}"), 303)
+                return redirect(
+                    url_for("staff_plans.show_version", public_id=public_id, number=plan.number), 303
+                )
+        followed = action_follow_up.statuses(case, plan)[action.public_id]
+    else:
+        form = MarkForm.of(followed.seen, date.today().isoformat(), request.args.get("back", ""))
+    return form_page(
+        "staff_plans/mark.html",
+        form,
+        case=case,
+        plan=plan,
+        action=action,
+        followed=followed,
+    )

@@ -1,6 +1,7 @@
 """Who can consent for an adult, on the staff side [issue 15] [DA 4.2]: the coordinator writes down whether
 the person can consent themself (with a reason and a date), and, where nobody can consent, makes a menprövning
-instead of a consent.
+instead of a consent. The coordinator also writes down a god man, förvaltare or framtidsfullmakt from the
+decision (type, mandate, period, reference) [issue 18].
 
 The rules are in services/representation.py and services/consent.py. Reached from the consent part of the
 staff case page (templates/staff/_consent.html).
@@ -17,7 +18,7 @@ from flask_login import current_user
 from citizen_app.access import Action
 from citizen_app.services import NotAllowed, consent, intake, representation, staff_consent
 from citizen_app.web.forms import add_errors, form_page
-from citizen_app.web.forms.staff_representation import AbilityForm, HarmAssessmentForm
+from citizen_app.web.forms.staff_representation import AbilityForm, HarmAssessmentForm, RepresentativeForm
 from citizen_app.web.guards import creates, staff
 
 bp = Blueprint(
@@ -118,4 +119,46 @@ def record_harm_assessment(public_id: str):
         case=case,
         parties=consent.parties_of(case),
         categories=consent.CATEGORIES,
+    )
+
+
+@bp.route("/stallforetradare", methods=["GET", "POST"])
+@staff
+@creates
+def register_representative(public_id: str):
+    """A god man, förvaltare or framtidsfullmakt, written down from the decision [issue 18]."""
+    today = date.today()
+    case = intake.get_case(current_user, public_id, Action.STAFF_RECORD_CONSENT)
+    if not representation.may_register_representative(current_user, case, today):
+        abort(404)
+    form = RepresentativeForm()
+    if request.method == "POST":
+        form.validate()
+        try:
+            representation.register_representative(
+                current_user,
+                case,
+                form.kind.data,
+                form.identity_number.data,
+                form.name.data,
+                form.mandate.data,
+                form.valid_from.date,
+                form.valid_until.date,
+                form.reference.data,
+                today=today,
+            )
+        except representation.InvalidRepresentative as invalid:
+            add_errors(form, invalid.errors)
+        except NotAllowed as refused:
+            flash(_(refused.message), "info")
+            return redirect(_case_url(public_id), 303)
+        else:
+            flash(_("Ställföreträdaren är inskriven. Personen kan se det på sin SIP."), "success")
+            return redirect(_case_url(public_id), 303)
+    return form_page(
+        "staff_representation/register_representative.html",
+        form,
+        case=case,
+        registered=representation.representatives(case),
+        areas=representation.MANDATE_AREAS,
     )

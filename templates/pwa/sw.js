@@ -13,8 +13,9 @@ var ICON = {{ icon|tojson }};
 var PUBLIC_ID = /^[A-Za-z0-9_-]{22}$/;
 
 function precacheRequest(url) {
-  // Without cookies: the stored offline page must be the signed-out one, never with a name in it.
-  return new Request(url, { credentials: "omit", cache: "no-cache" });
+  // Without cookies: the stored offline page must be the signed-out one, never with a name in it. The HTTP
+  // cache may answer: static files have fingerprinted names, and the offline page is sent no-store.
+  return new Request(url, { credentials: "omit" });
 }
 
 self.addEventListener("install", function (event) {

@@ -488,6 +488,19 @@ def check_box(page, label: str) -> None:
     assert focus_is(page, "el.checked"), f"{label!r} should be ticked"
 
 
+# htmx is loaded after the page's first paint (static/js/app.js, issue 17): a person needs longer than that to
+# act, a test does not. Pages without it (signed out, error pages) have nothing to wait for.
+HTMX_READY = """() => !!window.htmx || !document.querySelector("script[data-htmx]")
+  || !!document.querySelector("[data-signed-out]")"""
+
+
+def wait_for_htmx(page) -> None:
+    """With JavaScript on, wait until the page has loaded htmx (as a person would, without noticing)."""
+    watched = _WATCHED.get(page)
+    if watched is not None and watched.javascript:
+        page.wait_for_function(HTMX_READY, timeout=5_000)
+
+
 def press_enter_and_load(page, expected_status: int = 200):
     """Enter on the focused link or button; wait for the next page and check its status."""
     with page.expect_navigation() as navigation:
@@ -496,6 +509,8 @@ def press_enter_and_load(page, expected_status: int = 200):
     assert response is not None and response.status == expected_status, (
         f"expected {expected_status} at {page.url}, got {response.status if response else 'no response'}"
     )
+    page.wait_for_load_state("load")
+    wait_for_htmx(page)
     return response
 
 

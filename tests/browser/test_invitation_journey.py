@@ -209,7 +209,8 @@ def coordinator_invites(page) -> str:
     check_key_page(page, "invite")
     assert page.get_by_label(COVERED_UNIT).count() == 1
     assert page.get_by_label(NOT_COVERED_UNIT).count() == 0, "a unit the consent does not cover is no choice"
-    check_box(page, COVERED_UNIT)
+    # The covered unit is a school and the SIP is about a child: it is ticked already [DA 3.3.1, issue 16].
+    assert page.get_by_label(COVERED_UNIT).is_checked(), "the school the consent covers is chosen beforehand"
     check_box(page, f"{RELATIVE} (närstående)")
     tab_to_button(page, "Skicka inbjudan")
     response = press_enter_and_load(page)

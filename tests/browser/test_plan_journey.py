@@ -241,7 +241,7 @@ def coordinator_adds_a_pending_decision(page) -> None:
     assert DECISION in page.locator("main section#decisions").inner_text()
 
 
-def coordinator_writes_the_rest(page, follow_up_on: date) -> None:
+def coordinator_writes_the_rest(page, follow_up_on: date, number: int = 1) -> None:
     tab_to_link(page, "Ändra det här: Mer i planen")
     press_enter_and_load(page)
     assert h1_text(page) == "Mer i planen"
@@ -257,7 +257,7 @@ def coordinator_writes_the_rest(page, follow_up_on: date) -> None:
     assert "Det är sparat." in main_text(page)
     details = " ".join(page.locator("main section#details").inner_text().split())
     assert f"Uppföljning {_in_swedish(follow_up_on)}. Kallar till mötet: {FOLLOW_UP_BY}" in details, details
-    check_key_page(page, "plan editor, version 1 written")
+    check_key_page(page, f"plan editor, version {number} written")
 
 
 def coordinator_sends_the_plan(page) -> None:
@@ -516,7 +516,9 @@ def test_the_coordinator_documents_the_plan_the_guardian_approves_then_compares_
         how_often=HOW_OFTEN,
     )
     coordinator_adds_a_goal(kent, 1, SHORT_GOAL, "På kort sikt")
-    coordinator_adds_an_action(kent, 1, SHORT_GOAL, SOCIAL_ACTION, "Kommunens verksamhet", OWNING_UNIT)
+    coordinator_adds_an_action(
+        kent, 1, SHORT_GOAL, SOCIAL_ACTION, "Kommunens verksamhet", OWNING_UNIT, starts_on=_today()
+    )
     coordinator_adds_a_pending_decision(kent)
     coordinator_writes_the_rest(kent, follow_up_on)
     coordinator_sends_the_plan(kent)
@@ -530,8 +532,11 @@ def test_the_coordinator_documents_the_plan_the_guardian_approves_then_compares_
     coordinator_follows_up(kent)
     coordinator_writes_an_outcome(kent, LONG_GOAL, "Uppfyllt", MET_COMMENT, end=True)
     coordinator_writes_an_outcome(kent, SHORT_GOAL, "Delvis uppfyllt", PARTLY_COMMENT, end=False)
-    coordinator_adds_an_action(kent, 2, SHORT_GOAL, FOLLOW_UP_ACTION, "Kommunens verksamhet", OWNING_UNIT)
+    coordinator_adds_an_action(
+        kent, 2, SHORT_GOAL, FOLLOW_UP_ACTION, "Kommunens verksamhet", OWNING_UNIT, starts_on=_today()
+    )
     coordinator_adds_a_goal(kent, 2, NEW_GOAL, "På kort sikt")
+    coordinator_writes_the_rest(kent, follow_up_on + timedelta(days=180), number=2)  # the next follow-up
     coordinator_approves_at_the_meeting(kent)
     coordinator_cannot_change_an_approved_version(kent, case_id)
 

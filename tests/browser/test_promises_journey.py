@@ -30,6 +30,7 @@ from tests.browser.conftest import (
     sign_in_as,
     switch_language,
 )
+from tests.support import factories
 
 pytestmark = pytest.mark.browser
 
@@ -75,6 +76,7 @@ def _oskars_plan_with_a_pending_decision(live_server) -> str:
         plan = plans.start_draft(kent, case)
         plans.add_goal(kent, case, plan, "short", "Jag vill gå till skolan varje dag.")
         plans.add_pending_decision(kent, case, plan, DECISION, "Sara ringer Kent om det blir svårt.", None)
+        factories.complete_plan(plan)
         plans.approve_at_meeting(kent, case, plan)
         db.session.commit()
         public_id = case.public_id

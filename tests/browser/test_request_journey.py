@@ -6,9 +6,10 @@ coordinator's name, and a message with the unread count in the header. Every pag
 (axe-core with zero violations, no CSP problem, no sideways scrolling, LIX ≤ 35); the key pages also at
 1280 px. The same journey then runs again with JavaScript switched off [issue 3; QUALITY 1, 2].
 
-Which unit receives the request: services/requests.py ``_receiving_unit`` takes the first chosen unit that
-has a coordinator. Maria chooses Björkskolan (no coordinator) and Socialtjänsten Exempelstad, whose
-coordinator is Kent Olofsson; so Kent has it in his queue.
+Which unit receives the request is the county's intake configuration (services/intake_rules.py): in the
+demo a child's request goes to Socialtjänsten Exempelstad, whose coordinator is Kent Olofsson; so Kent has
+it in his queue. Maria chooses Björkskolan and Socialtjänsten Exempelstad, both the municipality's, so the
+flow first says that a SIP is for help from both the municipality and the region; she goes on anyway.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from tests.browser.conftest import (
     tab_to_button,
     tab_to_link,
     tab_to_link_to,
+    wait_for_htmx,
 )
 
 pytestmark = pytest.mark.browser
@@ -65,6 +67,8 @@ def _today_in_swedish() -> str:
 def guardian_signs_in_with_the_keyboard(page, javascript: bool) -> int:
     """From the start page to the overview; returns how many unread messages the header shows."""
     page.goto("/")
+    if javascript:
+        wait_for_htmx(page)  # loaded after the first paint (issue 17)
     assert (page.evaluate("typeof window.htmx") != "undefined") == javascript
     check_page(page, label="start page, signed out")
     tab_to_link(page, "Logga in")
@@ -124,6 +128,12 @@ def guardian_requests_a_sip_for_her_child(page, javascript: bool) -> str:
     check_box(page, SCHOOL)
     check_box(page, RECEIVING_UNIT)
     tab_to_button(page, "Fortsätt")
+    press_enter_and_load(page)
+
+    # 3b. Both are the municipality's: a SIP is for help from both [DA 3.6.2]; she goes on anyway.
+    assert h1_text(page) == "En SIP är för hjälp från både kommunen och regionen"
+    check_page(page, label="notice: one principal")
+    tab_to_link(page, "Fortsätt ändå")
     press_enter_and_load(page)
 
     # 4. Urgent? Leaving hospital?

@@ -12,11 +12,14 @@ from citizen_app.models import (
     Participant,
     ParticipantRole,
     Person,
+    PlanAction,
+    PlanVersion,
     Principal,
     PrincipalKind,
     RelationKind,
     Relationship,
     RepresentativeType,
+    Responsible,
     SipCase,
     StaffMembership,
     StaffRole,
@@ -25,7 +28,7 @@ from citizen_app.models import (
     Unit,
     UnitKind,
 )
-from citizen_app.services import people
+from citizen_app.services import people, plans
 from citizen_app.services.demo import test_identity_number
 
 _serials = itertools.count()
@@ -119,6 +122,13 @@ def staff(
     return member
 
 
+def administrator(name: str = "Ada Administratör") -> StaffUser:
+    """An administrator of the county's organisation, with no unit [issue 18]."""
+    member = people.create_staff(_next_number(date(1975, 10, 12)), name, is_admin=True)
+    db.session.flush()
+    return member
+
+
 def case(
     subject: Person,
     owning_unit: Unit | None = None,
@@ -153,3 +163,37 @@ def participant(
     db.session.add(p)
     db.session.flush()
     return p
+
+
+def complete_plan(plan: PlanVersion, follow_up_on: date | None = None) -> PlanVersion:
+    """Fill in what a draft still lacks before it may be sent or approved (services/plans.missing): a
+    dated action when the plan has none (by a unit the consent covers, else by the person), a day for each
+    action without one, the principal in charge, the coordinator and the follow-up day. What is already
+    there is kept; only the gaps are filled. Call it where a test wants a plan that can be approved."""
+    case_ = db.session.get(SipCase, plan.case_id)
+    assert case_ is not None
+    live = [goal for goal in plan.goals if not goal.ended]
+    if live and not any(goal.actions for goal in live):
+        units = plans.responsible_units(case_)
+        by_unit = units[0] if units else None
+        live[0].actions.append(
+            PlanAction(
+                what="Samordnaren ringer varje vecka.",
+                responsible=Responsible(by_unit.principal.kind.value) if by_unit else Responsible.PERSON,
+                responsible_unit_id=by_unit.id if by_unit else None,
+                starts_on=date.today(),
+                position=1,
+            )
+        )
+    for goal in live:
+        for action in goal.actions:
+            if action.starts_on is None:
+                action.starts_on = date.today()
+    if not plan.principal_in_charge:
+        plan.principal_in_charge = "Kommunen"
+    if not plan.coordinator_name:
+        plan.coordinator_name = "Samordnaren"
+    if plan.follow_up_on is None and not (plan.no_follow_up_reason and plan.applies_until):
+        plan.follow_up_on = follow_up_on or date.today() + timedelta(days=90)
+    db.session.flush()
+    return plan

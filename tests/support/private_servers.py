@@ -1,7 +1,8 @@
 """A private redis-server and a private PostgreSQL cluster that a fault test starts, stops and starts again.
 
-They run on their own ports (Redis 6393, PostgreSQL 5443 unless told otherwise), never on the shared servers
-other test runs use. Without the binaries the tests that need them are skipped with a message.
+They run on their own ports (Redis 6393, PostgreSQL 5443 unless told otherwise; under pytest-xdist each
+worker adds 10 × its number, so two workers never start servers on the same port), never on the shared
+servers other test runs use. Without the binaries the tests that need them are skipped with a message.
 """
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ def _port_is_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _own_port(port: int) -> int:
+    """The port for this test process: pytest-xdist's worker gwN uses port + 10 × N."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return port + 10 * int(worker.removeprefix("gw") or 0)
+
+
 def _wait_until(check, seconds: float, what: str) -> None:
     end = time.monotonic() + seconds
     while not check():
@@ -45,6 +52,7 @@ class PrivateRedis:
 
     @classmethod
     def or_skip(cls, port: int = 6393) -> PrivateRedis:
+        port = _own_port(port)
         if shutil.which("redis-server") is None:
             pytest.skip(
                 "redis-server is not installed (apt-get install -y redis-server): Redis fault tests skipped"
@@ -98,6 +106,7 @@ class PrivatePostgres:
 
     @classmethod
     def or_skip(cls, port: int = 5443) -> PrivatePostgres:
+        port = _own_port(port)
         server = cls(port)
         if server.bin_dir is None:
             shutil.rmtree(server.folder, ignore_errors=True)

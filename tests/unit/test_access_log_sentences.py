@@ -32,7 +32,7 @@ def _is_audit_record(call: ast.Call) -> bool:
     func = call.func
     return (
         isinstance(func, ast.Attribute)
-        and func.attr == "record"
+        and func.attr in ("record", "record_each")  # record_each: one entry for each of many cases
         and isinstance(func.value, ast.Name)
         and func.value.id == "audit"
     )

@@ -83,6 +83,9 @@ staff_answer_invitation    .    .    .    .    .    .    .    .    .    .    .  
 staff_document_plan        .    .    .    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
 staff_close_case           .    .    .    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
 staff_handle_problem       .    .    .    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
+staff_record_compulsory_care .  .    .    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
+staff_move_coordination    .    .    .    .    .    .    .    .    .    Y    .    .    .    .    .    .    .
+staff_follow_action        .    .    .    .    .    .    .    .    .    Y    Y    Y    Y    .    .    .    .
 """
 
 # A relative's suggestion (awaiting_person_agreement): until the person agrees, only they (and those who act
@@ -642,6 +645,9 @@ staff_answer_invitation    .    .    .    .    .
 staff_document_plan        .    .    .    .    Y
 staff_close_case           .    .    .    .    Y
 staff_handle_problem       .    .    .    .    Y
+staff_record_compulsory_care . .    .    .    Y
+staff_move_coordination    .    .    .    .    Y
+staff_follow_action        .    .    .    .    Y
 """
 ALLOWED_FOR_A_MATURE_MINOR = _parse(MATURE_MINOR_MATRIX)
 
@@ -700,6 +706,7 @@ staff_view_case            Y    .    .    .    .
 staff_answer_invitation    Y    .    .    .    .
 staff_invite               .    .    .    .    .
 staff_record_consent       .    .    .    .    .
+staff_follow_action        Y    .    .    .    .
 """
 CONSENT_STATE_ROLES = {
     "named": {Role.PARTICIPATING_STAFF},

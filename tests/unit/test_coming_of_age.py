@@ -190,10 +190,14 @@ def test_the_young_adult_and_the_coordinator_are_told_on_the_day(alva):
 
 def test_running_the_job_again_changes_nothing(alva):
     _run(DAY_OF)
-    before = db.session.scalar(select(db.func.count(Notification.id)))
+    # Not the 30-day first-meeting goal of issue 16, which has its own days.
+    ours = select(db.func.count(Notification.id)).where(
+        Notification.kind != NotificationKind.STAFF_FIRST_MEETING_DUE
+    )
+    before = db.session.scalar(ours)
     assert _run(DAY_OF)["coming_of_age"] == 0
     assert _run(DAY_AFTER)["coming_of_age"] == 0
-    assert db.session.scalar(select(db.func.count(Notification.id))) == before
+    assert db.session.scalar(ours) == before
     assert len(_events(alva["case"], EventKind.CAME_OF_AGE)) == 1
     assert (
         len(

@@ -23,6 +23,7 @@ from citizen_app.models import (
     StaffMembership,
     StaffRole,
     StaffUser,
+    Step,
     Unit,
     UnitKind,
 )
@@ -195,3 +196,40 @@ def test_the_check_above_would_catch_a_real_looking_number():
     assert _is_demo_test_number("198005179877")  # birth number 987
     assert not _is_demo_test_number("198005171239")  # birth number 123, right check digit: could be real
     assert not _is_demo_test_number("198005179870")  # wrong check digit
+
+
+# ---- the demo follows the rules of issue 16
+
+
+def test_every_open_discharge_sip_in_the_demo_is_coordinated_by_a_fast_vardkontakt(app):
+    from citizen_app.services import discharge
+
+    load_demo_data()
+    db.session.commit()
+    cases = db.session.scalars(
+        select(SipCase).where(SipCase.discharge_date.is_not(None), SipCase.step != Step.CLOSED)
+    ).all()
+    karl = db.session.scalars(select(Person).where(Person.display_name == "Karl Nyström")).one()
+    assert karl.id in {case.subject_id for case in cases}
+    for case in cases:
+        assert discharge.unit_error(case.owning_unit, case.discharge_date) is None, case.owning_unit.name
+    karls = next(case for case in cases if case.subject_id == karl.id)
+    hugo = db.session.scalars(select(StaffUser).where(StaffUser.display_name == "Hugo Ström")).one()
+    # Hugo at the ward started it; it waits at Psykiatrin Centrum, whose coordinator can take it.
+    assert karls.owning_unit.name == "Psykiatrin Centrum" and karls.requested_by_staff_id == hugo.id
+
+
+def test_one_of_ritas_approved_plans_shows_an_action_done_and_one_late(app):
+    from citizen_app.services import action_follow_up, plans
+
+    load_demo_data()
+    db.session.commit()
+    nora = db.session.scalars(select(Person).where(Person.display_name == "Nora Engström")).one()
+    case = db.session.scalars(select(SipCase).where(SipCase.subject_id == nora.id)).one()
+    plan = plans.in_force(case)
+    assert plan is not None and plans.missing(case, plan) == []
+    labels = [followed.label for followed in action_follow_up.statuses(case, plan).values()]
+    assert sorted(labels) == ["Inte påbörjad", "Klart", "Sen"]
+    vera = db.session.scalars(select(StaffUser).where(StaffUser.display_name == "Vera Nilsson")).one()
+    (ours,) = action_follow_up.our_actions(vera)  # Vårdcentralen Norra's action, late
+    assert ours.case.id == case.id and ours.followed.label == "Sen"

@@ -343,4 +343,5 @@ def test_a_report_is_found_only_by_those_who_may_read_the_case_reports(app):
         "bad_treatment",
         "plan_not_followed",
         "other",
+        "sip_stopped",
     )

@@ -39,6 +39,12 @@ DATA = {
     EventKind.MEETING_BOOKED: {"starts_at": "2026-12-17T12:30:00+00:00"},
     EventKind.MEETING_CHANGED: {"starts_at": "2026-12-18T12:30:00+00:00", "new_time": True},
     EventKind.NOTE: {"text": "Vi ringer dig på fredag."},
+    EventKind.DISCHARGE_LINKED: {"discharge_date": "2026-12-20", "earlier": ""},
+    EventKind.COMPULSORY_CARE_RECORDED: {"kind": "lpt"},
+    EventKind.MOVE_PROPOSED: {"from": "Vårdcentralen", "to": "Socialtjänsten", "reason": "Boendet"},
+    EventKind.MOVE_DECLINED: {"to": "Socialtjänsten", "reason": "Vi känner inte personen."},
+    EventKind.MOVE_WITHDRAWN: {"to": "Socialtjänsten"},
+    EventKind.COORDINATION_MOVED: {"coordinator": "Kent Olofsson", "to": "Socialtjänsten"},
 }
 
 

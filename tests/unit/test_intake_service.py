@@ -137,6 +137,7 @@ def test_changing_coordinator_keeps_the_history(app, unit_and_coordinator):
 
 def test_staff_can_start_a_sip_for_a_person_at_discharge(app, unit_and_coordinator):
     unit, kim = unit_and_coordinator
+    unit.is_fixed_care_contact = True  # the coordinator of a discharge SIP is a fast vårdkontakt [VM]
     person = factories.person("Karl", age=82)
     case = intake.start_case(
         kim,
@@ -144,7 +145,8 @@ def test_staff_can_start_a_sip_for_a_person_at_discharge(app, unit_and_coordinat
         "",
         "Hjälp hemma",
         discharge_date=date.today() + timedelta(days=2),
-    )
+        unit_public_id=unit.public_id,
+    ).case
     assert case.subject_id == person.id and case.step == Step.CONSENT
     groups = overview.overview_for(person)
     assert case.id in [c.id for c in groups[0].cases]
@@ -213,16 +215,18 @@ def test_forwarding_names_every_missing_answer(app, unit_and_coordinator):
 def test_a_staff_started_sip_needs_a_valid_person_and_a_need(app, unit_and_coordinator):
     from citizen_app.services import demo
 
-    _unit, kim = unit_and_coordinator
+    unit, kim = unit_and_coordinator
     new_number = demo.test_identity_number(date(1950, 1, 2), 985)
-    assert intake.new_case_errors("19121212-1213", "X", "Hjälp") == {
+    ok = {"unit_public_id": unit.public_id}
+    assert intake.new_case_errors("19121212-1213", "X", "Hjälp", **ok) == {
         "identity_number": "Skriv ett giltigt personnummer, 12 siffror"
     }
-    assert set(intake.new_case_errors(new_number, "", "")) == {"name", "need"}
+    assert set(intake.new_case_errors(new_number, "", "", **ok)) == {"name", "need"}
+    assert set(intake.new_case_errors(new_number, "Nils", "Hjälp")) == {"unit"}
     too_late = date.today() + timedelta(days=400)
-    assert set(intake.new_case_errors(new_number, "Nils", "Hjälp", too_late)) == {"discharge_date"}
+    assert set(intake.new_case_errors(new_number, "Nils", "Hjälp", too_late, **ok)) == {"discharge_date"}
     with pytest.raises(intake.InvalidAnswers):
-        intake.start_case(kim, new_number, "Nils", "x" * 2001)
+        intake.start_case(kim, new_number, "Nils", "x" * 2001, **ok)
     assert db.session.query(SipCase).count() == 0
 
 

@@ -160,7 +160,7 @@ def test_the_reminders_job_queued_twice_sends_nothing_twice(app, queued, push_se
     for _ in range(2):  # cron ran twice (or two machines run cron)
         result = runner.invoke(args=["run-jobs", "--enqueue"])
         assert result.exit_code == 0, result.output
-    assert queued.count == 4  # twice: the reminders and the push retries
+    assert queued.count == 6  # twice: the reminders, the push retries and the e-mail/SMS outbox
     assert push_service.received == []  # nothing ran in the cron process
 
     worker = _run_worker(app)

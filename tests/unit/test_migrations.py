@@ -337,3 +337,28 @@ def test_a_request_about_a_person_not_yet_identified_stops_the_downgrade_of_0002
     with pytest.raises(DowngradeRefused, match="about a person not yet identified"):
         database.downgrade(empty_database_url, "0001")
     assert _current_revision(empty_database_url) == "0002"
+
+
+def test_downgrading_0021_refuses_while_a_unit_is_marked_fast_vardkontakt(empty_database_url, monkeypatch):
+    """unit.is_fixed_care_contact is never NULL: only a unit marked true is data the downgrade would lose."""
+    monkeypatch.delenv(ACCEPT_ENV, raising=False)
+    url = empty_database_url
+    database.upgrade(url, "0021")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO principal (public_id, name, kind) VALUES ('p1', 'Region', 'REGION')"))
+        conn.execute(
+            text(
+                "INSERT INTO unit (public_id, principal_id, name, kind, is_fixed_care_contact) "
+                "SELECT 'u1', id, 'Vårdcentralen', 'PRIMARY_CARE', true FROM principal"
+            )
+        )
+    with pytest.raises(DowngradeRefused) as refused:
+        database.downgrade(url, "0022")
+    assert "1 unit(s) in table unit marked fast vårdkontakt" in str(refused.value)
+    assert f"{ACCEPT_ENV}=0021" in str(refused.value) and _current_revision(url) == "0021"
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE unit SET is_fixed_care_contact = false"))
+    engine.dispose()
+    database.downgrade(url, "0022")  # a unit not marked loses nothing
+    assert _current_revision(url) == "0022"

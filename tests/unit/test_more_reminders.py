@@ -16,7 +16,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import consent, meetings, plans, preparation, reminders, withdrawal
+from citizen_app.services import closing, consent, meetings, plans, preparation, reminders, withdrawal
 from tests.support import factories
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Sweden
@@ -156,6 +156,7 @@ def _approved_plan(sip, follow_up_on: date = FOLLOW_UP_DAY):
         plan = plans.start_draft(staff, case)
         plans.add_goal(staff, case, plan, "short", "Bo kvar hemma")
         plans.update_details(staff, case, plan, follow_up_on=follow_up_on, today=MONDAY.date())
+        factories.complete_plan(plan)
         plans.approve_at_meeting(staff, case, plan)
     return plan
 
@@ -179,7 +180,7 @@ def test_a_job_that_was_down_for_days_still_reminds_before_the_follow_up_but_not
 def test_a_closed_sip_gets_no_follow_up_reminder(sip):
     _approved_plan(sip)
     with freeze_time(MONDAY):
-        plans.close(sip["coordinator"], sip["case"], "goals_met", "")
+        closing.close(sip["coordinator"], sip["case"], "goals_met", "", agreement="agrees")
     assert reminders.run_all(FOLLOW_UP_DAY)["follow_up"] == 0
 
 
@@ -265,6 +266,7 @@ def test_a_plan_sent_to_the_person_in_time_is_not_flagged(sip):
     with freeze_time(MONDAY + timedelta(days=1)):
         plan = plans.start_draft(staff, case)
         plans.add_goal(staff, case, plan, "short", "Bo kvar hemma")
+        factories.complete_plan(plan)
         plans.send_for_reading(staff, case, plan)
     assert _run_every_day(THURSDAY, FRIDAY, "plan_overdue") == [0, 0]
 

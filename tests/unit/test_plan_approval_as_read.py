@@ -30,6 +30,7 @@ def sip(app):
         responsible="municipality",
         responsible_unit_id=social.id,
     )
+    factories.complete_plan(plan)
     plans.send_for_reading(coordinator, case, plan)
     db.session.flush()
     return {"case": case, "person": person, "staff": coordinator, "plan": plan, "goal": goal}

@@ -32,6 +32,7 @@ def sip(app):
     case.step = Step.MEETING_HELD
     plan = plans.start_draft(kim, case)
     goal = plans.add_goal(kim, case, plan, "short", "Elsa går till skolan")
+    factories.complete_plan(plan)
     plans.send_for_reading(kim, case, plan)
     db.session.commit()
     return {

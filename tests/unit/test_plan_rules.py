@@ -16,7 +16,7 @@ from citizen_app.models import (
     Step,
     VersionStatus,
 )
-from citizen_app.services import NotAllowed, consent, notifications, plans, withdrawal
+from citizen_app.services import NotAllowed, closing, consent, notifications, plans, withdrawal
 from tests.support import factories
 
 TODAY = date.today()
@@ -57,6 +57,7 @@ def _documented(sip, goals=("Bo kvar hemma", "Gå till skolan")):
             responsible_unit_id=sip["social"].id,
             how_often="varje vecka",
         )
+    factories.complete_plan(plan)
     plans.send_for_reading(sip["staff"], sip["case"], plan)
     return plan
 
@@ -72,6 +73,7 @@ def test_only_one_draft_at_a_time_and_versions_are_numbered(sip):
 
 def test_an_approved_version_is_locked(sip):
     plan = _documented(sip)
+    factories.complete_plan(plan)
     plans.approve_at_meeting(sip["staff"], sip["case"], plan)
     assert plan.status == VersionStatus.APPROVED and plan.is_locked
     with pytest.raises(plans.PlanLocked):
@@ -84,6 +86,7 @@ def test_an_approved_version_is_locked(sip):
 
 def test_the_lock_holds_even_if_code_changes_an_approved_plan_directly(sip):
     plan = _documented(sip)
+    factories.complete_plan(plan)
     plans.approve_at_meeting(sip["staff"], sip["case"], plan)
     db.session.commit()
     plan.goals[0].text = "Ändrat bakvägen"
@@ -102,6 +105,7 @@ def test_the_lock_holds_even_if_code_changes_an_approved_plan_directly(sip):
 
 def test_the_person_approves_and_the_coordinator_is_told(sip):
     plan = _documented(sip)
+    factories.complete_plan(plan)
     plans.send_for_reading(sip["staff"], sip["case"], plan)
     assert sip["case"].step == Step.PLAN_DOCUMENTED
     plans.approve_by_person(sip["person"], sip["case"], plan)
@@ -127,6 +131,7 @@ def test_follow_up_carries_goals_with_outcomes_and_ended_goals_stop(sip):
         sip["staff"], sip["case"], second, school.public_id, "partly", "Halva veckan", end=False
     )
     plans.add_goal(sip["staff"], sip["case"], second, "long", "Få ett jobb")
+    factories.complete_plan(second)
     plans.approve_at_meeting(sip["staff"], sip["case"], second)
     assert first.status == VersionStatus.REPLACED
     assert sip["case"].step == Step.FOLLOW_UP
@@ -177,9 +182,9 @@ def test_sharing_with_a_relative_and_taking_it_back(sip):
 def test_closing_needs_a_reason_and_tells_everyone(sip):
     plan = _documented(sip)
     plans.approve_by_person(sip["person"], sip["case"], plan)
-    with pytest.raises(plans.InvalidPlan):
-        plans.close(sip["staff"], sip["case"], "", "")
-    plans.close(sip["staff"], sip["case"], "goals_met")
+    with pytest.raises(closing.InvalidClosing):
+        closing.close(sip["staff"], sip["case"], "", "", agreement="agrees")
+    closing.close(sip["staff"], sip["case"], "goals_met", agreement="agrees")
     assert sip["case"].closing_reason == ClosingReason.GOALS_MET
     assert not plans.is_in_force(sip["case"], plans.in_force(sip["case"]))
     assert plans.versions(sip["case"]) == [plan]  # the history stays
@@ -201,6 +206,7 @@ def test_the_person_sees_and_approves_a_draft_only_once_it_is_sent(sip):
         plans.approve_by_person(sip["person"], sip["case"], plan)
     with pytest.raises(NotAllowed):
         plans.comment(sip["person"], sip["case"], plan, "För tidigt")
+    factories.complete_plan(plan)
     plans.send_for_reading(sip["staff"], sip["case"], plan)
     plans.approve_by_person(sip["person"], sip["case"], plan)
     assert plan.status == VersionStatus.APPROVED

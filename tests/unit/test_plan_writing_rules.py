@@ -52,6 +52,7 @@ def test_the_plan_is_due_two_working_days_after_the_meeting_and_overdue_after(si
 def test_the_deadline_is_met_once_the_plan_is_sent_to_the_person(sip):
     with freeze_time(HELD + timedelta(days=1)):
         plan, _ = _goal(sip)
+        factories.complete_plan(plan)
         plans.send_for_reading(sip["staff"], sip["case"], plan)
     late = plans.writing_deadline(sip["case"], HELD, today=date(2026, 12, 10))
     assert late.done and not late.overdue

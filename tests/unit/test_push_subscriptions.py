@@ -47,9 +47,9 @@ def test_a_browsers_subscription_is_accepted_with_or_without_padding(app):
         ("https://push.example.test/" + "x" * 1000, None, None),
         (ENDPOINT, "", None),
         (ENDPOINT, "not a key", None),
-        (ENDPOINT, _b64url(b"\x02" + os.urandom(64)), None),  # 65 bytes, but not an uncompressed point
-        (ENDPOINT, _b64url(b"\x04" + os.urandom(32)), None),  # a point is 65 bytes
-        (ENDPOINT, None, _b64url(os.urandom(15))),
+        (ENDPOINT, _b64url(b"\x02" + bytes(range(1, 65))), None),  # 65 bytes, but not an uncompressed point
+        (ENDPOINT, _b64url(b"\x04" + bytes(range(1, 33))), None),  # a point is 65 bytes
+        (ENDPOINT, None, _b64url(bytes(range(1, 16)))),  # fixed bytes: the same test ids in every process
         (ENDPOINT, None, "a+b/"),  # base64, not base64url
         (ENDPOINT, None, ""),
     ],

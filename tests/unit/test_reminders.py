@@ -4,6 +4,7 @@ once, blocks what consent blocks, and everyone concerned is told. Days count, so
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from citizen_app.extensions import db
 from citizen_app.models import (
@@ -16,6 +17,7 @@ from citizen_app.models import (
     Notification,
     NotificationKind,
     RepresentativeType,
+    SipCase,
     StaffRole,
     Step,
 )
@@ -215,6 +217,9 @@ def test_the_reminder_query_stays_small_with_many_sips(social, coordinator, coun
         case = factories.case(person, social, coordinator=coordinator, step=Step.CONSENT)
         consent.give(person, case, [social.public_id], ["social"], TODAY + timedelta(days=300), today=TODAY)
     _adult_sip(social, coordinator)
+    # Their first meetings are held: the 30-day goal [issue 16] is not due either.
+    for case in db.session.scalars(select(SipCase)):
+        case.step = Step.MEETING_HELD
     db.session.commit()
     with count_queries() as nothing_due:
         reminders.run_all(_days_before_end(60))
@@ -231,7 +236,9 @@ def test_the_command_sends_and_commits(app, social, coordinator):
     day = _days_before_end(30).isoformat()
     result = runner.invoke(args=["send-reminders", "--today", day])
     assert result.exit_code == 0, result.output
-    assert "Reminders sent: 1" in result.output
+    # The consent, and the 30-day first-meeting goal that has passed (70 days, no meeting) [issue 16].
+    assert "consent: 1" in result.output and "first_meeting: 1" in result.output
+    assert "Reminders sent: 2" in result.output
     db.session.remove()
     assert db.session.query(Notification).filter_by(kind=NotificationKind.CONSENT_EXPIRING).count() == 1
     again = runner.invoke(args=["send-reminders", "--today", day])

@@ -17,7 +17,7 @@ from citizen_app.models import (
     StaffRole,
     Step,
 )
-from citizen_app.services import consent, meetings, plans, withdrawal
+from citizen_app.services import closing, consent, meetings, withdrawal
 from tests.support import factories
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
@@ -152,7 +152,7 @@ def test_a_withdrawal_before_any_invitation_still_reaches_the_schools_staff(sip)
 def test_closing_the_sip_tells_every_staff_member_of_the_units_taking_part(sip):
     _both_guardians_consent(sip)
     _invite_the_school(sip)
-    plans.close(sip["coordinator"], sip["case"], ClosingReason.GOALS_MET.value)
+    closing.close(sip["coordinator"], sip["case"], ClosingReason.GOALS_MET.value, agreement="agrees")
     for member in _school_staff(sip):
         closed = _messages(member, NotificationKind.PLAN_CLOSED)
         assert len(closed) == 1, member.display_name
@@ -170,6 +170,6 @@ def test_a_staff_member_in_two_units_taking_part_gets_one_message_when_the_sip_c
         factories.StaffMembership(staff_id=sip["counsellor"].id, unit_id=sip["bup"].id, role=StaffRole.MEMBER)
     )
     _both_guardians_consent(sip, units=("social", "school", "bup"))
-    plans.close(sip["coordinator"], sip["case"], ClosingReason.NO_LONGER_NEEDED.value)
+    closing.close(sip["coordinator"], sip["case"], ClosingReason.NO_LONGER_NEEDED.value, agreement="agrees")
     assert len(_messages(sip["counsellor"], NotificationKind.PLAN_CLOSED)) == 1
     assert len(_messages(sip["bup_doctor"], NotificationKind.PLAN_CLOSED)) == 1

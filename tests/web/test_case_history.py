@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from citizen_app.extensions import db
 from citizen_app.models import ParticipantRole, StaffRole, Step, UnitKind
-from citizen_app.services import consent, intake, meetings, plans, requests, withdrawal
+from citizen_app.services import closing, consent, intake, meetings, plans, requests, withdrawal
 from tests.support import factories
 
 SOON = datetime.now(UTC).replace(hour=12, minute=30, second=0, microsecond=0) + timedelta(days=10)
@@ -96,9 +96,10 @@ def test_the_meeting_the_plan_and_the_closing_are_told_to_the_person(client, app
     meetings.mark_held(kim, case, confirmation=meetings.CONSENT_CONFIRMED)
     plan = plans.start_draft(kim, case)
     plans.add_goal(kim, case, plan, "short", "Att Anna kan bo kvar hemma.")
+    factories.complete_plan(plan)
     plans.send_for_reading(kim, case, plan)
     plans.approve_by_person(anna, case, plan)
-    plans.close(kim, case, "goals_met")
+    closing.close(kim, case, "goals_met", agreement="agrees")
     db.session.commit()
 
     told = _history(client, anna, case)

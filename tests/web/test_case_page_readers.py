@@ -20,6 +20,7 @@ from citizen_app.services import intake, people, requests
 from tests.support import factories
 
 HOSPITAL = "Sjukhuset, avdelning 4"
+HEALTH_CENTRE = "Vårdcentralen Norra"
 ORIGINS = ("staff", "requested", "discharge")
 DISCHARGE = date.today() + timedelta(days=2)
 
@@ -45,7 +46,19 @@ def county(app):
     hugo = factories.staff(hospital, StaffRole.COORDINATOR, name="Hugo Ström")
     social = factories.unit("Socialtjänsten")
     factories.staff(social, StaffRole.COORDINATOR, name="Kim Samordnare")
-    return {"hospital": hospital, "hugo": hugo, "social": social}
+    # At discharge the coordinator is the fast vårdkontakt in outpatient care, not the ward [VM] [issue 16].
+    health = factories.unit(HEALTH_CENTRE, kind=UnitKind.PRIMARY_CARE, principal_kind=PrincipalKind.REGION)
+    health.is_fixed_care_contact = True
+    vera = factories.staff(health, StaffRole.COORDINATOR, name="Vera Nilsson")
+    return {"hospital": hospital, "hugo": hugo, "social": social, "health": health, "vera": vera}
+
+
+def _starter_unit(origin: str) -> str:
+    return HEALTH_CENTRE if origin == "discharge" else HOSPITAL
+
+
+def _starter(origin: str) -> str:
+    return "Vera Nilsson" if origin == "discharge" else "Hugo Ström"
 
 
 _ANSWERS = {
@@ -66,9 +79,13 @@ def _ask(author, for_whom: str) -> SipCase:
 
 
 def _started_by_staff(county, birth: date, name: str, discharge: date | None = None):
-    """The hospital's coordinator starts a SIP for a new person (intake.start_case)."""
+    """A coordinator starts a SIP for a new person (intake.start_case): the hospital's, or at discharge the
+    health centre's (the fast vårdkontakt)."""
     number = factories._next_number(birth)
-    case = intake.start_case(county["hugo"], number, name, "Behöver hjälp hemma.", discharge_date=discharge)
+    starter, unit = (county["vera"], county["health"]) if discharge else (county["hugo"], county["hospital"])
+    case = intake.start_case(
+        starter, number, name, "Behöver hjälp hemma.", discharge_date=discharge, unit_public_id=unit.public_id
+    ).case
     return case, people.find_person_by_identity(number)
 
 
@@ -131,8 +148,8 @@ def test_the_person_reads_their_own_sip(client, county, origin):
         assert "Du har bett om en SIP" in text  # the first step
         assert "Du bad om en SIP." in text  # what happened
     else:
-        assert f"Personalen på {HOSPITAL} startade SIP:en." in text
-        assert "Hugo Ström blev samordnare." in text
+        assert f"Personalen på {_starter_unit(origin)} startade SIP:en." in text
+        assert f"{_starter(origin)} blev samordnare." in text
         assert "Personalen har startat SIP:en" in text
         assert "Du bad" not in text and "Du har bett" not in text and "din förfrågan" not in text
     if origin == "discharge":
@@ -155,7 +172,7 @@ def test_a_representative_reads_the_sip_of_the_person_they_answer_for(client, co
         assert "Karl Nyström har bett om en SIP" in text
         assert "En samordnare hör av sig till dig." in text
     else:
-        assert f"Personalen på {HOSPITAL} startade SIP:en." in text
+        assert f"Personalen på {_starter_unit(origin)} startade SIP:en." in text
         # Staff started it, so the next step is consent, which the god man gives for Karl.
         assert "Nu säger du ja eller nej för Karl Nyström till vilka som får dela uppgifter." in text
     if origin == "discharge":
@@ -174,7 +191,7 @@ def test_a_guardian_reads_the_childs_sip(client, county, origin):
         assert "Du bad om SIP:en." in text  # Maria asked for it herself
         assert "Vi har fått din förfrågan. En samordnare hör av sig till dig." in text
     else:
-        assert f"Personalen på {HOSPITAL} startade SIP:en." in text
+        assert f"Personalen på {_starter_unit(origin)} startade SIP:en." in text
         assert "Nu ska alla vårdnadshavare säga ja eller nej till vilka som får dela uppgifter." in text
         assert "Du bad" not in text and "din förfrågan" not in text
     if origin == "discharge":
@@ -198,7 +215,7 @@ def test_the_child_reads_their_own_sip_and_is_not_told_they_asked_or_consent(cli
         assert "Maria Berg har bett om en SIP" in text
         assert "En samordnare hör av sig till dina föräldrar." in text
     else:
-        assert f"Personalen på {HOSPITAL} startade SIP:en." in text
+        assert f"Personalen på {_starter_unit(origin)} startade SIP:en." in text
         assert "Nu ska dina föräldrar säga ja eller nej. Du får säga vad du tycker." in text
         assert "Dina föräldrar ska säga ja till vilka som får dela uppgifter." in text
     if origin == "discharge":

@@ -176,7 +176,8 @@ def test_changing_consent_starts_from_what_was_agreed_and_makes_a_new_version(cl
     _confirm(client, case)
     assert _post(client, _url(case, "/borja"), {}).status_code == 303
     parties = client.get(_url(case, "/verksamheter")).get_data(as_text=True)
-    assert parties.count("checked") == 3 and "Försäkringskassan" in parties
+    ticked = BeautifulSoup(parties, "html.parser").select("main input[checked]")
+    assert len(ticked) == 3 and "Försäkringskassan" in parties
     _post(
         client,
         _url(case, "/verksamheter"),
@@ -503,14 +504,18 @@ def test_every_consent_page_is_plain_swedish(client, family, units):
         assert readability.longest_sentence_words <= 20, f"{name}: {readability.longest_sentence!r}"
 
 
-def test_the_overview_needs_few_queries(client, family, units, count_queries):
+def test_the_overview_with_two_guardians_and_a_history_stays_within_eight_queries(
+    client, family, units, count_queries
+):
     client.sign_in_as(family["maria"])
     _answer_all(client, family["case"], units)
     confirmed = _confirm(client, family["case"])
     # As a browser does: the receipt shows "Tack ..." once, and its view takes the message out of the session.
     client.get(confirmed.headers["Location"])
     db.session.commit()
+    url = _url(family["case"])  # outside the count: reading the expired test object would be counted
     with count_queries() as queries:
-        assert client.get(_url(family["case"])).status_code == 200
-    assert queries.count <= 11, queries.statements
+        assert client.get(url).status_code == 200
+    # The two guardians are read with Maria's own ties; the history with its people [issue 17].
+    assert queries.count <= 8, queries.statements
     assert db.session.scalar(select(func.count()).select_from(ConsentEvent)) == 1

@@ -31,6 +31,7 @@ from citizen_app.services import (
     consent,
     mature_minor_decisions,
     meetings,
+    organisation_import,
     plans,
     preparation,
     problems,
@@ -93,12 +94,17 @@ PAGES: dict[str, Page] = {
     "staff.accept_case": Page("kim", "/personal/sip/{dan_case}/ta-emot"),
     "staff.forward_case": Page("kim", "/personal/sip/{dan_case}/skicka-vidare"),
     "staff.change_coordinator": Page("kim", "/personal/sip/{ada_case}/byt-samordnare"),
+    "staff.record_compulsory_care": Page("kim", "/personal/sip/{ada_case}/tvangsvard"),
     "staff.link_person": Page("kim", "/personal/sip/{suggested_case}/koppla-person"),
     "staff.record_consent": Page("kim", "/personal/sip/{bo_case}/samtycke/skriv-in"),
     "staff_meetings.set_meeting": Page("kim", "/personal/sip/{ada_case}/motet/tid"),
     "staff_meetings.invite": Page("kim", "/personal/sip/{ada_case}/motet/bjud-in"),
+    "staff_meetings.new_relative_link": Page(
+        "kim", "/personal/sip/{ada_case}/motet/inbjudan/{guest_invitation}/ny-lank"
+    ),
     "staff_meetings.mark_held": Page("kim", "/personal/sip/{ada_case}/motet/hallet", at=AFTER_START),
     "staff_meetings.answer_invitation": Page("teacher", "/personal/inbjudningar/{school_invitation}"),
+    "staff_meetings.record_past_meeting": Page("kim", "/personal/sip/{bo_case}/motet/i-efterhand"),
     # Consent over a life [issue 15]
     "staff_mature_minor.record_decision": Page("kim", "/personal/sip/{elsa_case}/barnet-bestammer"),
     "staff_mature_minor.end_decision": Page(
@@ -111,9 +117,22 @@ PAGES: dict[str, Page] = {
     "staff_representation.record_harm_assessment": Page(
         "kim", "/personal/sip/{olle_case}/samtycke/menprovning"
     ),
+    "staff_representation.register_representative": Page(
+        "kim", "/personal/sip/{olle_case}/samtycke/stallforetradare"
+    ),
     "staff_feedback.answer_problem": Page(
         "kim", "/personal/rapporterade-problem/{report}", "/personal/rapporterade-problem/{report}/svara"
     ),
+    # issue 16: moving the coordination; a problem report without a SIP
+    "staff_coordination.propose_move": Page("kim", "/personal/sip/{plan_case}/flytta-samordningen"),
+    # The administrator [issue 18]
+    "admin.add_principal": Page("ann", "/admin/huvudman/ny"),
+    "admin.add_unit": Page("ann", "/admin/huvudman/{principal}/ny-enhet"),
+    "admin.add_staff": Page("ann", "/admin/personal/ny"),
+    "problems.report_without_sip": Page("ada", "/rapportera-problem"),
+    # issue 18: the organisation import (an administrator)
+    "admin_import.upload": Page("importer", "/admin/import"),
+    "admin_import.apply": Page("importer", "/admin/import/{upload}", "/admin/import/{upload}/genomfor"),
 }
 
 REQUEST = {
@@ -145,6 +164,8 @@ def scene(app):
         kim = factories.staff(social, StaffRole.COORDINATOR, name="Kim Samordnare")
         factories.staff(social, StaffRole.COORDINATOR, name="Alex Kollega")
         teacher = factories.staff(school, StaffRole.MEMBER, name="Li Lärare")
+        ann = factories.staff(school, StaffRole.MEMBER, name="Ann Administratör")
+        ann.is_admin = True
 
         # Ada: consent given, preparing a planned meeting; a relative invited, a school invited.
         ada = factories.person("Ada Berg", age=45)
@@ -160,6 +181,7 @@ def scene(app):
         sent = meetings.invite(kim, meeting, [guest.public_id, school_party.public_id])
         link_secret = next(s.link_secret for s in sent if s.link_secret)
         school_invitation = next(s.invitation for s in sent if not s.link_secret)
+        guest_invitation = next(s.invitation for s in sent if s.link_secret)
         suggestion = preparation.suggest_topic(ada_case, invitation_id=None, text="Bengts fråga")
         report = problems.report(ada, ada_case, "invited_did_not_come", "Ingen ringde.")
         draft = request_service.open_draft(ada)
@@ -201,6 +223,7 @@ def scene(app):
         plan_case = factories.case(pia, social, kim, step=Step.MEETING_HELD)
         plan = plans.start_draft(kim, plan_case)
         plans.add_goal(kim, plan_case, plan, "short", "Jag vill ha ett jobb.")
+        factories.complete_plan(plan)
         plans.send_for_reading(kim, plan_case, plan)
 
         # Moa (16) consents herself, as Kim recorded; Olle cannot consent and has nobody to speak for him.
@@ -213,6 +236,15 @@ def scene(app):
         olle = factories.person("Olle Ås", age=80)
         olle_case = factories.case(olle, social, kim, step=Step.CONSENT)
         representation.record_ability(kim, olle_case, False, "Svår demens.", NOW.date(), today=NOW.date())
+
+        # An administrator with a checked organisation file waiting to be applied [issue 18].
+        importer = factories.staff(social, StaffRole.MEMBER, name="Ida Administratör")
+        importer.is_admin = True
+        upload = organisation_import.keep_upload(
+            importer,
+            "org.csv",
+            b"typ;hsa_id;namn;huvudmanstyp\nhuvudman;SE2321000099-0001;Region Exempel;region\n",
+        )
         db.session.commit()
     return {
         "people": {
@@ -226,6 +258,8 @@ def scene(app):
             "moa": moa,
             "kim": kim,
             "teacher": teacher,
+            "importer": importer,
+            "ann": ann,
         },
         "link_secret": link_secret,
         "social": social,
@@ -242,8 +276,11 @@ def scene(app):
             "suggested_case": suggested_case.public_id,
             "suggestion": suggestion.public_id,
             "school_invitation": school_invitation.public_id,
+            "guest_invitation": guest_invitation.public_id,
             "report": report.public_id,
             "draft": draft.public_id,
+            "upload": upload.public_id,
+            "principal": social.principal.public_id,
         },
     }
 

@@ -247,6 +247,7 @@ def _draft_plan(sip):
     case.step = Step.MEETING_HELD
     draft = plans.start_draft(coordinator, case)
     plans.add_goal(coordinator, case, draft, "short", "Jag vill gå till skolan varje dag.")
+    factories.complete_plan(draft)
     plans.send_for_reading(coordinator, case, draft)
     db.session.commit()
 
@@ -352,6 +353,7 @@ def test_staff_starting_a_sip_twice_from_one_form_start_one_sip(client, sip):
         "need": "Hjälp hemma efter sjukhuset.",
         "discharge_date": "",
         "urgent": "no",
+        "unit": sip["social"].public_id,
     }
     first = client.post("/personal/ny-sip", data={**hidden, **values})
     second = client.post("/personal/ny-sip", data={**hidden, **values})

@@ -101,8 +101,8 @@ def test_static_files_have_fingerprints_and_long_cache(client):
     html = client.get("/").get_data(as_text=True)
     import re
 
-    css = re.search(r'href="(/static/css/app\.[0-9a-f]{10}\.css)"', html).group(1)
-    response = client.get(css)
+    script = re.search(r'src="(/static/js/app\.[0-9a-f]{10}\.js)"', html).group(1)
+    response = client.get(script)
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     response.close()

@@ -165,6 +165,7 @@ def _sip_sent_for_reading(social, kim, name: str):
     case.step = Step.MEETING_HELD
     plan = plans.start_draft(kim, case)
     plans.add_goal(kim, case, plan, "long", "Jag vill bo kvar hemma")
+    factories.complete_plan(plan)
     plans.send_for_reading(kim, case, plan)
     db.session.commit()
     return person, case

@@ -218,6 +218,7 @@ def test_removing_what_another_tab_removed_says_so_calmly(client, sip):
 
 
 def test_a_double_click_on_approve_lands_calmly_on_the_approved_plan(client, sip):
+    factories.complete_plan(_draft_now())
     plans.send_for_reading(sip["kim"], sip["case"], _draft_now())
     db.session.commit()
     client.sign_in_as(sip["anna"])

@@ -97,6 +97,7 @@ def _draft(family, goals=GOALS, actions_per_goal=1):
         attendees="Elsa, Maria, Kim och en lärare.",
     )
     plans.add_pending_decision(kim, case, plan, "Stöd i hemmet.", "Kim ringer varje vecka.", None)
+    factories.complete_plan(plan)
     plans.send_for_reading(kim, case, plan)
     db.session.commit()
     return plan
@@ -104,6 +105,7 @@ def _draft(family, goals=GOALS, actions_per_goal=1):
 
 def _approved(family, **kwargs):
     plan = _draft(family, **kwargs)
+    factories.complete_plan(plan)
     plans.approve_at_meeting(family["kim"], family["case"], plan)
     db.session.commit()
     return plan
@@ -255,6 +257,7 @@ def _follow_up(family):
     plans.add_action(kim, case, second, sleep.public_id, what="En kurva för sömnen.", responsible="person")
     plans.add_goal(kim, case, second, "short", "Jag vill börja träna.")
     plans.update_details(kim, case, second, follow_up_on=FOLLOW_UP + timedelta(days=90))
+    factories.complete_plan(second)
     plans.send_for_reading(kim, case, second)
     db.session.commit()
     return first, second
@@ -275,6 +278,7 @@ def test_comparing_version_two_with_one_shows_outcomes_and_changes_in_words(clie
     assert "Så gick det sedan förra planen: Uppfyllt." in _text(draft_page)
     _lix_ok(draft_page)
 
+    factories.complete_plan(plans.draft(case))
     plans.approve_at_meeting(family["kim"], case, plans.draft(case))
     db.session.commit()
 
@@ -384,6 +388,7 @@ def test_a_relative_does_not_see_a_draft(client, family):
 def test_after_consent_is_withdrawn_the_plan_no_longer_applies_and_its_history_stays(client, family):
     case = family["case"]
     _follow_up(family)
+    factories.complete_plan(plans.draft(case))
     plans.approve_at_meeting(family["kim"], case, plans.draft(case))
     withdrawal.withdraw(family["maria"], case)
     db.session.commit()
@@ -426,8 +431,9 @@ def test_the_plan_page_stays_within_eight_queries_however_big_the_plan(client, f
     goals = [(f"Mål nummer {n}.", "Vi hjälper till.", "school") for n in range(20)]
     _approved(family, goals=goals, actions_per_goal=3)
     for _ in range(3):
-        plans.approve_at_meeting(kim, case, plans.start_draft(kim, case))
+        plans.approve_at_meeting(kim, case, factories.complete_plan(plans.start_draft(kim, case)))
     draft = plans.start_draft(kim, case)
+    factories.complete_plan(draft)
     plans.send_for_reading(kim, case, draft)
     plans.comment(family["maria"], case, draft, "Jag vill ändra en sak.")
     db.session.commit()

@@ -62,6 +62,8 @@ def test_a_problem_report_reaches_the_unit_and_the_person_sees_its_status_and_an
 
     form = client.get(f"{base}/rapportera")
     assert form.status_code == 200
+    # issue 16: a report reaches the coordinators of both principals, not only the coordinator's unit
+    assert "Rapporten går till samordnarna i både kommunen och regionen." in _text(form)
     kinds = _soup(form).find_all("input", attrs={"name": "kind"})
     assert [k["value"] for k in kinds] == [k.value for k in ProblemKind]  # the five kinds, in plain words
     assert "Någon som var inbjuden kom inte till mötet" in _text(form)

@@ -156,6 +156,35 @@ def test_a_second_visit_finds_the_same_person(client, app, e_id):
     assert _signed_in_name(other_device) == "Sara Ek"
 
 
+def test_a_parent_on_their_first_e_id_visit_gets_their_child_from_the_population_register(client, app, e_id):
+    """[issue 18] Sign-in asks the register (here the real register server in tests/support): the child and
+    the guardianship with custody are made from its answer, never from what the person says."""
+    from tests.support.register_server import RegisterServer
+
+    child = (demo.test_identity_number(date(2015, 4, 4), 983), "Alva Ek", "2015-04-04")
+    register = RegisterServer(token="register-token-for-tests")
+    register.start()
+    try:
+        register.set_custodians(child, [(SARA, "Sara Ek", "1984-03-12")])
+        app.config.update(REGISTER_URL=register.url, REGISTER_TOKEN="register-token-for-tests")
+        assert _sign_in(client, "sara").status_code == 303
+    finally:
+        register.stop()
+    alva = people.find_person_by_identity(child[0])
+    assert alva is not None and alva.display_name == "Alva Ek"
+    assert [(g.display_name, r.has_custody) for r, g in _guardians_of(alva)] == [("Sara Ek", True)]
+
+
+def _guardians_of(child: Person):
+    from citizen_app.models import Relationship
+
+    return db.session.execute(
+        select(Relationship, Person)
+        .join(Person, Relationship.holder_id == Person.id)
+        .where(Relationship.subject_id == child.id)
+    ).all()
+
+
 def test_known_staff_land_on_the_staff_start_page(client, e_id):
     people.create_staff(KIM, "Kim Personal")
     response = _sign_in(client, "kim", audience="personal")

@@ -25,7 +25,7 @@ from citizen_app.models import (
     UnitKind,
 )
 from citizen_app.plain_language import main_text_blocks, measure
-from citizen_app.services import decisions, plans
+from citizen_app.services import closing, decisions, plans
 from tests.support import factories
 
 WHAT = "Beslut om stöd i hemmet."
@@ -53,6 +53,7 @@ def _plan(kim, case, approve: bool = True, what: str = WHAT):
     plans.add_goal(kim, case, plan, "short", "Jag vill må bra hemma.")
     decision = plans.add_pending_decision(kim, case, plan, what, "Kim ringer varje vecka.", None)
     if approve:
+        factories.complete_plan(plan)
         plans.approve_at_meeting(kim, case, plan)
     db.session.commit()
     return plan, decision
@@ -206,7 +207,7 @@ def test_only_the_coordinator_records(client, family):
 def test_nothing_is_recorded_once_the_sip_is_closed(client, family):
     kim, case = family["kim"], family["case"]
     _plan_version, decision = _plan(kim, case)
-    plans.close(kim, case, "no_longer_needed")
+    closing.close(kim, case, "no_longer_needed", agreement="agrees")
     db.session.commit()
     client.sign_in_as(kim)
     response = _post(client, _url(case, decision), {"decision": DECIDED})
@@ -230,6 +231,7 @@ def test_decisions_expected_later_stay_listed_as_waiting(client, family):
     plans.add_goal(kim, case, plan, "short", "Jag vill må bra hemma.")
     first = plans.add_pending_decision(kim, case, plan, WHAT, "", date.today() + timedelta(days=30))
     plans.add_pending_decision(kim, case, plan, "Beslut om skolskjuts.", "", None)
+    factories.complete_plan(plan)
     plans.approve_at_meeting(kim, case, plan)
     decisions.record(kim, case, first.public_id, DECIDED)
     db.session.commit()

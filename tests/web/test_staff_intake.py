@@ -196,6 +196,27 @@ def test_the_queue_and_the_case_page_stay_within_eight_queries(client, unit, kim
         assert page.count <= 8, (path, page.statements)
 
 
+def test_the_queue_shows_25_a_page_within_eight_queries_with_500_requests(client, unit, kim, count_queries):
+    """Like "Mina SIP:ar": 25 a page, the urgent ones first on page 1, links to the other pages [issue 17]."""
+    for n in range(500):
+        factories.case(factories.person(f"Person {n}"), unit, urgent=n == 499)
+    client.sign_in_as(kim)
+    db.session.commit()
+
+    for url in ("/personal/forfragningar", "/personal/forfragningar?sida=20"):
+        with count_queries() as page:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(_queue_items(_html(response))) == 25, url
+        assert page.count <= 8, (url, page.count, page.statements)
+    first = _html(client.get("/personal/forfragningar"))
+    assert _queue_names(first)[0] == "Person 499"  # urgent first
+    assert "500 förfrågningar väntar" in first and "Sida 1 av 20" in first
+    assert 'href="/personal/forfragningar?sida=2"' in first
+    last = _html(client.get("/personal/forfragningar?sida=99"))  # past the end: the last page
+    assert "Sida 20 av 20" in last and len(_queue_items(last)) == 25
+
+
 # --- the case page ------------------------------------------------------------------------------------------
 
 
@@ -431,6 +452,8 @@ def test_linking_the_person_of_a_relatives_suggestion(client, kim, suggestion):
 
 
 def test_staff_start_a_sip_that_the_person_then_sees(client, unit, kim):
+    unit.is_fixed_care_contact = True  # a discharge SIP is coordinated by a fast vårdkontakt [VM]
+    db.session.commit()
     client.sign_in_as(kim)
     assert client.get("/personal/ny-sip").status_code == 200
     token = client.csrf_token("/personal/")
@@ -442,6 +465,7 @@ def test_staff_start_a_sip_that_the_person_then_sees(client, unit, kim):
         "need": "Hjälp hemma efter sjukhuset.",
         "discharge_date": (date.today() + timedelta(days=2)).isoformat(),
         "urgent": "yes",
+        "unit": unit.public_id,
     }
 
     invalid = client.post("/personal/ny-sip", data={**answers, "identity_number": "19440506-0000"})
@@ -469,15 +493,16 @@ def test_start_a_sip_lists_every_missing_answer(client, unit, kim):
     response = client.post("/personal/ny-sip", data={"csrf_token": token})
     html = _html(response)
     assert response.status_code == 422
-    for field in ("identity_number", "need", "urgent"):
+    for field in ("identity_number", "need", "unit", "urgent"):
         assert f'href="#{field}"' in html, field
 
 
-def test_only_coordinators_start_a_sip(client, unit):
+def test_every_staff_member_may_start_a_sip(client, unit):
+    """Not only coordinators: whoever notices the need [DA 1, 4.1] (tests/web/test_staff_start_sip.py)."""
     member = factories.staff(unit, StaffRole.MEMBER)
     client.sign_in_as(member)
-    assert client.get("/personal/ny-sip").status_code == 403
-    assert 'href="/personal/ny-sip"' not in _html(client.get("/personal/"))
+    assert client.get("/personal/ny-sip").status_code == 200
+    assert 'href="/personal/ny-sip"' in _html(client.get("/personal/"))
 
 
 def test_oversized_or_odd_input_gets_a_clear_message(client, unit, kim):

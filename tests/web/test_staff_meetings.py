@@ -312,7 +312,7 @@ def test_a_relative_without_an_account_gets_a_link_the_coordinator_sends_on_show
     assert response.headers["Cache-Control"] == "no-store"
     text = _text(response)
     assert "Skicka länken till Bengt Lind (070-123 45 67)" in text
-    assert "Min SIP skickar inte sms eller e-post" in text
+    assert "Den här Min SIP kan inte skicka sms eller e-post." in text  # no SMTP or SMS gateway here
     url = BeautifulSoup(_html(response), "html.parser").find(id="link-1")["value"]
     assert url.startswith("http://localhost/inbjudan/")
     _lix_ok(response)
@@ -356,12 +356,16 @@ def test_other_units_staff_cannot_open_or_answer_the_schools_invitation(client, 
 
 
 @freeze_time(NOW)
-def test_the_meeting_is_marked_held_only_after_it_started(client, sip):
+def test_the_meeting_is_marked_held_as_booked_only_after_it_started(client, sip):
+    """Before the booked start, "held" needs the real time it took place [issue 16]."""
     client.sign_in_as(sip["kim"])
     _set_meeting(client, sip)
-    assert "Mötet är hållet" not in _text(client.get(_meeting_url(sip)))
+    page = BeautifulSoup(_html(client.get(_meeting_url(sip))), "html.parser")
+    assert not page.find("a", string="Mötet är hållet")
+    assert page.find("a", string="Mötet har redan varit (tidigare än bokat)")
     early = _post(client, _meeting_url(sip, "/hallet"), {"consent_outcome": "confirmed"})
-    assert early.status_code == 303
+    assert early.status_code == 422
+    assert "Mötet har inte börjat än" in _text(early)
     assert db.session.scalar(select(Meeting.status)) == MeetingStatus.PLANNED
     with freeze_time(datetime(2026, 11, 30, 13, 0, tzinfo=UTC)):
         client.sign_in_as(sip["kim"])

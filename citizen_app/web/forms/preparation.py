@@ -115,3 +115,9 @@ class WhereHowForm(Form):
         data = {name: saved.get(name, "") for name in ("place", "times_not_working", "interpreter")}
         data.update({"adaptation_" + kind: text for kind, text in (saved.get("adaptations") or {}).items()})
         return cls(formdata=None, data=data)
+
+
+class ChildCodeForm(Form):
+    """Where to send the child's code: the child's mobile number or e-mail address (services/outreach.py)."""
+
+    address = Text(N_("Barnets mobilnummer eller e-postadress"))

@@ -44,3 +44,17 @@ class StartCaseForm(Form):
     need = Text()
     discharge_date = DateText()
     urgent = Text(validators=[AnyOf(("yes", "no"), N_("Välj om det är bråttom"))])
+    unit = Text()  # the unit where the SIP is coordinated (services/intake.start_units)
+    compulsory_care = Text()  # "" or a CompulsoryCare value
+
+
+class CompulsoryCareForm(Form):
+    compulsory_care = Text()
+
+
+class WorkbenchFilterForm(Form):
+    """The start page's filter (a GET form: pass ``formdata=request.args``). Unknown values are ignored by
+    services/workbench.Filters.parse, so it has no errors."""
+
+    steg = Text(N_("Steg"))
+    namn = Text(N_("Sök på namn"), description=N_("Skriv hela eller en del av namnet."))

@@ -3,11 +3,19 @@ to a reported problem. Shape only; the rules are in services/staff_feedback.py a
 
 from __future__ import annotations
 
+from wtforms import IntegerField
+from wtforms.validators import Optional
+
 from citizen_app.web.forms import Form, Text
 
 
 class ProblemAnswerForm(Form):
     answer = Text()
+    version = IntegerField(validators=[Optional()])  # the report as the page showed it (no lost update)
+
+
+class ProblemStatusForm(Form):
+    version = IntegerField(validators=[Optional()])
 
 
 class PeriodForm(Form):

@@ -15,17 +15,11 @@ from citizen_app.web.forms import Choices, Form, Text
 LOCAL = ZoneInfo("Europe/Stockholm")
 
 
-class MeetingForm(Form):
-    date = Text()
-    time = Text()
-    length = Text()
-    mode = Text()
-    place = Text()
-    video_link = Text()
-    phone = Text()
-    interpreter_language = Text()
-    other_needs = Text()
-    interpreter_booked = Text()
+class _When:
+    """A date and a time typed in Swedish local time (fields ``date``, ``time``), read as one UTC moment."""
+
+    date: Text
+    time: Text
 
     def validate_date(self, field) -> None:
         typed = field.data.strip()
@@ -56,6 +50,19 @@ class MeetingForm(Form):
         day = date.fromisoformat(self.date.data.strip())
         clock = time.fromisoformat(self.time.data.strip())
         return datetime.combine(day, clock, tzinfo=LOCAL).astimezone(UTC)
+
+
+class MeetingForm(_When, Form):
+    date = Text()
+    time = Text()
+    length = Text()
+    mode = Text()
+    place = Text()
+    video_link = Text()
+    phone = Text()
+    interpreter_language = Text()
+    other_needs = Text()
+    interpreter_booked = Text()
 
     @property
     def length_minutes(self) -> int | None:
@@ -88,14 +95,44 @@ class InviteForm(Form):
 
 
 class AnswerInvitationForm(Form):
+    """Coming, by phone, not coming (who instead), or "Vi känner inte personen" (the note optional)."""
+
     status = Text()
     who_comes = Text()
     replacement = Text()
     note = Text()
 
 
-class HeldForm(Form):
-    """The meeting was held: what happened with the consent at its start (services/meeting_consent.py)."""
+class HeldForm(_When, Form):
+    """The meeting was held: what happened with the consent at its start (services/meeting_consent.py), and,
+    before the booked start, when it really was [issue 16]."""
 
+    date = Text()
+    time = Text()
     consent_outcome = Text()
     consent_reason = Text()
+
+
+class PastMeetingForm(_When, Form):
+    """A meeting that already happened [issue 16]: when, how long, how and where, and the consent at its
+    start."""
+
+    date = Text()
+    time = Text()
+    length = Text()
+    mode = Text()
+    place = Text()
+    video_link = Text()
+    phone = Text()
+    consent_outcome = Text()
+    consent_reason = Text()
+
+    @property
+    def length_minutes(self) -> int | None:
+        return int(self.length.data) if self.length.data.strip().isdigit() else None
+
+
+class SendToForm(Form):
+    """A mobile number or an e-mail address to send a relative's link or a child's code to."""
+
+    address = Text(N_("Mobilnummer eller e-postadress"))

@@ -79,6 +79,35 @@ class ActionForm(DraftForm):
     how_often = Text()
 
 
+class ChangeActionForm(ActionForm):
+    @classmethod
+    def of(cls, plan: Any, action: Any) -> Self:
+        """The action as it is saved."""
+        return cls.based_on(
+            plan,
+            what=action.what,
+            responsible=action.responsible.value,
+            responsible_unit=action.responsible_unit.public_id if action.responsible_unit else "",
+            responsible_name=action.responsible_name,
+            starts_on=action.starts_on.isoformat() if action.starts_on else "",
+            how_often=action.how_often,
+        )
+
+
+class MarkForm(Form):
+    """How an action is going (services/action_follow_up.py): started, done or not done, and the day.
+    ``seen`` is the newest mark the page showed (0: none), so a mark made in between is not overwritten."""
+
+    progress = Text()
+    marked_on = DateText()
+    seen = Revision()
+    back = Text()  # "ours": back to "Våra åtgärder" after saving
+
+    @classmethod
+    def of(cls, seen: int, today: str, back: str = "") -> Self:
+        return cls(data={"seen": seen, "marked_on": today, "back": back})
+
+
 class DecisionForm(DraftForm):
     what = Text()
     meanwhile = Text()
@@ -95,6 +124,9 @@ class DetailsForm(DraftForm):
     follow_up_by = Text()
     attendees = Text()
     continued_need = Text()
+    no_follow_up_reason = Text()
+    applies_until = DateText()
+    disagreements = Text()
 
     @classmethod
     def of(cls, plan: Any, usual_principal: str) -> Self:
@@ -111,11 +143,7 @@ class DetailsForm(DraftForm):
             follow_up_by=plan.follow_up_by,
             attendees=plan.attendees,
             continued_need=plan.continued_need,
+            no_follow_up_reason=plan.no_follow_up_reason or "",
+            applies_until=plan.applies_until.isoformat() if plan.applies_until else "",
+            disagreements=plan.disagreements or "",
         )
-
-
-class CloseForm(Form):
-    """Ending the SIP: not a form of the draft (the draft, if any, is removed), so no revision."""
-
-    reason = Text()
-    note = Text()

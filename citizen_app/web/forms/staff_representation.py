@@ -19,3 +19,15 @@ class HarmAssessmentForm(Form):
     categories = Choices()
     exclusions = Text()
     valid_until = DateText()
+
+
+class RepresentativeForm(Form):
+    """A god man, förvaltare or framtidsfullmakt, from the decision [issue 18]."""
+
+    kind = Text()  # a RepresentativeType value
+    identity_number = Text()
+    name = Text()
+    mandate = Choices()  # Mandate values (god man, förvaltare)
+    valid_from = DateText()
+    valid_until = DateText()
+    reference = Text()

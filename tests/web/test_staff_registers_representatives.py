@@ -1,0 +1,175 @@
+"""Legal representatives are registered by staff from the decision [issue 18]: the coordinator writes down a
+god man, förvaltare or framtidsfullmakt (type, mandate, period, the decision's reference); it is audited, the
+representative then acts within it, and the person sees it on their SIP page."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlalchemy import select
+
+from citizen_app import access
+from citizen_app.access import Action
+from citizen_app.extensions import db
+from citizen_app.models import AuditEntry, PrincipalKind, RelationKind, Relationship, StaffRole, Step
+from citizen_app.plain_language import main_text_blocks, measure
+from citizen_app.services import people
+from tests.support import factories
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def karl(app):
+    """Karl, 82, with a SIP at the consent step; Kent coordinates it."""
+    social = factories.unit("Socialtjänsten Norr")
+    factories.unit("Vårdcentralen Norr", principal_kind=PrincipalKind.REGION)
+    kent = factories.staff(social, StaffRole.COORDINATOR, "Kent Samordnare")
+    person = factories.person("Karl Nyström", age=82)
+    case = factories.case(person, social, coordinator=kent, step=Step.CONSENT)
+    lena_number = factories._next_number(date(1970, 4, 4))
+    db.session.commit()
+    return {"case": case, "karl": person, "kent": kent, "lena_number": lena_number}
+
+
+def _url(case) -> str:
+    return f"/personal/sip/{case.public_id}/samtycke/stallforetradare"
+
+
+def _post(client, url, data):
+    return client.post(url, data={**data, "csrf_token": client.csrf_token(url)})
+
+
+def _text(html: str) -> str:
+    return " ".join(BeautifulSoup(html, "html.parser").find("main").get_text(" ", strip=True).split())
+
+
+def _decision(karl, **changes) -> dict:
+    return {
+        "kind": "god_man",
+        "name": "Lena Ek",
+        "identity_number": karl["lena_number"][:8] + "-" + karl["lena_number"][8:],
+        "mandate": ["sorja_for_person", "bevaka_ratt"],
+        "valid_from": (TODAY - timedelta(days=10)).isoformat(),
+        "valid_until": "",
+        "reference": "ÖF 2026-1234",
+        **changes,
+    }
+
+
+def test_the_coordinator_registers_a_god_man_from_the_decision_and_it_is_audited(client, karl):
+    client.sign_in_as(karl["kent"])
+    response = _post(client, _url(karl["case"]), _decision(karl))
+    assert response.status_code == 303
+
+    lena = people.find_person_by_identity(karl["lena_number"])
+    assert lena is not None and lena.display_name == "Lena Ek"
+    rel = db.session.scalars(
+        select(Relationship).where(
+            Relationship.holder_id == lena.id, Relationship.kind == RelationKind.REPRESENTATIVE
+        )
+    ).one()
+    assert rel.subject_id == karl["karl"].id
+    assert rel.representative_type == "god_man"
+    assert rel.mandate == ["bevaka_ratt", "sorja_for_person"]
+    assert rel.valid_from == TODAY - timedelta(days=10) and rel.valid_until is None
+    assert rel.decision_reference == "ÖF 2026-1234"
+    entry = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "representation.registered")
+    ).one()
+    assert entry.actor_staff_id == karl["kent"].id and entry.case_id == karl["case"].id
+    assert karl["lena_number"] not in str(entry.detail)
+    # The god man now acts for Karl within the decision.
+    assert access.can(lena, Action.VIEW_CASE, karl["case"])
+
+
+def test_the_person_sees_their_representative_with_the_decision_on_their_sip_page(client, karl):
+    client.sign_in_as(karl["kent"])
+    _post(client, _url(karl["case"]), _decision(karl))
+    client.sign_in_as(karl["karl"])
+    html = client.get(f"/sip/{karl['case'].public_id}").get_data(as_text=True)
+    text = _text(html)
+    assert "Din ställföreträdare" in text and "Lena Ek" in text
+    assert "God man" in text and "Sörja för person" in text and "Bevaka rätt" in text
+    assert "Beslut: ÖF 2026-1234" in text and "tills vidare" in text
+    readability = measure(main_text_blocks(html))
+    assert readability.lix <= 40, readability
+
+
+def test_a_representative_whose_decision_has_ended_is_not_shown_to_the_person(client, karl):
+    factories.representative_of(karl["karl"], name="Gammal Godman", valid_until=TODAY - timedelta(days=1))
+    db.session.commit()
+    client.sign_in_as(karl["karl"])
+    text = _text(client.get(f"/sip/{karl['case'].public_id}").get_data(as_text=True))
+    assert "Gammal Godman" not in text and "ställföreträdare" not in text
+
+
+def test_a_framtidsfullmakt_has_no_mandate_areas(client, karl):
+    client.sign_in_as(karl["kent"])
+    response = _post(client, _url(karl["case"]), _decision(karl, kind="framtidsfullmakt", mandate=[]))
+    assert response.status_code == 303
+    rel = db.session.scalars(
+        select(Relationship).where(Relationship.kind == RelationKind.REPRESENTATIVE)
+    ).one()
+    assert rel.representative_type == "framtidsfullmakt" and rel.mandate is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"kind": ""}, "Välj vilken sorts ställföreträdare det är"),
+        ({"name": " "}, "Skriv ställföreträdarens namn"),
+        ({"identity_number": "19700404-0000"}, "Skriv ett personnummer med 12 siffror"),
+        ({"mandate": []}, "Välj vad uppdraget gäller, som det står i beslutet"),
+        ({"valid_from": ""}, "Skriv från vilken dag beslutet gäller"),
+        ({"valid_from": "4 april"}, "Skriv datumet som år-månad-dag"),
+        (
+            {"valid_until": (TODAY - timedelta(days=20)).isoformat()},
+            "Slutdagen kan inte vara före första dagen",
+        ),
+        ({"reference": ""}, "Skriv beslutets diarienummer eller annan beteckning"),
+        ({"reference": "x" * 61}, "Skriv högst 60 tecken"),
+    ],
+)
+def test_each_missing_or_wrong_answer_gets_a_clear_message(client, karl, changes, message):
+    client.sign_in_as(karl["kent"])
+    response = _post(client, _url(karl["case"]), _decision(karl, **changes))
+    assert response.status_code == 422
+    text = _text(response.get_data(as_text=True))
+    assert "Det finns ett problem" in text and message in text
+    assert (
+        db.session.scalars(select(Relationship).where(Relationship.kind == RelationKind.REPRESENTATIVE)).all()
+        == []
+    )
+
+
+def test_the_person_cannot_be_their_own_representative(client, karl):
+    client.sign_in_as(karl["kent"])
+    own = people.identity_number_of(karl["karl"])
+    response = _post(client, _url(karl["case"]), _decision(karl, identity_number=own))
+    assert response.status_code == 422
+    assert "Personen kan inte vara sin egen ställföreträdare" in _text(response.get_data(as_text=True))
+
+
+def test_staff_who_do_not_coordinate_the_sip_cannot_register_one(client, karl):
+    other = factories.staff(factories.unit("Annan enhet"), StaffRole.COORDINATOR, "Annan Samordnare")
+    db.session.commit()
+    client.sign_in_as(other)
+    assert client.get(_url(karl["case"])).status_code == 404
+
+
+def test_a_childs_sip_has_guardians_from_the_register_not_representatives_from_staff(client, karl):
+    kid = factories.child("Elsa")
+    sip = factories.case(kid, None, coordinator=karl["kent"], step=Step.CONSENT)
+    db.session.commit()
+    client.sign_in_as(karl["kent"])
+    assert client.get(_url(sip)).status_code == 404
+
+
+def test_the_staff_page_lists_the_registered_representatives(client, karl):
+    client.sign_in_as(karl["kent"])
+    _post(client, _url(karl["case"]), _decision(karl))
+    text = _text(client.get(_url(karl["case"])).get_data(as_text=True))
+    assert "Inskrivna ställföreträdare" in text and "Lena Ek" in text and "ÖF 2026-1234" in text
