@@ -275,7 +275,7 @@ def the_family_sees_klart(page, case_id: str) -> None:
     sign_in_as(page, GUARDIANS[0])
     page.goto(f"/sip/{case_id}/plan")
     text = main_text(page)
-    assert ACTION in text and "Så går det: Klart" in text
+    assert ACTION in text and "Så går det: Klart" in text, text
     check_key_page(page, "Min plan, the school's action done")
 
 
