@@ -9,6 +9,7 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, check_page, check_page_at_every_width, sign_in_as
@@ -28,9 +29,18 @@ _CACHED = """async () => {
 }"""
 
 
-def _controlled(page) -> None:
-    """Wait until the service worker is installed (its cache filled) and controls the page."""
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+def _controlled(page, tries: int = 3) -> None:
+    """Wait until the service worker is installed (its cache filled) and controls the page. An install that
+    fails (a precached file not fetched in time) is tried again by the browser on the next page load, not on
+    the same page: so the page is loaded again, as a person would by going on."""
+    for attempt in range(1, tries + 1):
+        try:
+            page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=15_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise
+            page.reload()
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
 
