@@ -142,6 +142,7 @@ SENTENCES: dict[str, str] = {
     "organisation.staff_reactivated": N_("%(who)s öppnade en persons konto igen."),
     "organisation.identity_linked": N_("%(who)s loggade in för första gången med sitt HSA-id."),
     "representation.registered": N_("%(who)s skrev in en ställföreträdare från beslutet."),
+    "representation.ended": N_("%(who)s skrev in att ett beslut om ställföreträdare har upphört."),
     # issue 18: the population register (the system follows it; never a staff member or the citizen)
     "register.custody_gained": N_("Folkbokföringen visar att en förälder har fått vårdnaden om barnet."),
     "register.custody_lost": N_("Folkbokföringen visar att en förälder inte längre har vårdnaden om barnet."),

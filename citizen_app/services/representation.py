@@ -373,6 +373,60 @@ def register_representative(
     return rel
 
 
+def still_holding(case: SipCase, day: date) -> list[Relationship]:
+    """The person's representatives whose decision holds on ``day`` or is still to come: the ones staff can
+    write down as ended."""
+    return [rel for rel in representatives(case) if rel.valid_until is None or rel.valid_until >= day]
+
+
+def end_representative(
+    staff: StaffUser,
+    case: SipCase,
+    relationship_id: int,
+    last_day: date | None,
+    today: date | None = None,
+) -> Relationship:
+    """Staff write down that a representative's decision has ended, or ends on a known day: the tingsrätt
+    or överförmyndaren ended the god man or förvaltare, or the framtidsfullmakt was revoked [issue 18].
+
+    ``last_day`` is the last day the decision holds (it may have passed: staff often hear of it later). From
+    the day after, the representative no longer acts for the person (access.py, the consent rules above) and
+    the person no longer sees them on their SIP page. The row is kept, with its new end, for the history.
+    Raises InvalidRepresentative (field → msgid), or NotAllowed (also for a representative not of this SIP's
+    person, or whose decision has already ended).
+    """
+    day = today or date.today()
+    if not may_register_representative(staff, case, day):
+        raise NotAllowed(N_("Du kan inte skriva in det här för den här SIP:en."))
+    rel = next((r for r in still_holding(case, day) if r.id == relationship_id), None)
+    if rel is None:
+        raise NotAllowed(N_("Beslutet har redan upphört."))
+    error = None
+    if last_day is None:
+        error = N_("Skriv den sista dagen som beslutet gäller")
+    elif rel.valid_from is not None and last_day < rel.valid_from:
+        error = N_("Den sista dagen kan inte vara före första dagen")
+    elif rel.valid_until is not None and last_day > rel.valid_until:
+        error = N_("Beslutet gäller redan bara till och med ett tidigare datum")
+    elif last_day < day - timedelta(days=MAX_DAYS_BACK):
+        error = N_("Datumet är för länge sedan")
+    if error is not None or last_day is None:
+        raise InvalidRepresentative({"last_day": error or ""})
+    rel.valid_until = last_day
+    db.session.flush()
+    audit.record(
+        staff,
+        "representation.ended",
+        case,
+        type=rel.representative_type.value if rel.representative_type else None,
+        representative=rel.holder.public_id,
+        last_day=last_day.isoformat(),
+    )
+    access.forget_roles()
+    relations.forget_subject_ties()
+    return rel
+
+
 def representatives_shown_to(person: Person, today: date) -> list[Relationship]:
     """The person's representatives whose decision still holds or is to come, with their holders, oldest
     first: shown on their SIP page [issue 18]. Read with the access check's ties when it has run."""

@@ -1,7 +1,7 @@
 """Who can consent for an adult, on the staff side [issue 15] [DA 4.2]: the coordinator writes down whether
 the person can consent themself (with a reason and a date), and, where nobody can consent, makes a menprövning
 instead of a consent. The coordinator also writes down a god man, förvaltare or framtidsfullmakt from the
-decision (type, mandate, period, reference) [issue 18].
+decision (type, mandate, period, reference), and that such a decision has ended [issue 18].
 
 The rules are in services/representation.py and services/consent.py. Reached from the consent part of the
 staff case page (templates/staff/_consent.html).
@@ -18,7 +18,12 @@ from flask_login import current_user
 from citizen_app.access import Action
 from citizen_app.services import NotAllowed, consent, intake, representation, staff_consent
 from citizen_app.web.forms import add_errors, form_page
-from citizen_app.web.forms.staff_representation import AbilityForm, HarmAssessmentForm, RepresentativeForm
+from citizen_app.web.forms.staff_representation import (
+    AbilityForm,
+    EndRepresentativeForm,
+    HarmAssessmentForm,
+    RepresentativeForm,
+)
 from citizen_app.web.guards import creates, staff
 
 bp = Blueprint(
@@ -160,5 +165,38 @@ def register_representative(public_id: str):
         form,
         case=case,
         registered=representation.representatives(case),
+        holding={rel.id for rel in representation.still_holding(case, today)},
         areas=representation.MANDATE_AREAS,
     )
+
+
+@bp.route("/stallforetradare/<int:relationship_id>/upphor", methods=["GET", "POST"])
+@staff
+def end_representative(public_id: str, relationship_id: int):
+    """The decision about a representative has ended, or ends on a known day [issue 18]. A representative
+    not of this SIP's person, or whose decision has already ended, is a page not found."""
+    today = date.today()
+    case = intake.get_case(current_user, public_id, Action.STAFF_RECORD_CONSENT)
+    if not representation.may_register_representative(current_user, case, today):
+        abort(404)
+    rel = next((r for r in representation.still_holding(case, today) if r.id == relationship_id), None)
+    if rel is None:
+        abort(404)
+    if request.method == "POST":
+        form = EndRepresentativeForm()
+        form.validate()
+        try:
+            representation.end_representative(
+                current_user, case, relationship_id, form.last_day.date, today=today
+            )
+        except representation.InvalidRepresentative as invalid:
+            add_errors(form, invalid.errors)
+        except NotAllowed as refused:
+            flash(_(refused.message), "info")
+            return redirect(url_for(".register_representative", public_id=public_id), 303)
+        else:
+            flash(_("Det är inskrivet att beslutet upphör."), "success")
+            return redirect(url_for(".register_representative", public_id=public_id), 303)
+    else:
+        form = EndRepresentativeForm(data={"last_day": today.isoformat()})
+    return form_page("staff_representation/end_representative.html", form, case=case, rel=rel)

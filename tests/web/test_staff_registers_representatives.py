@@ -173,3 +173,144 @@ def test_the_staff_page_lists_the_registered_representatives(client, karl):
     _post(client, _url(karl["case"]), _decision(karl))
     text = _text(client.get(_url(karl["case"])).get_data(as_text=True))
     assert "Inskrivna ställföreträdare" in text and "Lena Ek" in text and "ÖF 2026-1234" in text
+
+
+# --- A decision that has ended ----------------------------------------------------------------------------
+
+
+def _lena(karl) -> Relationship:
+    """Lena Ek, Karl's god man (sörja för person), registered by Kent from the decision."""
+    _post(_signed_in(karl), _url(karl["case"]), _decision(karl))
+    return db.session.scalars(
+        select(Relationship).where(Relationship.kind == RelationKind.REPRESENTATIVE)
+    ).one()
+
+
+def _signed_in(karl):
+    client = karl["client"]
+    client.sign_in_as(karl["kent"])
+    return client
+
+
+@pytest.fixture
+def karl_with_client(client, karl):
+    return {**karl, "client": client}
+
+
+def _end_url(case, rel) -> str:
+    return f"{_url(case)}/{rel.id}/upphor"
+
+
+def test_the_coordinator_writes_down_that_a_god_mans_decision_has_ended(karl_with_client):
+    karl = karl_with_client
+    rel = _lena(karl)
+    client = _signed_in(karl)
+    lena = rel.holder
+    assert access.can(lena, Action.VIEW_CASE, karl["case"])
+    page = _text(client.get(_url(karl["case"])).get_data(as_text=True))
+    assert "Beslutet har upphört – Lena Ek" in page
+
+    form = client.get(_end_url(karl["case"], rel))
+    assert form.status_code == 200
+    assert "Sista dagen som beslutet gäller" in _text(form.get_data(as_text=True))
+    yesterday = TODAY - timedelta(days=1)
+    response = _post(client, _end_url(karl["case"], rel), {"last_day": yesterday.isoformat()})
+    assert response.status_code == 303 and response.headers["Location"].endswith(_url(karl["case"]))
+
+    db.session.expire_all()
+    assert db.session.get(Relationship, rel.id).valid_until == yesterday
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "representation.ended")).one()
+    assert entry.actor_staff_id == karl["kent"].id and entry.case_id == karl["case"].id
+    assert karl["lena_number"] not in str(entry.detail)
+    # From the day after the last day, Lena no longer acts for Karl, and Karl no longer sees her.
+    access.forget_roles()
+    assert not access.can(db.session.get(Relationship, rel.id).holder, Action.VIEW_CASE, karl["case"])
+    client.sign_in_as(karl["karl"])
+    assert "Lena Ek" not in _text(client.get(f"/sip/{karl['case'].public_id}").get_data(as_text=True))
+    # The staff page keeps her, as ended, with no link to end her again.
+    client.sign_in_as(karl["kent"])
+    page = _text(client.get(_url(karl["case"])).get_data(as_text=True))
+    assert "Lena Ek" in page and "Beslutet gäller inte längre." in page and "Beslutet har upphört" not in page
+    assert client.get(_end_url(karl["case"], rel)).status_code == 404
+
+
+def test_a_decision_that_ends_later_keeps_the_representative_until_its_last_day(karl_with_client):
+    karl = karl_with_client
+    rel = _lena(karl)
+    client = _signed_in(karl)
+    last = TODAY + timedelta(days=14)
+    assert _post(client, _end_url(karl["case"], rel), {"last_day": last.isoformat()}).status_code == 303
+    db.session.expire_all()
+    lena = db.session.get(Relationship, rel.id)
+    assert (
+        lena.valid_until == last and lena.is_valid_on(last) and not lena.is_valid_on(last + timedelta(days=1))
+    )
+    access.forget_roles()
+    assert access.can(lena.holder, Action.VIEW_CASE, karl["case"])
+
+
+@pytest.mark.parametrize(
+    ("last_day", "message"),
+    [
+        ("", "Skriv den sista dagen som beslutet gäller"),
+        ("31/12", "Skriv datumet som år-månad-dag"),
+        ((TODAY - timedelta(days=11)).isoformat(), "Den sista dagen kan inte vara före första dagen"),
+    ],
+)
+def test_a_wrong_last_day_gets_a_clear_message_and_changes_nothing(karl_with_client, last_day, message):
+    karl = karl_with_client
+    rel = _lena(karl)
+    client = _signed_in(karl)
+    response = _post(client, _end_url(karl["case"], rel), {"last_day": last_day})
+    assert response.status_code == 422
+    text = _text(response.get_data(as_text=True))
+    assert "Det finns ett problem" in text and message in text
+    db.session.expire_all()
+    assert db.session.get(Relationship, rel.id).valid_until is None
+    assert (
+        db.session.scalars(select(AuditEntry).where(AuditEntry.action == "representation.ended")).all() == []
+    )
+
+
+def test_a_last_day_after_the_one_the_decision_already_has_is_refused(karl_with_client):
+    karl = karl_with_client
+    client = _signed_in(karl)
+    _post(client, _url(karl["case"]), _decision(karl, valid_until=(TODAY + timedelta(days=30)).isoformat()))
+    rel = db.session.scalars(
+        select(Relationship).where(Relationship.kind == RelationKind.REPRESENTATIVE)
+    ).one()
+    response = _post(
+        client, _end_url(karl["case"], rel), {"last_day": (TODAY + timedelta(days=60)).isoformat()}
+    )
+    assert response.status_code == 422
+    assert "Beslutet gäller redan bara till och med ett tidigare datum" in _text(
+        response.get_data(as_text=True)
+    )
+
+
+def test_another_persons_representative_cannot_be_ended_through_this_sip(karl_with_client):
+    karl = karl_with_client
+    other = factories.person("Greta Holm", age=80)
+    factories.representative_of(other, name="Greta Godman")
+    db.session.commit()
+    theirs = db.session.scalars(
+        select(Relationship).where(
+            Relationship.subject_id == other.id, Relationship.kind == RelationKind.REPRESENTATIVE
+        )
+    ).one()
+    client = _signed_in(karl)
+    assert client.get(_end_url(karl["case"], theirs)).status_code == 404
+    assert _post(client, _end_url(karl["case"], theirs), {"last_day": TODAY.isoformat()}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Relationship, theirs.id).valid_until is None
+
+
+def test_staff_who_do_not_coordinate_the_sip_cannot_end_a_representative(karl_with_client):
+    karl = karl_with_client
+    rel = _lena(karl)
+    other = factories.staff(factories.unit("Annan enhet"), StaffRole.COORDINATOR, "Annan Samordnare")
+    db.session.commit()
+    client = karl["client"]
+    client.sign_in_as(other)
+    assert client.get(_end_url(karl["case"], rel)).status_code == 404
+    assert _post(client, _end_url(karl["case"], rel), {"last_day": TODAY.isoformat()}).status_code == 404

@@ -31,3 +31,9 @@ class RepresentativeForm(Form):
     valid_from = DateText()
     valid_until = DateText()
     reference = Text()
+
+
+class EndRepresentativeForm(Form):
+    """The last day a representative's decision holds [issue 18]."""
+
+    last_day = DateText()
