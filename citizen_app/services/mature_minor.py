@@ -224,6 +224,7 @@ ALWAYS = frozenset(
         NotificationKind.MATURE_MINOR_ENDED,
         NotificationKind.COORDINATION_MOVED,  # who coordinates now [issue 16]
         NotificationKind.PROBLEM_STATUS_CHANGED,  # the guardian's own problem report
+        NotificationKind.CUSTODY_GAINED,  # that there is a SIP they now take part in [issue 18]
     }
 )
 

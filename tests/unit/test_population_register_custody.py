@@ -12,7 +12,18 @@ from sqlalchemy import select
 from citizen_app import access
 from citizen_app.access import Action, Role
 from citizen_app.extensions import db
-from citizen_app.models import AuditEntry, Participant, ParticipantRole, Person, Step
+from citizen_app.models import (
+    AuditEntry,
+    CoordinatorAssignment,
+    Notification,
+    NotificationKind,
+    Participant,
+    ParticipantRole,
+    Person,
+    StaffRole,
+    StaffUser,
+    Step,
+)
 from citizen_app.services import consent, people
 from citizen_app.services.population_register.file_source import FileSource
 from citizen_app.services.population_register.reconcile import (
@@ -270,3 +281,76 @@ def test_flask_register_refresh_for_one_person(app, family, tmp_path):
 def test_flask_register_refresh_without_a_register_says_what_to_set(app):
     result = app.test_cli_runner().invoke(args=["register", "refresh"])
     assert result.exit_code != 0 and "MINSIP_REGISTER_FILE" in result.output
+
+
+# --- Who is told --------------------------------------------------------------------------------------------
+
+
+def _coordinated_by_kent(sip, units) -> StaffUser:
+    kent = factories.staff(units["social"], StaffRole.COORDINATOR, "Kent Samordnare")
+    db.session.add(CoordinatorAssignment(case_id=sip.id, staff_id=kent.id))
+    db.session.flush()
+    return kent
+
+
+def _messages(kind: NotificationKind, recipient) -> list[Notification]:
+    column = (
+        Notification.recipient_staff_id
+        if isinstance(recipient, StaffUser)
+        else Notification.recipient_person_id
+    )
+    return list(
+        db.session.scalars(select(Notification).where(Notification.kind == kind, column == recipient.id))
+    )
+
+
+def test_the_new_custodian_is_told_their_answer_is_needed_and_the_coordinator_that_custody_changed(
+    family, units, tmp_path
+):
+    kent = _coordinated_by_kent(family["sip"], units)
+    _say_yes(family["mum"], family["sip"], units)
+    _say_yes(family["dad"], family["sip"], units)
+    stepmum_number = factories._next_number(date(1982, 2, 2))
+
+    refresh_child(
+        _extract(tmp_path, family["elsa"], family["mum"], family["dad"], (stepmum_number, "Eva Berg")),
+        family["elsa"],
+        TODAY,
+    )
+
+    eva = people.find_person_by_identity(stepmum_number)
+    told = _messages(NotificationKind.CUSTODY_GAINED, eva)
+    assert [(m.case_id, m.data) for m in told] == [(family["sip"].id, {"consent_needed": True})]
+    staff_told = _messages(NotificationKind.STAFF_CUSTODY_CHANGED, kent)
+    assert [(m.case_id, m.data) for m in staff_told] == [(family["sip"].id, {"gained": True})]
+    # The guardians who already had custody are not told anything new.
+    assert _messages(NotificationKind.CUSTODY_GAINED, family["mum"]) == []
+
+
+def test_a_lost_custody_tells_the_coordinator_and_not_the_parent(family, units, tmp_path):
+    kent = _coordinated_by_kent(family["sip"], units)
+
+    refresh_child(_extract(tmp_path, family["elsa"], family["mum"]), family["elsa"], TODAY)
+
+    assert [m.data for m in _messages(NotificationKind.STAFF_CUSTODY_CHANGED, kent)] == [{"gained": False}]
+    assert (
+        db.session.scalars(
+            select(Notification).where(Notification.recipient_person_id == family["dad"].id)
+        ).all()
+        == []
+    )
+
+
+def test_nothing_changed_tells_nobody(family, units, tmp_path):
+    _coordinated_by_kent(family["sip"], units)
+    refresh_child(_extract(tmp_path, family["elsa"], family["mum"], family["dad"]), family["elsa"], TODAY)
+    assert db.session.scalars(select(Notification)).all() == []
+
+
+def test_a_child_without_an_open_sip_tells_nobody(units, tmp_path):
+    oskar = factories.child("Oskar", age=13)
+    sara = factories.guardian_of(oskar, name="Sara")
+    factories.case(oskar, units["social"], step=Step.CLOSED)
+    peter = factories.guardian_of(oskar, custody=False, name="Peter")
+    refresh_child(_extract(tmp_path, oskar, sara, peter), oskar, TODAY)
+    assert db.session.scalars(select(Notification)).all() == []

@@ -32,6 +32,7 @@ from sqlalchemy.orm import joinedload
 from citizen_app import access
 from citizen_app.extensions import db
 from citizen_app.models import (
+    NotificationKind,
     Participant,
     ParticipantRole,
     Person,
@@ -41,7 +42,7 @@ from citizen_app.models import (
     Step,
 )
 from citizen_app.models.base import utcnow
-from citizen_app.services import audit, identity, people, relations
+from citizen_app.services import audit, consent, identity, notifications, people, recipients, relations
 from citizen_app.services.meetings import SWEDISH_TIME
 from citizen_app.services.population_register import (
     NotInRegister,
@@ -173,6 +174,34 @@ def _follow_in_open_sips(child: Person, changes: list[CustodyChange]) -> None:
             elif not change.gained:
                 for participant in mine:
                     participant.removed_at = now
+    db.session.flush()
+    _tell(cases, changes)
+
+
+def _tell(cases: list[SipCase], changes: list[CustodyChange]) -> None:
+    """Each new guardian with custody is told they now take part in the child's SIP, and whether their answer
+    about consent is needed (the consent then waits for it, consent.required_voices); the coordinator of each
+    SIP is told that the guardians changed. Nobody is told about a guardian who lost custody: that parent no
+    longer sees the SIP, and the child's other guardians learn it from the court or the Tax Agency, not here.
+    No names in the messages (they are rendered from their kind)."""
+    access.forget_roles()  # the roles cached before the change would answer required_voices wrongly
+    relations.forget_subject_ties()
+    today = date.today()
+    gained = [change.guardian for change in changes if change.gained]
+    for case in cases:
+        voices = consent.required_voices(case, today) if gained else []
+        for guardian in gained:
+            notifications.notify(
+                guardian,
+                NotificationKind.CUSTODY_GAINED,
+                case,
+                data={"consent_needed": guardian in voices},
+            )
+        coordinator = recipients.current_coordinator(case)
+        if coordinator is not None:
+            notifications.notify(
+                coordinator, NotificationKind.STAFF_CUSTODY_CHANGED, case, data={"gained": bool(gained)}
+            )
 
 
 def _forget_cached_ties() -> None:
