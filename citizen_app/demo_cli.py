@@ -25,7 +25,12 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     if no_serve:
         return
     click.echo(f"Min SIP (demo) på http://{host}:{port}/  — Ctrl+C avslutar.")
-    # app.run() refuses to run inside the flask CLI, so serve with werkzeug directly.
+    # app.run() refuses to run inside the flask CLI, so serve with werkzeug directly. Werkzeug's own line per
+    # request would repeat Min SIP's access line (logs.py) in another format: only its warnings are kept.
+    import logging
+
     from werkzeug.serving import run_simple
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
     run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
