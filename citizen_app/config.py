@@ -265,10 +265,15 @@ def build_config(mode: str | None, instance_path: str, overrides: dict | None = 
         # E-mail and SMS [issue 18] (services/outreach.py). Without MINSIP_SMTP_HOST no e-mail is sent,
         # without MINSIP_SMS_GATEWAY_URL no SMS: the pages then say so and show the link or code instead.
         "SMTP_HOST": _env("SMTP_HOST"),
-        "SMTP_PORT": int(_env("SMTP_PORT", "587") or "587"),
+        # Implicit TLS (SMTPS, port 465) when MINSIP_SMTP_SSL=1; else STARTTLS on 587 unless turned off.
+        "SMTP_SSL": _env("SMTP_SSL", "0") == "1",
+        "SMTP_PORT": int(_env("SMTP_PORT") or ("465" if _env("SMTP_SSL", "0") == "1" else "587")),
         "SMTP_USERNAME": _env("SMTP_USERNAME"),
         "SMTP_PASSWORD": _env("SMTP_PASSWORD"),
         "SMTP_STARTTLS": _env("SMTP_STARTTLS", "1") != "0",
+        # A CA bundle (PEM) to check the mail server's certificate against, for a county's own CA; else the
+        # system's.
+        "SMTP_CA_FILE": _env("SMTP_CA_FILE") or None,
         "MAIL_FROM": _env("MAIL_FROM", "Min SIP <no-reply@minsip.example.se>"),
         # An HTTP gateway with the 46elks API: POST form-encoded from/to/message, HTTP basic auth.
         "SMS_GATEWAY_URL": _env("SMS_GATEWAY_URL"),  # e.g. https://api.46elks.com/a1/sms

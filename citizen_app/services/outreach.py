@@ -463,7 +463,9 @@ def run_due(now=None) -> int:
 
 
 def send_email(to: str, subject: str, body: str) -> None:
-    """One plain-text e-mail over SMTP (STARTTLS unless MINSIP_SMTP_STARTTLS=0, login when a user is set)."""
+    """One plain-text e-mail over SMTP: implicit TLS when MINSIP_SMTP_SSL=1 (port 465), else STARTTLS unless
+    MINSIP_SMTP_STARTTLS=0; the certificate is always checked (against MINSIP_SMTP_CA_FILE when set); login
+    when a user is set."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or "Min SIP <no-reply@minsip.example.se>"
@@ -473,15 +475,23 @@ def send_email(to: str, subject: str, body: str) -> None:
     message["Message-ID"] = make_msgid(domain="minsip")
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     message.set_content(body)
+    implicit_tls = bool(config.get("SMTP_SSL"))
+    port = int(config.get("SMTP_PORT") or (465 if implicit_tls else 587))
     try:
-        smtp = smtplib.SMTP(config["SMTP_HOST"], int(config.get("SMTP_PORT") or 587), timeout=TIMEOUT_SECONDS)
-    except OSError as error:  # refused, no route, name not found: nothing was sent
+        tls = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
+        if implicit_tls:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                config["SMTP_HOST"], port, timeout=TIMEOUT_SECONDS, context=tls
+            )
+        else:
+            smtp = smtplib.SMTP(config["SMTP_HOST"], port, timeout=TIMEOUT_SECONDS)
+    except OSError as error:  # refused, no route, name not found, a certificate not trusted: nothing was sent
         raise _TryLater(f"connect: {error!r}") from error
     try:
         with smtp:
             try:
-                if config.get("SMTP_STARTTLS", True):
-                    smtp.starttls(context=ssl.create_default_context())
+                if not implicit_tls and config.get("SMTP_STARTTLS", True):
+                    smtp.starttls(context=tls)
                 if config.get("SMTP_USERNAME"):
                     smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
             except (smtplib.SMTPException, OSError) as error:  # before the message: nothing was sent

@@ -6,6 +6,11 @@
         (message,) = mail.wait_for(1)               # email.message.EmailMessage, parsed
         mail.text_of(message), mail.links_in(message), message["To"]
 
+With ``tls="starttls"`` the server offers STARTTLS and requires it; with ``tls="implicit"`` it speaks TLS from
+the first byte (SMTPS, as on port 465). Its certificate is self-signed for 127.0.0.1, made when the server
+starts; ``app_settings()`` then names it as MINSIP_SMTP_CA_FILE, so the app checks the certificate as in
+production, against that file instead of the system's CAs.
+
 The port is one the operating system gives (bound to port 0, then handed to aiosmtpd), so pytest-xdist
 workers and two servers in one test never meet. With a user name and password the server requires AUTH
 LOGIN/PLAIN (without TLS: only ever on 127.0.0.1) and refuses mail from a client that has not logged in.
@@ -13,14 +18,19 @@ LOGIN/PLAIN (without TLS: only ever on 127.0.0.1) and refuses mail from a client
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
+import ssl
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -55,15 +65,64 @@ class _Keeper:
         return "250 OK"
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate and key (PEM) for 127.0.0.1, valid for a day, signed by themselves."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOST)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(HOST))]), critical=False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
 class MailServer:
-    def __init__(self, username: str | None = None, password: str | None = None) -> None:
-        self.username, self.password = username, password
+    def __init__(
+        self, username: str | None = None, password: str | None = None, tls: str | None = None
+    ) -> None:
+        assert tls in (None, "starttls", "implicit")
+        self.username, self.password, self.tls = username, password, tls
         self.port = free_port()
         self.received: list[Received] = []
         self.lock = threading.Lock()
-        options = {}
+        self.ca_file: Path | None = None
+        self._folder: tempfile.TemporaryDirectory | None = None
+        options: dict = {}
         if username:
             options = {"authenticator": self._authenticate, "auth_require_tls": False}
+        if tls is not None:
+            self._folder = tempfile.TemporaryDirectory()
+            cert, key = self_signed_certificate(Path(self._folder.name))
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(cert, key)
+            self.ca_file = cert
+            if tls == "starttls":
+                options.update(tls_context=context, require_starttls=True)
+            else:
+                options.update(ssl_context=context, server_hostname=HOST)
         self.controller = Controller(_Keeper(self), hostname=HOST, port=self.port, **options)
 
     def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
@@ -80,6 +139,8 @@ class MailServer:
 
     def stop(self) -> None:
         self.controller.stop()
+        if self._folder is not None:
+            self._folder.cleanup()
 
     def __enter__(self) -> MailServer:
         return self.start()
@@ -92,7 +153,9 @@ class MailServer:
         return {
             "SMTP_HOST": HOST,
             "SMTP_PORT": self.port,
-            "SMTP_STARTTLS": False,
+            "SMTP_STARTTLS": self.tls == "starttls",
+            "SMTP_SSL": self.tls == "implicit",
+            "SMTP_CA_FILE": str(self.ca_file) if self.ca_file else None,
             "SMTP_USERNAME": self.username,
             "SMTP_PASSWORD": self.password,
             "MAIL_FROM": "Min SIP <no-reply@minsip.test>",

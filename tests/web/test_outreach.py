@@ -341,6 +341,40 @@ def test_smtp_login_is_used_when_a_user_is_set(app, anna_case):
         assert len(guarded.messages) == 1
 
 
+@pytest.mark.parametrize("tls", ["starttls", "implicit"])
+def test_e_mail_goes_over_tls_with_the_servers_certificate_checked(app, anna_case, tls):
+    """STARTTLS (port 587, the default) and implicit TLS (MINSIP_SMTP_SSL=1, port 465), each against a real
+    TLS server whose certificate the app checks: trusted through MINSIP_SMTP_CA_FILE it is sent; with the
+    system's CAs only, the self-signed certificate is refused and nothing is sent (the row waits)."""
+    with MailServer(username="minsip", password="smtp-test-password", tls=tls) as secure:
+        app.config.update(secure.app_settings(), PUBLIC_URL=PUBLIC_URL, OUTREACH_QUIET_MINUTES=0)
+        anna = anna_case["anna"]
+        _chooses(anna, email="anna.lind@exempel.se", by_email=True)
+        notifications.notify(anna, NotificationKind.PLAN_READY, anna_case["case"])
+        db.session.commit()
+        (message,) = secure.wait_for(1)
+        assert message["To"] == "anna.lind@exempel.se"
+
+        app.config["SMTP_CA_FILE"] = None  # the system's CAs do not know the test server's certificate
+        notifications.notify(anna, NotificationKind.PLAN_APPROVED, anna_case["case"])
+        db.session.commit()
+        rows = _outbox()
+        assert [row.status for row in rows] == [OutreachStatus.SENT, OutreachStatus.PENDING]
+        assert "CERTIFICATE_VERIFY_FAILED" in rows[1].last_error
+        assert len(secure.messages) == 1
+
+
+def test_a_server_that_requires_starttls_gets_nothing_from_a_client_that_skips_it(app, anna_case):
+    with MailServer(tls="starttls") as secure:
+        app.config.update(secure.app_settings(), SMTP_STARTTLS=False, PUBLIC_URL=PUBLIC_URL)
+        anna = anna_case["anna"]
+        _chooses(anna, email="anna.lind@exempel.se", by_email=True)
+        notifications.notify(anna, NotificationKind.PLAN_READY, anna_case["case"])
+        db.session.commit()
+        assert secure.messages == []
+        assert _outbox()[0].status != OutreachStatus.SENT
+
+
 def test_an_smtp_server_that_is_away_leaves_the_e_mail_waiting(app, anna_case, mail):
     app.config.update(mail.app_settings(), SMTP_PORT=1)  # nothing listens there
     anna = anna_case["anna"]
