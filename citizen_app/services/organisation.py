@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, false, func, or_, select
+from sqlalchemy import delete, false, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
@@ -616,7 +616,19 @@ def deactivate(admin: StaffUser, target: StaffUser, now: datetime | None = None)
     if target.id == admin.id:
         raise InvalidOrganisation({"active": NOT_YOURSELF})
     _refuse_losing_the_last_administrator(target)
-    target.deactivated_at = now or utcnow()
+    # Closed only if still open, in the one statement: two administrators closing the same account at the
+    # same instant both passed the check above, and the second now changes nothing (PostgreSQL makes it wait
+    # for the first's commit, then finds the account closed), so the unit is told once, not twice.
+    closed = db.session.scalar(
+        update(StaffUser)
+        .where(StaffUser.id == target.id, StaffUser.deactivated_at.is_(None))
+        .values(deactivated_at=now or utcnow())
+        .returning(StaffUser.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(target)
+    if closed is None:
+        return 0
     ended = web_sessions.end_all_for(target.get_id())
     db.session.flush()
     audit.record(admin, "organisation.staff_deactivated", name=target.display_name)

@@ -5,13 +5,15 @@ no other coordinator. A closed account is never the one told (services/recipient
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 
 import pytest
 
 from citizen_app import access
 from citizen_app.extensions import db
-from citizen_app.models import Notification, StaffRole, Step
+from citizen_app.models import Notification, StaffRole, StaffUser, Step
 from citizen_app.models.notifications import NotificationKind
 from citizen_app.pages import workbench as words
 from citizen_app.services import intake, notifications, organisation, recipients, workbench
@@ -104,3 +106,51 @@ def test_a_closed_account_is_not_among_those_a_unit_is_told_through(admin, unit,
     organisation.deactivate(admin, leaving)
     assert recipients.unit_coordinators(unit.id) == [colleague]
     assert recipients.unit_staff(unit.id) == [colleague]
+
+
+def test_two_administrators_closing_the_account_at_once_tell_the_unit_once(
+    app, admin, unit, leaving, colleague
+):
+    """PostgreSQL only (SQLite lets one writer in at a time, so the two never overlap there). The first
+    administrator's request has closed the account but not committed; the second reads the account as still
+    open meanwhile and closes it too. Without the conditional update both told Kim: two messages a SIP."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL (set TEST_DATABASE_URL)")
+    second_admin = factories.administrator("Bo Administratör")
+    sips = _open_sips(leaving, unit, 2)
+    db.session.commit()
+    ids = {"first": admin.id, "second": second_admin.id, "leaving": leaving.id}
+    written, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def close_as(who: str, hold: bool) -> None:
+        try:
+            with app.app_context():
+                member = db.session.get(StaffUser, ids["leaving"])
+                assert member is not None and member.deactivated_at is None  # read before the other commits
+                if not hold:
+                    written.wait(10)
+                organisation.deactivate(db.session.get(StaffUser, ids[who]), member)
+                if hold:
+                    written.set()
+                    release.wait(10)
+                db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # reported by the test thread below
+            errors.append(error)
+
+    # The second request reads the open account, then waits until the first has closed it (not committed).
+    second_thread = threading.Thread(target=close_as, args=("second", False))
+    first_thread = threading.Thread(target=close_as, args=("first", True))
+    second_thread.start()
+    first_thread.start()
+    written.wait(10)
+    time.sleep(0.5)  # the second is now waiting for the first's row lock
+    release.set()
+    first_thread.join(20)
+    second_thread.join(20)
+    assert errors == []
+
+    db.session.expire_all()
+    told = _gone_messages(colleague)
+    assert sorted(m.case_id for m in told) == sorted(sip.id for sip in sips)
