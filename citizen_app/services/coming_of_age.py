@@ -239,6 +239,18 @@ def _tell_on_the_day(case: SipCase, subject: Person, birthday: date, own_consent
         dedupe_key=_key("coming-of-age", subject.public_id, birthday),
     )
     sent += message is not None
+    # The guardians who had custody lose the SIP today (unless the young adult lets them take part): told
+    # why, once per birthday whatever the number of SIPs, and without a link to a SIP they can no longer open.
+    for tie in _former_guardian_ties(subject):
+        if tie.has_custody and tie.holder_id != subject.id:
+            message = notifications.notify(
+                tie.holder,
+                NotificationKind.GUARDIAN_COMING_OF_AGE,
+                None,
+                data={"name": (subject.display_name.split() or [""])[0]},
+                dedupe_key=_key("coming-of-age-guardian", subject.public_id, birthday, tie.holder.public_id),
+            )
+            sent += message is not None
     coordinator = recipients.current_coordinator(case)
     if coordinator is not None:
         message = notifications.notify(

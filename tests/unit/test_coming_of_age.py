@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -336,3 +337,21 @@ def test_audit_says_the_calendar_did_it(alva):
     _run(DAY_OF)
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "consent.came_of_age"))
     assert entry.actor_kind == "system" and entry.detail["guardians_ended"] == 2
+
+
+def test_her_parents_are_told_once_that_she_decides_now_without_a_link_to_her_sip(alva, client):
+    _run(DAY_OF)
+    _run(DAY_AFTER)
+    told = _messages(NotificationKind.GUARDIAN_COMING_OF_AGE)
+    assert sorted(m.recipient_person_id for m in told) == sorted([alva["mum"].id, alva["dad"].id])
+    assert all(m.case_id is None and m.data == {"name": "Alva"} for m in told)
+
+    with freeze_time(DAY_OF):
+        client.sign_in_as(alva["mum"])
+        page = client.get("/meddelanden").get_data(as_text=True)
+    (item,) = [
+        li
+        for li in BeautifulSoup(page, "html.parser").select("li.message")
+        if "Alva har fyllt 18 år och bestämmer nu själv om sin SIP." in li.get_text(" ")
+    ]
+    assert item.find("a") is None  # no link to a SIP her mother no longer opens
