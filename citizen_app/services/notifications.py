@@ -12,6 +12,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from citizen_app import access
+from citizen_app.access import Action
 from citizen_app.extensions import db
 from citizen_app.models import Notification, NotificationKind, Person, SipCase, StaffUser, utcnow
 from citizen_app.services import N_, NotFound, mature_minor
@@ -91,6 +93,18 @@ def list_for(actor: Person | StaffUser, limit: int = 100) -> list[Notification]:
             .limit(limit)
         )
     )
+
+
+def openable_cases(actor: Person | StaffUser, messages: list[Notification]) -> set[int]:
+    """The SIPs among these messages that the reader may still open: a message stays, but its "Gå till
+    SIP:en" would lead to "Sidan finns inte" once the reader has lost the SIP (a parent whose child turned 18
+    or who lost custody, a representative whose decision ended). Staff pages decide for themselves, as before.
+    Two queries for a person however many messages (access.roles_for_many)."""
+    cases = list({message.case.id: message.case for message in messages if message.case is not None}.values())
+    if isinstance(actor, StaffUser):
+        return {case.id for case in cases}
+    access.roles_for_many(actor, cases)
+    return {case.id for case in cases if access.can(actor, Action.VIEW_CASE, case)}
 
 
 def mark_read(actor: Person | StaffUser, public_id: str) -> Notification:

@@ -23,7 +23,12 @@ def unread_messages():
 @bp.route("/meddelanden")
 @signed_in
 def list_messages():
-    return render_template("messages/list_messages.html", messages=notifications.list_for(current_user))
+    messages = notifications.list_for(current_user)
+    return render_template(
+        "messages/list_messages.html",
+        messages=messages,
+        openable=notifications.openable_cases(current_user, messages),
+    )
 
 
 @bp.route("/meddelanden/<string(length=22):public_id>/last", methods=["POST"])
@@ -35,6 +40,7 @@ def mark_read(public_id: str):
         response = render_template(
             "messages/_message.html",
             message=message,
+            openable=notifications.openable_cases(current_user, [message]),
             oob_count=True,
             unread_message_count=notifications.unread_count(current_user),
         )

@@ -355,3 +355,22 @@ def test_her_parents_are_told_once_that_she_decides_now_without_a_link_to_her_si
         if "Alva har fyllt 18 år och bestämmer nu själv om sin SIP." in li.get_text(" ")
     ]
     assert item.find("a") is None  # no link to a SIP her mother no longer opens
+
+
+def test_her_parents_old_messages_no_longer_link_to_the_sip_they_lost(alva, client):
+    """Before the birthday the mother's messages about Alva's SIP link to it; after it, the same messages stay
+    but without "Gå till SIP:en", which would lead to "Sidan finns inte"."""
+
+    def links_to_the_sip() -> int:
+        page = client.get("/meddelanden").get_data(as_text=True)
+        return page.count(f'href="/sip/{alva["case"].public_id}"')
+
+    with freeze_time(DAY_OF - timedelta(days=1)):
+        client.sign_in_as(alva["mum"])
+        assert links_to_the_sip() > 0
+    _run(DAY_OF)
+    with freeze_time(DAY_OF):
+        client.sign_in_as(alva["mum"])
+        assert links_to_the_sip() == 0
+        client.sign_in_as(alva["kid"])
+        assert links_to_the_sip() > 0  # Alva's own messages still take her to her SIP
