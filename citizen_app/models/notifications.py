@@ -82,11 +82,11 @@ class NotificationKind(enum.StrEnum):
     STAFF_ACTION_NOT_DONE = "action_not_done"  # coordinator: a unit marked its action as not done
     # the unit's coordinators: the SIP's coordinator can no longer sign in (account closed); choose a new one
     STAFF_COORDINATOR_GONE = "coordinator_gone"
-    # issue 18: the population register changed a child's custody while the child has an open SIP
-    CUSTODY_GAINED = (
-        "custody_gained"  # the new guardian with custody: you now take part (data: consent_needed)
-    )
-    STAFF_CUSTODY_CHANGED = "custody_changed"  # the coordinator: who the guardians are changed (data: gained)
+    # issue 18: the population register changed a child's custody while the child has an open SIP. To the new
+    # guardian with custody: you now take part (data: consent_needed). To the coordinator: the guardians
+    # changed (data: gained).
+    CUSTODY_GAINED = "custody_gained"
+    STAFF_CUSTODY_CHANGED = "custody_changed"
 
 
 class Notification(PublicIdMixin, Base):
