@@ -88,7 +88,7 @@ def list_for(actor: Person | StaffUser, limit: int = 100) -> list[Notification]:
         db.session.scalars(
             select(Notification)
             .where(_owner_clause(actor))
-            .options(selectinload(Notification.case))
+            .options(selectinload(Notification.case).joinedload(SipCase.subject))
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
         )
@@ -98,11 +98,15 @@ def list_for(actor: Person | StaffUser, limit: int = 100) -> list[Notification]:
 def openable_cases(actor: Person | StaffUser, messages: list[Notification]) -> set[int]:
     """The SIPs among these messages that the reader may still open: a message stays, but its "Gå till
     SIP:en" would lead to "Sidan finns inte" once the reader has lost the SIP (a parent whose child turned 18
-    or who lost custody, a representative whose decision ended). Staff pages decide for themselves, as before.
-    Two queries for a person however many messages (access.roles_for_many)."""
+    or who lost custody, a representative whose decision ended; staff no longer in the unit, or of a unit the
+    consent no longer names). A few queries however many messages (access.roles_for_many and
+    staff_roles_for_many; ``list_for`` loads each case with its person)."""
     cases = list({message.case.id: message.case for message in messages if message.case is not None}.values())
+    if not cases:
+        return set()
     if isinstance(actor, StaffUser):
-        return {case.id for case in cases}
+        access.staff_roles_for_many(actor, cases)
+        return {case.id for case in cases if access.can(actor, Action.STAFF_VIEW_CASE, case)}
     access.roles_for_many(actor, cases)
     return {case.id for case in cases if access.can(actor, Action.VIEW_CASE, case)}
 

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from citizen_app.extensions import db
 from citizen_app.models import Notification, NotificationKind, StaffRole
 from citizen_app.services import intake, notifications
@@ -102,3 +104,48 @@ def test_the_empty_message_list_is_plain_swedish(client, app):
     assert "Du har inga meddelanden än." in response.get_data(as_text=True)
     readability = measure(main_text_blocks(response.get_data(as_text=True)))
     assert readability.lix <= 35, readability
+
+
+def test_a_message_links_only_to_a_sip_the_reader_may_still_open(client, app):
+    """A staff member who has left the unit keeps the message, but not a link that would lead to "Ärendet
+    finns inte"."""
+    unit = factories.unit("Socialtjänsten")
+    kim = factories.staff(unit, StaffRole.COORDINATOR, name="Kim Samordnare")
+    lo = factories.staff(unit, StaffRole.MEMBER, name="Lo Kollega")
+    case = factories.case(factories.person("Ada"), unit)
+    notifications.notify(lo, NotificationKind.NEW_REQUEST_FOR_UNIT, case)
+    db.session.commit()
+    client.sign_in_as(lo)
+    assert f'href="/personal/sip/{case.public_id}"' in client.get("/meddelanden").get_data(as_text=True)
+
+    db.session.delete(lo.memberships[0])  # Lo moves to another unit
+    db.session.commit()
+    page = client.get("/meddelanden").get_data(as_text=True)
+    assert "En ny förfrågan om SIP har kommit till din enhet." in page
+    assert f"/personal/sip/{case.public_id}" not in page
+    client.sign_in_as(kim)  # Kim, still in the unit, keeps the link
+    kim_message = notifications.notify(kim, NotificationKind.NEW_REQUEST_FOR_UNIT, case)
+    db.session.commit()
+    assert kim_message is not None
+    assert f'href="/personal/sip/{case.public_id}"' in client.get("/meddelanden").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("reader", ["person", "staff"])
+def test_the_message_list_stays_within_eight_queries_with_a_hundred_messages(
+    client, app, count_queries, reader
+):
+    unit = factories.unit("Socialtjänsten")
+    kim = factories.staff(unit, StaffRole.COORDINATOR, name="Kim Samordnare")
+    ada = factories.person("Ada")
+    for n in range(50):
+        case = factories.case(
+            factories.person(f"Person {n}") if reader == "staff" else ada, unit, coordinator=kim
+        )
+        for kind in (NotificationKind.STEP_CHANGED, NotificationKind.MEETING_INVITATION):
+            notifications.notify(kim if reader == "staff" else ada, kind, case)
+    db.session.commit()
+    client.sign_in_as(kim if reader == "staff" else ada)
+    with count_queries() as q:
+        page = client.get("/meddelanden").get_data(as_text=True)
+    assert page.count("Gå till SIP:en") == 100
+    assert q.count <= 8, q.statements
