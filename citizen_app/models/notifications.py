@@ -87,6 +87,8 @@ class NotificationKind(enum.StrEnum):
     # changed (data: gained).
     CUSTODY_GAINED = "custody_gained"
     STAFF_CUSTODY_CHANGED = "custody_changed"
+    # issue 18: to a representative whose decision staff wrote down as ended (data: name, last_day, ended)
+    REPRESENTATION_ENDED = "representation_ended"
 
 
 class Notification(PublicIdMixin, Base):

@@ -30,6 +30,7 @@ from citizen_app.models import (
     ConsentEventKind,
     ConsentMethod,
     Mandate,
+    NotificationKind,
     Person,
     RelationKind,
     Relationship,
@@ -37,7 +38,16 @@ from citizen_app.models import (
     SipCase,
     StaffUser,
 )
-from citizen_app.services import N_, InvalidInput, NotAllowed, audit, identity, people, relations
+from citizen_app.services import (
+    N_,
+    InvalidInput,
+    NotAllowed,
+    audit,
+    identity,
+    notifications,
+    people,
+    relations,
+)
 
 # God man and förvaltare: the person first, then the mandate. A framtidsfullmakt is not one of them.
 APPOINTED = (RepresentativeType.GOD_MAN, RepresentativeType.FORVALTARE)
@@ -421,6 +431,18 @@ def end_representative(
         type=rel.representative_type.value if rel.representative_type else None,
         representative=rel.holder.public_id,
         last_day=last_day.isoformat(),
+    )
+    # The representative is told why the SIP leaves their page; no link, they are about to lose it.
+    subject = rel.subject
+    notifications.notify(
+        rel.holder,
+        NotificationKind.REPRESENTATION_ENDED,
+        None,
+        data={
+            "name": (subject.display_name.split() or [""])[0] if subject else "",
+            "last_day": last_day.isoformat(),
+            "ended": last_day < day,
+        },
     )
     access.forget_roles()
     relations.forget_subject_ties()

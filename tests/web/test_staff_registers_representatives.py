@@ -314,3 +314,22 @@ def test_staff_who_do_not_coordinate_the_sip_cannot_end_a_representative(karl_wi
     client.sign_in_as(other)
     assert client.get(_end_url(karl["case"], rel)).status_code == 404
     assert _post(client, _end_url(karl["case"], rel), {"last_day": TODAY.isoformat()}).status_code == 404
+
+
+def test_the_representative_is_told_when_their_decision_ends(karl_with_client):
+    karl = karl_with_client
+    rel = _lena(karl)
+    client = _signed_in(karl)
+    yesterday, later = TODAY - timedelta(days=1), TODAY + timedelta(days=14)
+    assert _post(client, _end_url(karl["case"], rel), {"last_day": later.isoformat()}).status_code == 303
+    assert _post(client, _end_url(karl["case"], rel), {"last_day": yesterday.isoformat()}).status_code == 303
+
+    lena = db.session.get(Relationship, rel.id).holder
+    client.sign_in_as(lena)
+    page = client.get("/meddelanden").get_data(as_text=True)
+    text = _text(page)
+    assert "ditt uppdrag som ställföreträdare för Karl slutar" in text  # first: a day still to come
+    assert (
+        "ditt uppdrag som ställföreträdare för Karl slutade" in text and "Du ser inte SIP:en längre." in text
+    )
+    assert karl["case"].public_id not in page  # no link to the SIP
