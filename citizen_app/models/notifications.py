@@ -55,7 +55,7 @@ class NotificationKind(enum.StrEnum):
     COMING_OF_AGE_SOON = "coming_of_age_soon"  # you turn 18 in 30 days: then you decide yourself
     COMING_OF_AGE = "coming_of_age"  # you are 18 today: your parents' yes no longer counts, say yes yourself
     STAFF_COMING_OF_AGE = "staff_coming_of_age"  # staff: the person turned 18; their own consent is needed
-    # the guardians who had custody: the child is 18 today and decides; you see the SIP only if they let you
+    # the guardians who had custody: the child is 18 and decides; at meetings only if they want you there
     GUARDIAN_COMING_OF_AGE = "guardian_coming_of_age"
     INVITATION_HELD = "invitation_held"  # the invited: the invitation waits for the young adult's own consent
     # issue 15: mature minors

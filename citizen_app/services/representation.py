@@ -443,6 +443,8 @@ def end_representative(
             "last_day": last_day.isoformat(),
             "ended": last_day < day,
         },
+        # A double click writes the same end twice: the representative is told once.
+        dedupe_key=f"representation-ended:{rel.id}:{last_day.isoformat()}",
     )
     access.forget_roles()
     relations.forget_subject_ties()

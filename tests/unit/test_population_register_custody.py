@@ -354,3 +354,16 @@ def test_a_child_without_an_open_sip_tells_nobody(units, tmp_path):
     peter = factories.guardian_of(oskar, custody=False, name="Peter")
     refresh_child(_extract(tmp_path, oskar, sara, peter), oskar, TODAY)
     assert db.session.scalars(select(Notification)).all() == []
+
+
+def test_the_same_change_found_twice_at_once_tells_once(family, units, tmp_path):
+    """A sign-in and the daily refresh can both find the new custodian before either has committed: the
+    messages have a key per SIP, guardian and day, so the second finding tells nobody again."""
+    from citizen_app.services.population_register.reconcile import CustodyChange, _tell
+
+    kent = _coordinated_by_kent(family["sip"], units)
+    change = [CustodyChange(True, family["dad"], family["elsa"])]
+    _tell([family["sip"]], change)
+    _tell([family["sip"]], change)
+    assert len(_messages(NotificationKind.CUSTODY_GAINED, family["dad"])) == 1
+    assert len(_messages(NotificationKind.STAFF_CUSTODY_CHANGED, kent)) == 1

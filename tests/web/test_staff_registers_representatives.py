@@ -13,7 +13,16 @@ from sqlalchemy import select
 from citizen_app import access
 from citizen_app.access import Action
 from citizen_app.extensions import db
-from citizen_app.models import AuditEntry, PrincipalKind, RelationKind, Relationship, StaffRole, Step
+from citizen_app.models import (
+    AuditEntry,
+    Notification,
+    NotificationKind,
+    PrincipalKind,
+    RelationKind,
+    Relationship,
+    StaffRole,
+    Step,
+)
 from citizen_app.plain_language import main_text_blocks, measure
 from citizen_app.services import people
 from tests.support import factories
@@ -333,3 +342,16 @@ def test_the_representative_is_told_when_their_decision_ends(karl_with_client):
         "ditt uppdrag som ställföreträdare för Karl slutade" in text and "Du ser inte SIP:en längre." in text
     )
     assert karl["case"].public_id not in page  # no link to the SIP
+
+
+def test_a_double_click_on_save_tells_the_representative_once(karl_with_client):
+    karl = karl_with_client
+    rel = _lena(karl)
+    client = _signed_in(karl)
+    later = (TODAY + timedelta(days=14)).isoformat()
+    assert _post(client, _end_url(karl["case"], rel), {"last_day": later}).status_code == 303
+    assert _post(client, _end_url(karl["case"], rel), {"last_day": later}).status_code == 303
+    told = db.session.scalars(
+        select(Notification).where(Notification.kind == NotificationKind.REPRESENTATION_ENDED)
+    ).all()
+    assert len(told) == 1

@@ -196,11 +196,17 @@ def _tell(cases: list[SipCase], changes: list[CustodyChange]) -> None:
                 NotificationKind.CUSTODY_GAINED,
                 case,
                 data={"consent_needed": guardian in voices},
+                # A sign-in and the daily refresh finding the same change at once tell once a day.
+                dedupe_key=f"custody-gained:{case.public_id}:{guardian.public_id}:{today.isoformat()}",
             )
         coordinator = recipients.current_coordinator(case)
         if coordinator is not None:
             notifications.notify(
-                coordinator, NotificationKind.STAFF_CUSTODY_CHANGED, case, data={"gained": bool(gained)}
+                coordinator,
+                NotificationKind.STAFF_CUSTODY_CHANGED,
+                case,
+                data={"gained": bool(gained)},
+                dedupe_key=f"custody-changed:{case.public_id}:{int(bool(gained))}:{today.isoformat()}",
             )
 
 
